@@ -1,0 +1,76 @@
+# govhall — the two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-pg test-all lint format migrate demo browser-deps bench lock clean messages
+
+## install: create .venv and install the pinned dependencies (idempotent)
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	mkdir -p var
+	touch $(STAMP)
+
+## browser-deps: Debian's chromium and CJK fonts for the browser tests (no browser download)
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing chromium and fonts-noto-cjk from Debian..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## run: install, migrate the SQLite database, load the demo data, serve http://$(HOST):$(PORT)
+run: demo
+	@echo "govhall: http://$(HOST):$(PORT)/  (staff: /workbench/login/, admin: /admin/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: install and run the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: install browser-deps
+	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || \
+		(echo "Model changes without migrations: run manage.py makemigrations" && exit 1)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## test-pg: the same suite on the local PostgreSQL (a throwaway database, dropped after)
+test-pg: install browser-deps
+	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/govhall_ci_$$$$} \
+		$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-all: test test-pg
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var
+
+## bench: performance benchmarks (not part of `make test`)
+bench: install
+	$(BIN)/python -m bench
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock.new
+	@echo "Review requirements.lock.new and move it over requirements.lock"
+
+clean:
+	rm -rf $(VENV) var/static

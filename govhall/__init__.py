@@ -1,0 +1,1 @@
+"""govhall: an online government service hall (网上办事大厅)."""

@@ -1,0 +1,108 @@
+"""Admin screens: the audit log (read-only) and the holiday calendar (one year at a time)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, CalendarDay, CalendarYear
+from .services import calendar
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "sequence",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_repr",
+    )
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "object_repr", "actor_label", "request_id")
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+DAY_FORMAT_HELP = _(
+    "每行一天：日期 类别 名称。类别为 holiday（法定节假日，休息）或 workday（调休上班日）。"
+    "例如：2027-01-01 holiday 元旦"
+)
+
+
+class CalendarYearForm(forms.ModelForm):
+    days = forms.CharField(
+        label=_("节假日与调休安排"),
+        widget=forms.Textarea(attrs={"rows": 30}),
+        help_text=DAY_FORMAT_HELP,
+    )
+
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "notice"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            self.initial["days"] = "\n".join(
+                f"{d.date.isoformat()} {d.kind} {d.name}".strip()
+                for d in calendar.exceptions_in(self.instance.pk)
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year") or self.instance.pk
+        if year and "days" in cleaned:
+            try:
+                entries = calendar.validate_entries(year, calendar.parse_day_lines(cleaned["days"]))
+            except calendar.CalendarError as exc:
+                raise forms.ValidationError(exc.message) from None
+            cleaned["entries"] = entries
+        return cleaned
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 0
+    can_delete = False
+    readonly_fields = ("date", "kind", "name")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """A hall administrator loads or corrects a whole year's schedule in one form."""
+
+    form = CalendarYearForm
+    list_display = ("year", "source", "notice", "loaded_at", "loaded_by")
+    readonly_fields = ("source", "loaded_at", "loaded_by")
+    inlines = [CalendarDayInline]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = calendar.load_year(
+                form.cleaned_data.get("year") or obj.pk,
+                form.cleaned_data["entries"],
+                source=CalendarYear.Source.ADMIN,
+                notice=form.cleaned_data.get("notice", ""),
+                user=request.user,
+            )
+        except calendar.CalendarError as exc:
+            messages.error(request, exc.message)
+            raise
+        obj.pk = saved.pk
+        obj.year = saved.year
+
+    def save_related(self, request, form, formsets, change):
+        """Days are written by ``load_year``; the read-only inline has nothing to save."""

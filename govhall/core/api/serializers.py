@@ -1,0 +1,106 @@
+from rest_framework import serializers
+
+from ..identifiers import KINDS
+from ..services.calendar import MAX_WORKING_DAYS
+
+
+class IdentifierValidateRequest(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=KINDS,
+        error_messages={
+            "required": "必须提供kind（id_number 或 credit_code）。",
+            "invalid_choice": (
+                "kind只能是id_number（身份证号码）或credit_code（统一社会信用代码）。"
+            ),
+        },
+    )
+    value = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        trim_whitespace=False,
+        error_messages={
+            "required": "必须提供value（待校验的号码）。",
+            "max_length": "value不能超过64个字符。",
+        },
+    )
+
+
+class IdentifierError(serializers.Serializer):
+    field = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class IdentifierValidateResponse(serializers.Serializer):
+    valid = serializers.BooleanField()
+    normalized = serializers.CharField()
+    masked = serializers.CharField(required=False)
+    errors = IdentifierError(many=True)
+
+
+class DueDateQuery(serializers.Serializer):
+    start = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "必须提供start（起算日期，格式YYYY-MM-DD）。",
+            "invalid": "start须为YYYY-MM-DD格式的有效日期。",
+        },
+    )
+    working_days = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_WORKING_DAYS,
+        error_messages={
+            "required": "必须提供working_days（工作日数）。",
+            "invalid": "working_days须为整数。",
+            "min_value": "working_days不能为负数。",
+            "max_value": f"working_days不能超过{MAX_WORKING_DAYS}。",
+        },
+    )
+
+
+class DueDateResponse(serializers.Serializer):
+    due_date = serializers.DateField()
+    calendar_complete = serializers.BooleanField()
+    warning = serializers.CharField(required=False)
+    missing_years = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class ElapsedQuery(serializers.Serializer):
+    start = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "必须提供start（开始日期）。",
+            "invalid": "start须为YYYY-MM-DD格式的有效日期。",
+        },
+    )
+    end = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "必须提供end（结束日期）。",
+            "invalid": "end须为YYYY-MM-DD格式的有效日期。",
+        },
+    )
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "end不能早于start。"})
+        return attrs
+
+
+class ElapsedResponse(serializers.Serializer):
+    working_days = serializers.IntegerField()
+    calendar_complete = serializers.BooleanField()
+    warning = serializers.CharField(required=False)
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CalendarYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    source = serializers.CharField()
+    notice = serializers.CharField()
+    days = CalendarDaySerializer(many=True)

@@ -1,0 +1,239 @@
+"""Appending to and verifying the hash-chained audit log.
+
+``record()`` is the one way in. Models registered with ``register()`` are audited on
+every save and delete through signals (so admin screens, services and the shell are
+all covered); services add a ``reason`` with ``context.acting(reason=...)`` or call
+``record()`` directly for actions that are not row changes (login, import, verify).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from .. import context
+from ..identifiers import mask_id_number
+from ..models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
+
+Action = AuditEntry.Action
+
+# Field names whose values never enter the audit log in clear.
+SECRET_FIELDS = {"password", "client_secret", "secret", "private_key", "totp_secret"}
+MASKED_FIELDS = {"id_number"}
+
+_registry: set[type[models.Model]] = set()
+
+
+# --- canonical content and hashing ---------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    """Round-trip through JSON so what we hash is exactly what the database keeps."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _utc_iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def entry_content(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "sequence": entry.sequence,
+        "occurred_at": _utc_iso(entry.occurred_at),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "request_id": entry.request_id,
+        "remote_addr": entry.remote_addr,
+        "previous_hash": entry.previous_hash,
+    }
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    canonical = json.dumps(
+        entry_content(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- snapshots -------------------------------------------------------------------------
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The concrete field values of a row, with secrets dropped and ID numbers masked."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        value = field.value_from_object(instance)
+        if field.name in SECRET_FIELDS:
+            value = "***" if value else ""
+        elif field.name in MASKED_FIELDS and value:
+            value = mask_id_number(str(value))
+        elif isinstance(value, bytes | memoryview):
+            value = f"<{len(bytes(value))} bytes>"
+        data[field.attname] = value
+    return _jsonable(data)
+
+
+def changed_fields(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Keep only the fields that differ, so an update entry reads as its change."""
+    if before is None or after is None:
+        return before, after
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def label_of(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+# --- appending -------------------------------------------------------------------------
+
+
+def record(
+    action: str,
+    *,
+    instance: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction."""
+    ctx = context.current()
+    if instance is not None:
+        object_type = object_type or label_of(type(instance))
+        object_id = object_id or str(instance.pk)
+        object_repr = object_repr or str(instance)[:255]
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1)
+        entry = AuditEntry(
+            sequence=head.sequence + 1,
+            occurred_at=timezone.now(),
+            actor_id=ctx.user_id,
+            actor_label=ctx.label or "system",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            reason=reason or ctx.reason,
+            request_id=ctx.request_id,
+            remote_addr=ctx.remote_addr,
+            previous_hash=head.entry_hash,
+        )
+        entry.entry_hash = compute_hash(entry)
+        entry.save(force_insert=True)
+        head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
+        head.save(update_fields=["sequence", "entry_hash"])
+    return entry
+
+
+# --- automatic auditing of registered models ----------------------------------------
+
+
+def register(*model_classes: type[models.Model]) -> None:
+    """Audit every save and delete of these models."""
+    for model in model_classes:
+        if model in _registry:
+            continue
+        _registry.add(model)
+        uid = label_of(model)
+        pre_save.connect(_remember_before, sender=model, dispatch_uid=f"audit-pre-{uid}")
+        post_save.connect(_after_save, sender=model, dispatch_uid=f"audit-post-{uid}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{uid}")
+
+
+def is_registered(model: type[models.Model]) -> bool:
+    return model in _registry
+
+
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        instance._audit_before = None
+        return
+    previous = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(previous) if previous is not None else None
+
+
+def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    after = snapshot(instance)
+    if created:
+        record(Action.CREATE, instance=instance, after=after)
+        return
+    before, after = changed_fields(getattr(instance, "_audit_before", None), after)
+    if before == {} and after == {}:
+        return  # a save that changed nothing is not a state change
+    record(Action.UPDATE, instance=instance, before=before, after=after)
+
+
+def _after_delete(sender, instance, **kwargs):
+    record(Action.DELETE, instance=instance, before=snapshot(instance))
+
+
+# --- verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    sequence: int
+    entry_id: int | None
+    message: str
+
+
+def verify_chain(chunk_size: int = 2000) -> Iterator[ChainProblem]:
+    """Yield every break in the chain: edited rows, missing rows, a cut-off tail."""
+    expected_previous = GENESIS_HASH
+    expected_sequence = 1
+    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=chunk_size)
+    for entry in entries:
+        if entry.sequence != expected_sequence:
+            yield ChainProblem(
+                expected_sequence,
+                None,
+                f"审计日志第{expected_sequence}至{entry.sequence - 1}条缺失（已被删除）。",
+            )
+        elif entry.previous_hash != expected_previous:
+            yield ChainProblem(
+                entry.sequence, entry.pk, f"审计日志第{entry.sequence}条的前序哈希与上一条不符。"
+            )
+        if compute_hash(entry) != entry.entry_hash:
+            yield ChainProblem(
+                entry.sequence,
+                entry.pk,
+                f"审计日志第{entry.sequence}条（id={entry.pk}，{entry.object_type} "
+                f"{entry.object_id}）内容已被篡改：哈希不符。",
+            )
+        expected_previous = entry.entry_hash
+        expected_sequence = entry.sequence + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (
+        head.sequence != expected_sequence - 1 or head.entry_hash != expected_previous
+    ):
+        yield ChainProblem(
+            head.sequence,
+            None,
+            f"审计链头记录到第{head.sequence}条，但日志只连续到第{expected_sequence - 1}条"
+            "（末尾条目被删除或链头被改动）。",
+        )

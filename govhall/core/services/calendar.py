@@ -1,0 +1,388 @@
+"""Working-day arithmetic: the one place that computes deadlines (行政许可法 Art. 82).
+
+Time limits count working days: Monday–Friday, minus statutory holidays, plus make-up
+working days (调休). Counting starts the day after the start date. Suspensions (补正,
+hearing, testing, expert review) stop the clock: a working day inside a suspension
+does not count.
+
+The exceptions live in the database (``CalendarDay``), loaded per year from the
+``chinesecalendar`` package or by a hall administrator. A computation that needs a
+year with no data still answers — treating that year's weekdays as working days —
+but says so through ``complete=False`` and ``missing_years``, so callers never take a
+guess for a fact.
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+
+from ..models.calendar import CalendarDay, CalendarYear
+from . import audit
+
+ONE_DAY = datetime.timedelta(days=1)
+# Longest stretch we will walk; 20 years of working days is far beyond any statutory limit.
+MAX_WORKING_DAYS = 5000
+_CACHE_KEY = "govhall:calendar:version"
+
+
+class CalendarError(ValueError):
+    """Bad input to a calendar computation (the message is for the user, in Chinese)."""
+
+    def __init__(self, field: str, code: str, message: str):
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval of dates during which the clock stands still."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise CalendarError("suspensions", "order", "暂停期间的结束日期不能早于开始日期。")
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due_date: datetime.date
+    complete: bool
+    missing_years: tuple[int, ...] = ()
+
+    @property
+    def warning(self) -> str:
+        if self.complete:
+            return ""
+        years = "、".join(str(y) for y in self.missing_years)
+        return (
+            f"缺少{years}年的法定节假日安排，已按周一至周五为工作日推算，"
+            "结果可能不准确；请管理员载入该年度节假日。"
+        )
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    working_days: int
+    complete: bool
+    missing_years: tuple[int, ...] = ()
+
+
+@dataclass
+class _Snapshot:
+    """An in-memory copy of the calendar table, rebuilt when the table changes."""
+
+    known_years: frozenset[int]
+    holidays: frozenset[datetime.date]
+    workdays: frozenset[datetime.date]
+    version: int = 0
+    _missing: set[int] = field(default_factory=set)
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day.year not in self.known_years:
+            self._missing.add(day.year)
+            return day.weekday() < 5
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+
+_snapshot: _Snapshot | None = None
+
+
+def _current_version() -> int:
+    return cache.get_or_set(_CACHE_KEY, 1, timeout=None)
+
+
+def invalidate() -> None:
+    """Tell every process the calendar changed (called after each edit)."""
+    try:
+        cache.incr(_CACHE_KEY)
+    except ValueError:
+        cache.set(_CACHE_KEY, 2, timeout=None)
+
+
+def _load() -> _Snapshot:
+    global _snapshot
+    version = _current_version()
+    if _snapshot is None or _snapshot.version != version:
+        holidays, workdays = set(), set()
+        for day, kind in CalendarDay.objects.values_list("date", "kind"):
+            (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+        _snapshot = _Snapshot(
+            known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+            holidays=frozenset(holidays),
+            workdays=frozenset(workdays),
+            version=version,
+        )
+    return _snapshot
+
+
+class _Walk:
+    """One computation's view: the snapshot plus the unknown years it touched."""
+
+    def __init__(self, suspensions: Iterable[Interval] = ()):
+        self.cal = _load()
+        self.missing: set[int] = set()
+        merged = _merge(suspensions)
+        self._starts = [i.start for i in merged]
+        self._ends = [i.end for i in merged]
+
+    def suspended(self, day: datetime.date) -> bool:
+        idx = bisect_right(self._starts, day) - 1
+        return idx >= 0 and day <= self._ends[idx]
+
+    def counts(self, day: datetime.date) -> bool:
+        if day.year not in self.cal.known_years:
+            self.missing.add(day.year)
+        return self.cal.is_working_day(day) and not self.suspended(day)
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return tuple(sorted(self.missing))
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for interval in sorted(intervals, key=lambda i: i.start):
+        if merged and interval.start <= merged[-1].end + ONE_DAY:
+            last = merged[-1]
+            merged[-1] = Interval(last.start, max(last.end, interval.end))
+        else:
+            merged.append(interval)
+    return merged
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return _load().is_working_day(day)
+
+
+def is_known_year(year: int) -> bool:
+    return year in _load().known_years
+
+
+def add_working_days(
+    start: datetime.date, working_days: int, suspensions: Sequence[Interval] = ()
+) -> DueDate:
+    """The date of the Nth working day after ``start`` (``start`` itself is not counted).
+
+    With N = 0 the answer is ``start`` itself if it is a working day, else the next
+    working day (a period ending on a holiday moves to the next working day).
+    """
+    if working_days < 0:
+        raise CalendarError("working_days", "min_value", "工作日数不能为负数。")
+    if working_days > MAX_WORKING_DAYS:
+        raise CalendarError("working_days", "max_value", f"工作日数不能超过{MAX_WORKING_DAYS}。")
+    walk = _Walk(suspensions)
+    day = start
+    if working_days == 0:
+        while not walk.counts(day):
+            day += ONE_DAY
+        return DueDate(day, not walk.missing, walk.missing_years)
+    remaining = working_days
+    while remaining:
+        day += ONE_DAY
+        if walk.counts(day):
+            remaining -= 1
+    return DueDate(day, not walk.missing, walk.missing_years)
+
+
+def working_days_between(
+    start: datetime.date, end: datetime.date, suspensions: Sequence[Interval] = ()
+) -> Elapsed:
+    """Working days elapsed after ``start`` up to and including ``end`` (0 if end ≤ start)."""
+    walk = _Walk(suspensions)
+    count, day = 0, start
+    while day < end:
+        day += ONE_DAY
+        if walk.counts(day):
+            count += 1
+    return Elapsed(count, not walk.missing, walk.missing_years)
+
+
+def remaining_working_days(
+    today: datetime.date, due: datetime.date, suspensions: Sequence[Interval] = ()
+) -> int:
+    """Working days left until ``due``; negative when overdue (days past, counted likewise)."""
+    if due >= today:
+        return working_days_between(today, due, suspensions).working_days
+    return -working_days_between(due, today, suspensions).working_days
+
+
+def exceptions_in(year: int) -> list[CalendarDay]:
+    return list(CalendarDay.objects.filter(year_id=year).order_by("date"))
+
+
+# --- loading years -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    date: datetime.date
+    kind: str
+    name: str = ""
+
+
+def parse_day_lines(text: str) -> list[DayEntry]:
+    """Parse ``date kind name`` lines (an administrator's list or a CSV); errors name the line.
+
+    ``kind`` is ``holiday`` / ``workday`` (or 休 / 班, as the State Council notices mark them).
+    """
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#") or line.lower().startswith("date"):
+            continue
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if len(parts) < 2:
+            raise CalendarError("days", "format", f"第{number}行格式错误：应为“日期 类别 名称”。")
+        try:
+            day = datetime.date.fromisoformat(parts[0])
+        except ValueError:
+            raise CalendarError(
+                "days", "date", f"第{number}行日期“{parts[0]}”无效，应为YYYY-MM-DD。"
+            ) from None
+        kind = {"休": CalendarDay.Kind.HOLIDAY, "班": CalendarDay.Kind.WORKDAY}.get(
+            parts[1], parts[1]
+        )
+        if kind not in CalendarDay.Kind.values:
+            raise CalendarError(
+                "days", "kind", f"第{number}行类别“{parts[1]}”无效，应为holiday或workday。"
+            )
+        entries.append(DayEntry(day, kind, " ".join(parts[2:])))
+    return entries
+
+
+def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:
+    """Check one year's list before anything is written; errors name the day."""
+    entries = sorted(entries, key=lambda e: e.date)
+    seen: set[datetime.date] = set()
+    for entry in entries:
+        if entry.date.year != year:
+            raise CalendarError(
+                "date", "year_mismatch", f"日期{entry.date}不属于{year}年，请检查后重新载入。"
+            )
+        if entry.kind not in CalendarDay.Kind.values:
+            raise CalendarError("kind", "invalid", f"日期{entry.date}的类别“{entry.kind}”无效。")
+        if entry.date in seen:
+            raise CalendarError("date", "duplicate", f"日期{entry.date}重复出现。")
+        if entry.kind == CalendarDay.Kind.WORKDAY and entry.date.weekday() < 5:
+            raise CalendarError(
+                "date",
+                "workday_on_weekday",
+                f"{entry.date}是周一至周五，本就是工作日，不能登记为调休上班日。",
+            )
+        seen.add(entry.date)
+    return entries
+
+
+def load_year(
+    year: int,
+    entries: Iterable[DayEntry],
+    *,
+    source: str = CalendarYear.Source.ADMIN,
+    notice: str = "",
+    user=None,
+) -> CalendarYear:
+    """Replace one year's holidays and make-up days atomically, and mark the year known.
+
+    The whole year is one audit entry (before and after lists) rather than a row each.
+    """
+    entries = validate_entries(year, entries)
+
+    def listing(days) -> list[str]:
+        return [f"{d.date.isoformat()} {d.kind} {d.name}".strip() for d in days]
+
+    with transaction.atomic():
+        before_year = CalendarYear.objects.filter(year=year).first()
+        before = listing(exceptions_in(year)) if before_year else None
+        CalendarDay.objects.filter(year_id=year).delete()
+        calendar_year, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": source, "notice": notice, "loaded_by": user}
+        )
+        CalendarDay.objects.bulk_create(
+            CalendarDay(date=e.date, year=calendar_year, kind=e.kind, name=e.name) for e in entries
+        )
+        after = listing(entries)
+        if before != after:
+            audit.record(
+                audit.Action.IMPORT,
+                instance=calendar_year,
+                before={"days": before} if before is not None else None,
+                after={"days": after, "source": source, "notice": notice},
+                reason=f"载入{year}年节假日安排",
+            )
+        transaction.on_commit(invalidate)
+    return calendar_year
+
+
+def package_years() -> range:
+    """The years the installed chinesecalendar package knows."""
+    import chinese_calendar
+
+    known = sorted({d.year for d in chinese_calendar.holidays})
+    return range(known[0], known[-1] + 1)
+
+
+def entries_from_package(year: int) -> list[DayEntry]:
+    """Holidays and make-up days of ``year`` as published in ``chinesecalendar``."""
+    import chinese_calendar
+
+    entries = []
+    # Weekends inside a holiday run are listed too: they are rest days either way, and
+    # the administrator's view shows the whole run.
+    for day, name in sorted(chinese_calendar.holidays.items()):
+        if day.year == year:
+            entries.append(DayEntry(day, CalendarDay.Kind.HOLIDAY, _holiday_name(name)))
+    for day, name in sorted(chinese_calendar.workdays.items()):
+        if day.year == year:
+            entries.append(DayEntry(day, CalendarDay.Kind.WORKDAY, _holiday_name(name)))
+    return entries
+
+
+_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def _holiday_name(name: str) -> str:
+    return _NAMES.get(name, name)
+
+
+def load_years_from_package(years: Iterable[int] | None = None) -> list[int]:
+    """Seed the table from the package (idempotent: unchanged years stay untouched)."""
+    loaded = []
+    for year in years or package_years():
+        edited = CalendarYear.objects.filter(year=year).exclude(source=CalendarYear.Source.PACKAGE)
+        if edited.exists():
+            continue  # an administrator's edits win over the package
+        load_year(
+            year,
+            entries_from_package(year),
+            source=CalendarYear.Source.PACKAGE,
+            notice="chinesecalendar",
+        )
+        loaded.append(year)
+    return loaded

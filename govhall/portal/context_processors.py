@@ -1,0 +1,11 @@
+from django.conf import settings
+
+ELDER_COOKIE = "govhall_elder"
+
+
+def portal(request):
+    """Site name, elder mode and the hall being shown, for the base template."""
+    return {
+        "site_name": settings.GOVHALL_SITE_NAME,
+        "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
+    }

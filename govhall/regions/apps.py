@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionsConfig(AppConfig):
+    name = "govhall.regions"
+    label = "regions"
+    verbose_name = _("区划、大厅与部门")
+
+    def ready(self):
+        from govhall.core.services import audit
+
+        from .models import Department, Hall, Region, StaffPost
+
+        audit.register(Region, Hall, Department, StaffPost)

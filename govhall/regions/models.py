@@ -1,0 +1,237 @@
+"""§1 Regions (GB/T 2260), halls, departments and staff posts.
+
+Region codes are hierarchical by prefix (province ``44``, city ``4407``, county
+``440703``, town ``440703001``, village ``440703001001``), so "everything under a
+region" is a ``code__startswith`` on the region's ``prefix`` — one indexed range scan,
+no recursive query.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from govhall.core.identifiers import validate_credit_code
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWN = "town", _("镇街")
+    VILLAGE = "village", _("村居")
+
+
+LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE]
+# Significant code length per level: the prefix all descendants share.
+PREFIX_LENGTH = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWN: 9,
+    Level.VILLAGE: 12,
+}
+CODE_LENGTH = {
+    Level.PROVINCE: 6,
+    Level.CITY: 6,
+    Level.COUNTY: 6,
+    Level.TOWN: 9,
+    Level.VILLAGE: 12,
+}
+# GB/T 39046 行使层级 codes.
+EXERCISE_LEVEL_CODE = {
+    Level.PROVINCE: "2",
+    Level.CITY: "3",
+    Level.COUNTY: "4",
+    Level.TOWN: "5",
+    Level.VILLAGE: "6",
+}
+
+
+class Region(models.Model):
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def clean(self):
+        expected = CODE_LENGTH.get(self.level)
+        if expected and (len(self.code) != expected or not self.code.isdigit()):
+            raise ValidationError(
+                {
+                    "code": _("%(level)s区划代码须为%(n)d位数字。")
+                    % {"level": self.get_level_display(), "n": expected}
+                }
+            )
+        if self.parent_id:
+            parent_level = LEVEL_ORDER.index(Level(self.parent.level))
+            if LEVEL_ORDER.index(Level(self.level)) <= parent_level:
+                raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
+            if not self.code.startswith(self.parent.prefix):
+                raise ValidationError({"code": _("区划代码必须以上级区划代码开头。")})
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: PREFIX_LENGTH[Level(self.level)]]
+
+    @property
+    def county_code(self) -> str:
+        """The 6-digit GB/T 2260 code this region is registered under."""
+        return self.code[:6]
+
+    def ancestors(self) -> list[Region]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    def descendants(self) -> models.QuerySet[Region]:
+        return Region.objects.filter(code__startswith=self.prefix).exclude(code=self.code)
+
+    def is_within(self, other: Region) -> bool:
+        return self.code.startswith(other.prefix)
+
+
+class Hall(models.Model):
+    """A portal instance: the province's main hall and the halls below it."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("主厅")
+        BRANCH = "branch", _("分厅")
+        STATION = "station", _("网上办事站")
+        POINT = "point", _("网上办事点")
+
+    KIND_FOR_LEVEL = {
+        Level.PROVINCE: Kind.MAIN,
+        Level.CITY: Kind.BRANCH,
+        Level.COUNTY: Kind.BRANCH,
+        Level.TOWN: Kind.STATION,
+        Level.VILLAGE: Kind.POINT,
+    }
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="hall"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=150)
+    address = models.CharField(_("实体大厅地址"), max_length=200, blank=True)
+    hotline = models.CharField(_("咨询电话"), max_length=50, blank=True)
+    opening_hours = models.CharField(_("办公时间"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("办事大厅")
+        verbose_name_plural = _("办事大厅")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.MAIN:
+            return reverse("portal:home")
+        return reverse("portal:hall", kwargs={"code": self.region_id})
+
+
+class Department(models.Model):
+    """A government body of one region; its credit code is its code in the API."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("政府工作部门")
+        DIRECT = "direct", _("直属机构")
+        VERTICAL = "vertical", _("垂直管理部门")
+        SERVICE_CENTRE = "service_centre", _("政务服务中心")
+        TOWNSHIP = "township", _("镇街政府")
+        OTHER = "other", _("其他单位")
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.GOVERNMENT)
+    phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["region__code", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def level(self) -> str:
+        return self.region.level
+
+    def clean(self):
+        result = validate_credit_code(self.credit_code)
+        if not result.valid:
+            raise ValidationError({"credit_code": [e.message for e in result.errors]})
+        self.credit_code = result.normalized
+
+
+class Post(models.TextChoices):
+    """Staff roles (岗位). Which actions each post may take is decided by each subsystem."""
+
+    CLERK = "clerk", _("窗口受理人员")
+    REVIEWER = "reviewer", _("审核人员")
+    APPROVER = "approver", _("审批人员")
+    SUPERVISOR = "supervisor", _("效能监督人员")
+    CATALOGUE_EDITOR = "catalogue_editor", _("事项录入人员")
+    CATALOGUE_REVIEWER = "catalogue_reviewer", _("事项审查人员")
+    HALL_ADMIN = "hall_admin", _("大厅管理员")
+
+
+class StaffPost(models.Model):
+    """A staff user holding one post in one department (a user may hold several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员"),
+        on_delete=models.CASCADE,
+        related_name="staff_posts",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="staff_posts"
+    )
+    post = models.CharField(_("岗位"), max_length=30, choices=Post.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("设立时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工作人员岗位")
+        verbose_name_plural = _("工作人员岗位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department", "post"], name="staffpost_unique_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department} · {self.get_post_display()}"

@@ -1,0 +1,90 @@
+"""What a staff user may see and act on: their departments and regions.
+
+Later subsystems ask ``scope_of(user)`` before every permission decision. A post
+covers its own department; supervisors and hall administrators also cover every
+region below their department's region (a city supervisor watches its counties).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from ..models import PREFIX_LENGTH, Department, Level, Post, Region, StaffPost
+
+# Posts whose reach extends to the regions below their department's region.
+REGION_WIDE_POSTS = frozenset({Post.SUPERVISOR, Post.HALL_ADMIN})
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    department_ids: frozenset[int] = frozenset()
+    # (post, department id, region code, region prefix)
+    posts: tuple[tuple[str, int, str, str], ...] = ()
+    region_prefixes: frozenset[str] = field(default=frozenset())
+    is_superuser: bool = False
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_superuser or bool(self.posts)
+
+    def has_post(self, post: str, department: Department | int | None = None) -> bool:
+        dept_id = department.pk if isinstance(department, Department) else department
+        return self.is_superuser or any(
+            p == post and (dept_id is None or d == dept_id) for p, d, _, _ in self.posts
+        )
+
+    def covers_department(self, department: Department) -> bool:
+        if self.is_superuser or department.pk in self.department_ids:
+            return True
+        return self.covers_region_code(department.region_id)
+
+    def covers_region_code(self, code: str) -> bool:
+        return self.is_superuser or any(code.startswith(p) for p in self.region_prefixes)
+
+    def departments(self) -> QuerySet[Department]:
+        """Departments this user may see."""
+        if self.is_superuser:
+            return Department.objects.all()
+        condition = Q(pk__in=self.department_ids)
+        for prefix in self.region_prefixes:
+            condition |= Q(region__code__startswith=prefix)
+        return Department.objects.filter(condition)
+
+    def regions(self) -> QuerySet[Region]:
+        if self.is_superuser:
+            return Region.objects.all()
+        codes = {code for _, _, code, _ in self.posts}
+        condition = Q(code__in=codes)
+        for prefix in self.region_prefixes:
+            condition |= Q(code__startswith=prefix)
+        return Region.objects.filter(condition)
+
+
+def scope_of(user) -> StaffScope:
+    if user is None or not user.is_authenticated:
+        return StaffScope()
+    cached = getattr(user, "_staff_scope", None)
+    if cached is not None:
+        return cached
+    rows = (
+        StaffPost.objects.filter(user=user, is_active=True, department__is_active=True)
+        .select_related("department__region")
+        .order_by("pk")
+    )
+    posts, prefixes = [], set()
+    for row in rows:
+        region = row.department.region
+        prefix = region.code[: PREFIX_LENGTH[Level(region.level)]]
+        posts.append((row.post, row.department_id, region.code, prefix))
+        if row.post in REGION_WIDE_POSTS:
+            prefixes.add(prefix)
+    scope = StaffScope(
+        department_ids=frozenset(d for _, d, _, _ in posts),
+        posts=tuple(posts),
+        region_prefixes=frozenset(prefixes),
+        is_superuser=user.is_superuser,
+    )
+    user._staff_scope = scope
+    return scope
