@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "govhall.core",
     "govhall.regions",
     "govhall.accounts",
+    "govhall.catalog",
     "govhall.portal",
     "govhall.workbench",
 ]

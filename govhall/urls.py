@@ -8,6 +8,7 @@ from govhall.core.api.views import healthz
 api_v1 = [
     path("", include("govhall.core.api.urls")),
     path("", include("govhall.regions.api.urls")),
+    path("", include("govhall.catalog.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("workbench/", include("govhall.workbench.urls")),
+    path("", include("govhall.accounts.urls")),
+    path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
 ]
 

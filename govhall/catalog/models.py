@@ -1,0 +1,1 @@
+"""§2 Service item catalogue (to be built by the catalogue issue)."""
