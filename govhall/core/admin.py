@@ -65,8 +65,10 @@ class CalendarYearForm(forms.ModelForm):
             try:
                 entries = calendar.validate_entries(year, calendar.parse_day_lines(cleaned["days"]))
             except calendar.CalendarError as exc:
-                raise forms.ValidationError(exc.message) from None
-            cleaned["entries"] = entries
+                # Show the message next to the field the administrator has to correct.
+                self.add_error("year" if exc.field == "year" else "days", exc.message)
+            else:
+                cleaned["entries"] = entries
         return cleaned
 
 
@@ -106,3 +108,8 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Days are written by ``load_year``; the read-only inline has nothing to save."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline is never saved (see save_related), so it has no changes to report;
+        # the audit chain holds the before and after lists of the load.
+        return super().construct_change_message(request, form, [], add)

@@ -33,19 +33,27 @@ PROVINCE_PREFIXES = frozenset(
     "61 62 63 64 65 71 81 82 83".split()
 )
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-# Registration authorities of GB 32100 with the organisation categories each may use.
+# Registration authorities of GB 32100 with the organisation categories each may use,
+# as assigned to date (the standard's table plus later national assignments such as
+# 54/55 village and residents' committees, G public security, J housing, Q overseas
+# Chinese federations). A real code must never be refused for an unlisted category,
+# so keep this list complete rather than strict.
 USCC_CATEGORIES = {
-    "1": "123",  # 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体
-    "2": "19",  # 外交
-    "3": "1234",  # 司法行政
-    "4": "19",  # 文化
-    "5": "1239",  # 民政: 社会团体, 民办非企业单位, 基金会
-    "6": "129",  # 旅游
-    "7": "129",  # 宗教
-    "8": "19",  # 工会
-    "9": "123",  # 工商: 企业, 个体工商户, 农民专业合作社
-    "A": "19",  # 中央军委改革和编制办公室
-    "N": "129",  # 农业: 农村集体经济组织
+    "1": "1239",  # 机构编制: 机关, 事业单位, 中央编办直管群众团体, 其他
+    "2": "19",  # 外交: 外国常驻新闻机构, 其他
+    # 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 商事调解组织, 其他
+    "3": "1234569",
+    "4": "19",  # 文化: 外国在华文化中心, 其他
+    "5": "1234569",  # 民政: 社会团体, 民办非企业单位, 基金会, 村民委员会, 居民委员会, 其他
+    "6": "129",  # 旅游: 外国及港澳台旅游部门常驻代表机构, 其他
+    "7": "129",  # 宗教: 宗教活动场所, 宗教院校, 其他
+    "8": "129",  # 工会: 基层工会, 非法人工会组织, 其他
+    "9": "1239",  # 工商/市场监管: 企业, 个体工商户, 农民专业合作社, 其他
+    "A": "19",  # 中央军委改革和编制办公室: 军队单位, 其他
+    "G": "19",  # 公安: 境外非政府组织代表机构, 其他
+    "J": "19",  # 住房和城乡建设: 业主大会, 其他
+    "N": "1239",  # 农业农村: 组级、村级、乡镇级集体经济组织, 其他
+    "Q": "1239",  # 侨联: 区县级、乡镇级、村级侨联组织, 其他
     "Y": "1",  # 其他
 }
 GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -55,6 +63,10 @@ _FULLWIDTH = {
     ord(c): ord(c) - 0xFEE0
     for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹｘ"
 }
+
+
+# Hyphens and dashes people type or paste between groups of digits.
+_SEPARATORS = frozenset("-_‐‑‒–—―－")
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ class ValidationResult:
 def clean(value: str) -> str:
     """Strip separators and convert full-width digits and letters, the way clerks type."""
     value = unicodedata.normalize("NFKC", value or "").translate(_FULLWIDTH)
-    return "".join(ch for ch in value if not ch.isspace() and ch not in "-－_").upper()
+    return "".join(ch for ch in value if not ch.isspace() and ch not in _SEPARATORS).upper()
 
 
 # --- citizen ID numbers ------------------------------------------------------------

@@ -8,6 +8,7 @@ from .identifiers import mask_id_number
 
 # 18-character citizen ID numbers (and 15-digit first-generation ones) standing alone.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_FORMATTER = logging.Formatter()
 
 
 def mask_text(text: str) -> str:
@@ -15,15 +16,36 @@ def mask_text(text: str) -> str:
 
 
 class RequestIdFilter(logging.Filter):
+    """Stamp the request id; Django logs 4xx/5xx responses after the middleware has
+    returned, so fall back to the request those records carry."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = context.current().request_id or "-"
+        request_id = context.current().request_id
+        if not request_id:
+            request_id = getattr(getattr(record, "request", None), "request_id", "")
+        record.request_id = request_id or "-"
         return True
 
 
 class MaskIdNumbersFilter(logging.Filter):
+    """Mask ID numbers in the message, and in the traceback and stack printed with it.
+
+    The traceback is formatted here (and kept in ``exc_text``, which formatters reuse)
+    because an exception's text often repeats the input that caused it.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format call: let the handler report it as usual
+            return True
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

@@ -91,6 +91,7 @@ class ElapsedResponse(serializers.Serializer):
     working_days = serializers.IntegerField()
     calendar_complete = serializers.BooleanField()
     warning = serializers.CharField(required=False)
+    missing_years = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class CalendarDaySerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.db import connections
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -81,14 +81,18 @@ class ElapsedView(APIView):
     def get(self, request):
         query = s.ElapsedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        elapsed = calendar.working_days_between(
-            query.validated_data["start"], query.validated_data["end"]
-        )
+        try:
+            elapsed = calendar.working_days_between(
+                query.validated_data["start"], query.validated_data["end"]
+            )
+        except calendar.CalendarError as exc:
+            return _calendar_error(exc)
         body = {"working_days": elapsed.working_days, "calendar_complete": elapsed.complete}
         if not elapsed.complete:
             body["warning"] = calendar.DueDate(
                 query.validated_data["end"], False, elapsed.missing_years
             ).warning
+            body["missing_years"] = list(elapsed.missing_years)
         return Response(body)
 
 
@@ -113,7 +117,7 @@ class CalendarYearView(APIView):
         )
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """Liveness and database reachability for load balancers and monitoring."""
     try:

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_ipv46_address
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
@@ -29,6 +31,8 @@ Action = AuditEntry.Action
 # Field names whose values never enter the audit log in clear.
 SECRET_FIELDS = {"password", "client_secret", "secret", "private_key", "totp_secret"}
 MASKED_FIELDS = {"id_number"}
+# Marks a secret or masked field whose hidden value changed although its shown form did not.
+CHANGED_MARK = "（已更改）"
 
 _registry: set[type[models.Model]] = set()
 
@@ -89,12 +93,63 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return _jsonable(data)
 
 
+def hidden_values(instance: models.Model) -> dict[str, Any]:
+    """The raw values of the fields ``snapshot`` hides, kept in memory only to spot changes."""
+    return {
+        field.attname: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if field.name in SECRET_FIELDS or field.name in MASKED_FIELDS
+    }
+
+
 def changed_fields(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
     """Keep only the fields that differ, so an update entry reads as its change."""
     if before is None or after is None:
         return before, after
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def scrub(data: Any) -> Any:
+    """Hide secrets and mask ID numbers by key anywhere in a before/after structure.
+
+    ``snapshot`` already does this for rows; this catches what services pass to
+    ``record()`` by hand. Values hidden once (they contain ``*``) are left as they are.
+    """
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            if key in SECRET_FIELDS and not (isinstance(value, str) and value.startswith("***")):
+                value = "***" if value else ""
+            elif key in MASKED_FIELDS and value and not (isinstance(value, str) and "*" in value):
+                value = mask_id_number(str(value))
+            else:
+                value = scrub(value)
+            out[key] = value
+        return out
+    if isinstance(data, list | tuple):
+        return [scrub(item) for item in data]
+    return data
+
+
+def _clean_ip(value: str | None) -> str | None:
+    """The address as the database will return it (IPv6 compressed), or None if invalid.
+
+    Hashing the raw header value would make PostgreSQL's normalised ``inet`` fail
+    verification later, and an invalid value would make the insert fail.
+    """
+    if not value:
+        return None
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        return None
+    return AuditEntry._meta.get_field("remote_addr").to_python(value)
+
+
+def _fit(value: str, field_name: str) -> str:
+    """Cut a value to its column's length, so PostgreSQL stores what SQLite would."""
+    return (value or "")[: AuditEntry._meta.get_field(field_name).max_length]
 
 
 def label_of(model: type[models.Model]) -> str:
@@ -120,7 +175,7 @@ def record(
     if instance is not None:
         object_type = object_type or label_of(type(instance))
         object_id = object_id or str(instance.pk)
-        object_repr = object_repr or str(instance)[:255]
+        object_repr = object_repr or str(instance)
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -129,16 +184,16 @@ def record(
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor_id=ctx.user_id,
-            actor_label=ctx.label or "system",
+            actor_label=_fit(ctx.label or "system", "actor_label"),
             action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
+            object_type=_fit(object_type, "object_type"),
+            object_id=_fit(object_id, "object_id"),
+            object_repr=_fit(object_repr, "object_repr"),
+            before=scrub(_jsonable(before)) if before is not None else None,
+            after=scrub(_jsonable(after)) if after is not None else None,
             reason=reason or ctx.reason,
-            request_id=ctx.request_id,
-            remote_addr=ctx.remote_addr,
+            request_id=_fit(ctx.request_id, "request_id"),
+            remote_addr=_clean_ip(ctx.remote_addr),
             previous_hash=head.entry_hash,
         )
         entry.entry_hash = compute_hash(entry)
@@ -168,21 +223,33 @@ def is_registered(model: type[models.Model]) -> bool:
 
 
 def _remember_before(sender, instance, raw=False, **kwargs):
+    instance._audit_before, instance._audit_hidden_before = None, {}
     if raw or instance._state.adding or instance.pk is None:
-        instance._audit_before = None
         return
     previous = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = snapshot(previous) if previous is not None else None
+    if previous is not None:
+        instance._audit_before = snapshot(previous)
+        instance._audit_hidden_before = hidden_values(previous)
 
 
 def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
-    after = snapshot(instance)
+    full_after = snapshot(instance)
     if created:
-        record(Action.CREATE, instance=instance, after=after)
+        record(Action.CREATE, instance=instance, after=full_after)
         return
-    before, after = changed_fields(getattr(instance, "_audit_before", None), after)
+    full_before = getattr(instance, "_audit_before", None)
+    before, after = changed_fields(full_before, full_after)
+    if before is not None and after is not None:
+        # A new password shows as "***" like the old one: say that it changed, not to what.
+        hidden_before = getattr(instance, "_audit_hidden_before", {})
+        for attname, value in hidden_values(instance).items():
+            if attname in after or attname not in hidden_before:
+                continue
+            if hidden_before[attname] != value:
+                before[attname] = full_before.get(attname)
+                after[attname] = f"{full_after[attname]}{CHANGED_MARK}"
     if before == {} and after == {}:
         return  # a save that changed nothing is not a state change
     record(Action.UPDATE, instance=instance, before=before, after=after)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Max
 
 from ..models.calendar import CalendarDay, CalendarYear
 from . import audit
@@ -28,7 +28,12 @@ from . import audit
 ONE_DAY = datetime.timedelta(days=1)
 # Longest stretch we will walk; 20 years of working days is far beyond any statutory limit.
 MAX_WORKING_DAYS = 5000
-_CACHE_KEY = "govhall:calendar:version"
+# Longest span ``working_days_between`` walks (about 30 years), so no request walks millennia.
+MAX_SPAN_DAYS = 11000
+# Years an administrator may load (PositiveSmallIntegerField; beyond this is a typo).
+FIRST_YEAR, LAST_YEAR = 1949, 2999
+NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
+NOTICE_MAX_LENGTH = CalendarYear._meta.get_field("notice").max_length
 
 
 class CalendarError(ValueError):
@@ -78,19 +83,17 @@ class Elapsed:
     missing_years: tuple[int, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Snapshot:
     """An in-memory copy of the calendar table, rebuilt when the table changes."""
 
     known_years: frozenset[int]
     holidays: frozenset[datetime.date]
     workdays: frozenset[datetime.date]
-    version: int = 0
-    _missing: set[int] = field(default_factory=set)
+    version: tuple = ()
 
     def is_working_day(self, day: datetime.date) -> bool:
         if day.year not in self.known_years:
-            self._missing.add(day.year)
             return day.weekday() < 5
         if day in self.workdays:
             return True
@@ -102,32 +105,41 @@ class _Snapshot:
 _snapshot: _Snapshot | None = None
 
 
-def _current_version() -> int:
-    return cache.get_or_set(_CACHE_KEY, 1, timeout=None)
+def _current_version() -> tuple:
+    """The table's version, read from the database itself on every computation.
+
+    Each ``load_year`` moves ``loaded_at`` and deleting a year changes the count, so the
+    pair changes with every edit. Reading it from the database (one tiny query) rather
+    than from a per-process cache means every web process and worker sees an edit at
+    once, a transaction sees its own uncommitted load, and a rolled-back load is
+    forgotten: the version then no longer matches and the snapshot is rebuilt.
+    """
+    row = CalendarYear.objects.aggregate(years=Count("year"), last=Max("loaded_at"))
+    return (row["years"], row["last"])
 
 
 def invalidate() -> None:
-    """Tell every process the calendar changed (called after each edit)."""
-    try:
-        cache.incr(_CACHE_KEY)
-    except ValueError:
-        cache.set(_CACHE_KEY, 2, timeout=None)
+    """Drop this process's snapshot; the next computation reads the table again."""
+    global _snapshot
+    _snapshot = None
 
 
 def _load() -> _Snapshot:
     global _snapshot
     version = _current_version()
-    if _snapshot is None or _snapshot.version != version:
+    snapshot = _snapshot
+    if snapshot is None or snapshot.version != version:
         holidays, workdays = set(), set()
         for day, kind in CalendarDay.objects.values_list("date", "kind"):
             (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
-        _snapshot = _Snapshot(
+        snapshot = _Snapshot(
             known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
             holidays=frozenset(holidays),
             workdays=frozenset(workdays),
             version=version,
         )
-    return _snapshot
+        _snapshot = snapshot
+    return snapshot
 
 
 class _Walk:
@@ -190,15 +202,20 @@ def add_working_days(
         raise CalendarError("working_days", "max_value", f"工作日数不能超过{MAX_WORKING_DAYS}。")
     walk = _Walk(suspensions)
     day = start
-    if working_days == 0:
-        while not walk.counts(day):
+    try:
+        if working_days == 0:
+            while not walk.counts(day):
+                day += ONE_DAY
+            return DueDate(day, not walk.missing, walk.missing_years)
+        remaining = working_days
+        while remaining:
             day += ONE_DAY
-        return DueDate(day, not walk.missing, walk.missing_years)
-    remaining = working_days
-    while remaining:
-        day += ONE_DAY
-        if walk.counts(day):
-            remaining -= 1
+            if walk.counts(day):
+                remaining -= 1
+    except OverflowError:
+        raise CalendarError(
+            "start", "out_of_range", "起算日期过晚：期限将超出可表示的日期范围（9999年）。"
+        ) from None
     return DueDate(day, not walk.missing, walk.missing_years)
 
 
@@ -206,6 +223,8 @@ def working_days_between(
     start: datetime.date, end: datetime.date, suspensions: Sequence[Interval] = ()
 ) -> Elapsed:
     """Working days elapsed after ``start`` up to and including ``end`` (0 if end ≤ start)."""
+    if (end - start).days > MAX_SPAN_DAYS:
+        raise CalendarError("end", "max_span", f"起止日期相隔不能超过{MAX_SPAN_DAYS}天（约30年）。")
     walk = _Walk(suspensions)
     count, day = 0, start
     while day < end:
@@ -245,10 +264,11 @@ def parse_day_lines(text: str) -> list[DayEntry]:
     """
     entries = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#") or line.lower().startswith("date"):
+        # A spreadsheet's UTF-8 export starts with a byte-order mark and may quote fields.
+        line = raw.replace("\ufeff", "").replace('"', " ").strip()
+        if not line or line.startswith("#") or line.lower().startswith(("date", "日期")):
             continue
-        parts = line.replace(",", " ").replace("，", " ").split()
+        parts = line.replace(",", " ").replace("，", " ").replace("、", " ").split()
         if len(parts) < 2:
             raise CalendarError("days", "format", f"第{number}行格式错误：应为“日期 类别 名称”。")
         try:
@@ -270,6 +290,10 @@ def parse_day_lines(text: str) -> list[DayEntry]:
 
 def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:
     """Check one year's list before anything is written; errors name the day."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CalendarError(
+            "year", "out_of_range", f"年份须在{FIRST_YEAR}至{LAST_YEAR}之间，当前为{year}。"
+        )
     entries = sorted(entries, key=lambda e: e.date)
     seen: set[datetime.date] = set()
     for entry in entries:
@@ -281,6 +305,10 @@ def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:
             raise CalendarError("kind", "invalid", f"日期{entry.date}的类别“{entry.kind}”无效。")
         if entry.date in seen:
             raise CalendarError("date", "duplicate", f"日期{entry.date}重复出现。")
+        if len(entry.name) > NAME_MAX_LENGTH:
+            raise CalendarError(
+                "name", "max_length", f"日期{entry.date}的名称不能超过{NAME_MAX_LENGTH}个字。"
+            )
         if entry.kind == CalendarDay.Kind.WORKDAY and entry.date.weekday() < 5:
             raise CalendarError(
                 "date",
@@ -289,6 +317,10 @@ def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:
             )
         seen.add(entry.date)
     return entries
+
+
+def _listing(days: Iterable[CalendarDay | DayEntry]) -> list[str]:
+    return [f"{d.date.isoformat()} {d.kind} {d.name}".strip() for d in days]
 
 
 def load_year(
@@ -301,16 +333,27 @@ def load_year(
 ) -> CalendarYear:
     """Replace one year's holidays and make-up days atomically, and mark the year known.
 
-    The whole year is one audit entry (before and after lists) rather than a row each.
+    Everything is validated before the first write, so a bad list changes nothing.
+    Each load is one audit entry (before and after lists) rather than one per day.
     """
     entries = validate_entries(year, entries)
-
-    def listing(days) -> list[str]:
-        return [f"{d.date.isoformat()} {d.kind} {d.name}".strip() for d in days]
+    if source not in CalendarYear.Source.values:
+        raise CalendarError("source", "invalid", f"来源“{source}”无效。")
+    if len(notice) > NOTICE_MAX_LENGTH:
+        raise CalendarError(
+            "notice", "max_length", f"依据文件名称不能超过{NOTICE_MAX_LENGTH}个字。"
+        )
 
     with transaction.atomic():
         before_year = CalendarYear.objects.filter(year=year).first()
-        before = listing(exceptions_in(year)) if before_year else None
+        before = None
+        if before_year is not None:
+            before = {
+                "days": _listing(exceptions_in(year)),
+                "source": before_year.source,
+                "notice": before_year.notice,
+                "loaded_by": before_year.loaded_by_id,
+            }
         CalendarDay.objects.filter(year_id=year).delete()
         calendar_year, _created = CalendarYear.objects.update_or_create(
             year=year, defaults={"source": source, "notice": notice, "loaded_by": user}
@@ -318,16 +361,21 @@ def load_year(
         CalendarDay.objects.bulk_create(
             CalendarDay(date=e.date, year=calendar_year, kind=e.kind, name=e.name) for e in entries
         )
-        after = listing(entries)
-        if before != after:
-            audit.record(
-                audit.Action.IMPORT,
-                instance=calendar_year,
-                before={"days": before} if before is not None else None,
-                after={"days": after, "source": source, "notice": notice},
-                reason=f"载入{year}年节假日安排",
-            )
-        transaction.on_commit(invalidate)
+        audit.record(
+            audit.Action.IMPORT,
+            instance=calendar_year,
+            before=before,
+            after={
+                "days": _listing(entries),
+                "source": source,
+                "notice": notice,
+                "loaded_by": getattr(user, "pk", None),
+            },
+            reason=f"载入{year}年节假日安排",
+        )
+    # Not strictly needed (snapshots are versioned by the table, see _current_version),
+    # but it frees the stale copy at once.
+    invalidate()
     return calendar_year
 
 
@@ -372,17 +420,29 @@ def _holiday_name(name: str) -> str:
 
 
 def load_years_from_package(years: Iterable[int] | None = None) -> list[int]:
-    """Seed the table from the package (idempotent: unchanged years stay untouched)."""
+    """Seed the table from the package (idempotent: unchanged years stay untouched).
+
+    A year an administrator loaded or edited (source other than the package) is never
+    overwritten: the administrator may have corrected or added what the package lacks.
+    """
+    available = package_years()
     loaded = []
-    for year in years or package_years():
-        edited = CalendarYear.objects.filter(year=year).exclude(source=CalendarYear.Source.PACKAGE)
-        if edited.exists():
+    for year in available if years is None else years:
+        if year not in available:
+            raise CalendarError(
+                "year",
+                "not_in_package",
+                f"chinesecalendar软件包没有{year}年的节假日安排"
+                f"（仅有{available[0]}–{available[-1]}年），请由管理员按国务院通知录入。",
+            )
+        existing = CalendarYear.objects.filter(year=year).first()
+        if existing is not None and existing.source != CalendarYear.Source.PACKAGE:
             continue  # an administrator's edits win over the package
-        load_year(
-            year,
-            entries_from_package(year),
-            source=CalendarYear.Source.PACKAGE,
-            notice="chinesecalendar",
-        )
+        entries = entries_from_package(year)
+        if existing is not None and _listing(exceptions_in(year)) == _listing(
+            sorted(entries, key=lambda e: e.date)
+        ):
+            continue
+        load_year(year, entries, source=CalendarYear.Source.PACKAGE, notice="chinesecalendar")
         loaded.append(year)
     return loaded

@@ -1,6 +1,5 @@
 """Load statutory holidays: from the chinesecalendar package, or one year from a file."""
 
-import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,8 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, year=None, file=None, notice="", **options):
         if file is None:
-            years = [year] if year else None
-            loaded = calendar.load_years_from_package(years)
+            try:
+                loaded = calendar.load_years_from_package([year] if year else None)
+            except calendar.CalendarError as exc:
+                raise CommandError(f"未载入：{exc.message}") from None
             known = sorted(CalendarYear.objects.values_list("year", flat=True))
             self.stdout.write(
                 f"已从软件包载入{len(loaded)}个年度；已知年度 {known[0]}–{known[-1]}。"
@@ -35,8 +36,18 @@ class Command(BaseCommand):
         if not year:
             raise CommandError("使用 --file 时必须同时提供 --year。")
         try:
-            entries = calendar.parse_day_lines(file.read_text(encoding="utf-8"))
+            # utf-8-sig: files saved from spreadsheets start with a byte-order mark.
+            text = file.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CommandError(f"未载入：找不到文件 {file}。") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"未载入：无法以UTF-8读取文件 {file}（{exc}）。") from None
+        try:
+            entries = calendar.parse_day_lines(text)
             calendar.load_year(year, entries, source=CalendarYear.Source.FILE, notice=notice)
         except calendar.CalendarError as exc:
             raise CommandError(f"未载入：{exc.message}") from None
-        self.stdout.write(f"已载入{year}年：{len(entries)}天（{datetime.date.today()}）。")
+        holidays = sum(e.kind == "holiday" for e in entries)
+        self.stdout.write(
+            f"已载入{year}年：{holidays}个法定节假日，{len(entries) - holidays}个调休上班日。"
+        )
