@@ -1,7 +1,6 @@
 """Shared pytest fixtures: the reference data every test can rely on, and factories."""
 
 import pytest
-from django.core.management import call_command
 
 
 def _load_reference_data():
@@ -32,10 +31,28 @@ def reference_data(db):
 
 
 @pytest.fixture
-def transactional_reference_data(transactional_db):
+def _reload_reference_data_afterwards(django_db_blocker):
+    """Set up before ``transactional_db``, so this teardown runs after its flush."""
+    yield
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
+@pytest.fixture
+def transactional_reference_data(_reload_reference_data_afterwards, transactional_db):
+    """Reference data for live-server tests; restored after the flush that ends them,
+    so the ordinary tests that follow in the same worker still find it."""
     from govhall.regions.models import Region
 
     if not Region.objects.exists():
         _load_reference_data()
-    yield
-    call_command("flush", "--no-input", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~1 s per hash on this machine; tests create
+    many users. The production hashers stay listed, so existing hashes still verify."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "govhall.regions",
     "govhall.accounts",
     "govhall.catalog",
+    "govhall.search",
     "govhall.portal",
     "govhall.workbench",
 ]
@@ -136,6 +137,7 @@ USE_TZ = True
 # --- Static files ----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -223,6 +225,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines carry paths, which may hold ID numbers: mask them too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -230,3 +234,99 @@ LOGGING = {
 # The province this installation serves (GB/T 2260 code); its hall is the main hall.
 GOVHALL_PROVINCE_CODE = os.environ.get("GOVHALL_PROVINCE_CODE", "440000")
 GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "广东政务服务网")
+
+# --- Identity (§4): accounts, single sign-on (OIDC), second factor --------------------
+# Owned by the identity subsystem; docs/identity.md explains every value.
+from govhall.accounts import keys as _identity_keys  # noqa: E402
+
+INSTALLED_APPS += ["oauth2_provider", "django_otp", "django_otp.plugins.otp_totp"]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "govhall.accounts.middleware.SecondFactorMiddleware",  # staff TOTP before anything else
+]
+# The acting identity (person or company) of the session, checked against grants each request.
+_msg_mw = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
+MIDDLEWARE.insert(_msg_mw + 1, "govhall.accounts.middleware.ActingIdentityMiddleware")
+# Sign in with username, citizen ID number or mobile phone; locked accounts are refused.
+AUTHENTICATION_BACKENDS = ["govhall.accounts.backends.IdentityBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    # Legacy accounts keep their bcrypt hash until first sign-in, then move to PBKDF2.
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "govhall.accounts.passwords.CharacterKindsValidator"},
+    {"NAME": "govhall.accounts.passwords.PersonalNumbersValidator"},
+]
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# ID numbers at rest: Fernet keys (first encrypts) and the blind-index HMAC key.
+GOVHALL_FIELD_KEYS = _identity_keys.field_keys(VAR_DIR, DEBUG)
+GOVHALL_BLIND_INDEX_KEY = _identity_keys.blind_index_key(VAR_DIR, DEBUG)
+# One-time codes by SMS: console (default), file (var/sms/), locmem (tests) or a gateway class.
+GOVHALL_SMS_BACKEND = os.environ.get("GOVHALL_SMS_BACKEND", "govhall.accounts.sms.ConsoleBackend")
+GOVHALL_SMS_FILE_PATH = Path(os.environ.get("GOVHALL_SMS_FILE_PATH", VAR_DIR / "sms"))
+# Online real-name verification against a trusted source; the fake is for development.
+GOVHALL_REALNAME_VERIFIER = os.environ.get(
+    "GOVHALL_REALNAME_VERIFIER", "govhall.accounts.verifiers.FakeVerifier"
+)
+# Staff must enrol a TOTP authenticator (on in production); enrolled staff always use it.
+GOVHALL_STAFF_TOTP_REQUIRED = env_bool("GOVHALL_STAFF_TOTP_REQUIRED", not DEBUG)
+GOVHALL_LOGIN_LOCKOUT = {
+    "account_failures": int(os.environ.get("GOVHALL_LOCKOUT_FAILURES", "5")),
+    "address_failures": int(os.environ.get("GOVHALL_LOCKOUT_ADDRESS_FAILURES", "50")),
+    "window_minutes": 15,
+    "lock_minutes": int(os.environ.get("GOVHALL_LOCKOUT_MINUTES", "15")),
+}
+# Minutes before expiry when the page warns that the session is about to end.
+GOVHALL_SESSION_WARNING_MINUTES = 3
+OTP_TOTP_ISSUER = GOVHALL_SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # TOTP secrets never shown in the admin
+# The toolkit's models are swappable; naming them lets our migrations point at them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+_oidc_schemes = ["https", "http"] if env_bool("GOVHALL_OIDC_ALLOW_HTTP", DEBUG) else ["https"]
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _identity_keys.oidc_private_key(VAR_DIR, DEBUG),
+    # Issuer: the site root (discovery at /.well-known/openid-configuration); fixed in production.
+    "OIDC_ISS_ENDPOINT": os.environ.get("GOVHALL_OIDC_ISSUER", ""),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "govhall.accounts.oidc.validators.GovhallValidator",
+    "SCOPES_BACKEND_CLASS": "govhall.accounts.oidc.scopes.ClientScopes",
+    "SCOPES": {
+        "openid": "OpenID Connect 登录",
+        "profile": "姓名、实名等级",
+        "phone": "手机号码",
+        "email": "电子邮箱",
+        "id_number": "身份证号码",
+        "company": "当前代办的法人（企业）",
+        "staff": "工作人员所属部门与岗位",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # Plain http redirect URIs only for development and tests (GOVHALL_OIDC_ALLOW_HTTP).
+    "ALLOWED_REDIRECT_URI_SCHEMES": _oidc_schemes,
+    "ALLOWED_SCHEMES": _oidc_schemes,
+    # OAuth 2.0 Security BCP (RFC 9700): only code + PKCE S256, tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}

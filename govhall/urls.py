@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("govhall.core.api.urls")),
     path("", include("govhall.regions.api.urls")),
     path("", include("govhall.catalog.api.urls")),
+    path("", include("govhall.accounts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

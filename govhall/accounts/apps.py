@@ -8,9 +8,21 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与身份")
 
     def ready(self):
+        from oauth2_provider.models import get_application_model
+
         from govhall.core.services import audit
 
         from . import signals  # noqa: F401
-        from .models import User
+        from .models import AgentGrant, ClientProfile, Company, Person, RealNameVerification, User
 
-        audit.register(User)
+        # Every row change of these is audited; ID numbers are masked and client secrets
+        # dropped by the audit snapshot. Bulk legacy imports are audited per batch instead.
+        audit.register(
+            User,
+            Person,
+            Company,
+            AgentGrant,
+            RealNameVerification,
+            ClientProfile,
+            get_application_model(),
+        )

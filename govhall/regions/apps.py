@@ -10,6 +10,7 @@ class RegionsConfig(AppConfig):
     def ready(self):
         from govhall.core.services import audit
 
+        from . import signals  # noqa: F401
         from .models import Department, Hall, Region, StaffPost
 
         audit.register(Region, Hall, Department, StaffPost)

@@ -73,20 +73,46 @@ class Region(models.Model):
         return f"{self.name}（{self.code}）"
 
     def clean(self):
-        expected = CODE_LENGTH.get(self.level)
-        if expected and (len(self.code) != expected or not self.code.isdigit()):
+        """GB/T 2260 shape: code length per level, a parent one or more levels up, same prefix.
+
+        Runs after field validation, so it must tolerate a level that failed its choices.
+        """
+        if self.level not in Level.values:
+            return
+        level = Level(self.level)
+        expected = CODE_LENGTH[level]
+        if len(self.code or "") != expected or not (self.code or "").isdigit():
             raise ValidationError(
                 {
                     "code": _("%(level)s区划代码须为%(n)d位数字。")
-                    % {"level": self.get_level_display(), "n": expected}
+                    % {"level": level.label, "n": expected}
                 }
             )
-        if self.parent_id:
-            parent_level = LEVEL_ORDER.index(Level(self.parent.level))
-            if LEVEL_ORDER.index(Level(self.level)) <= parent_level:
-                raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
-            if not self.code.startswith(self.parent.prefix):
-                raise ValidationError({"code": _("区划代码必须以上级区划代码开头。")})
+        if level == Level.PROVINCE:
+            if self.parent_id:
+                raise ValidationError({"parent": _("省级区划不能有上级区划。")})
+            if not self.code.endswith("0000"):
+                raise ValidationError({"code": _("省级区划代码须以0000结尾（如440000）。")})
+            return
+        if not self.parent_id:
+            raise ValidationError({"parent": _("除省级外，区划必须指定上级区划。")})
+        parent = self.parent
+        if LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(Level(parent.level)):
+            raise ValidationError(
+                {
+                    "parent": _("上级区划的层级（%(parent)s）必须高于本区划（%(own)s）。")
+                    % {"parent": parent.get_level_display(), "own": level.label}
+                }
+            )
+        if not self.code.startswith(parent.prefix):
+            raise ValidationError(
+                {
+                    "code": _("区划代码必须以上级区划代码的前%(n)d位“%(prefix)s”开头。")
+                    % {"n": len(parent.prefix), "prefix": parent.prefix}
+                }
+            )
+        if level == Level.CITY and self.code[4:] != "00":
+            raise ValidationError({"code": _("市级区划代码须以00结尾（如440700）。")})
 
     @property
     def prefix(self) -> str:
@@ -151,6 +177,18 @@ class Hall(models.Model):
             return reverse("portal:home")
         return reverse("portal:hall", kwargs={"code": self.region_id})
 
+    def clean(self):
+        """A hall's kind follows its region's level (a town has a station, not a branch)."""
+        if self.region_id and self.kind:
+            expected = self.KIND_FOR_LEVEL.get(self.region.level)
+            if expected and self.kind != expected:
+                raise ValidationError(
+                    {
+                        "kind": _("%(level)s区划的大厅类型应为“%(kind)s”。")
+                        % {"level": self.region.get_level_display(), "kind": expected.label}
+                    }
+                )
+
 
 class Department(models.Model):
     """A government body of one region; its credit code is its code in the API."""
@@ -190,6 +228,9 @@ class Department(models.Model):
         return self.region.level
 
     def clean(self):
+        """Validate and normalise the credit code (full-width, spaces) the way clerks type it."""
+        if not self.credit_code:
+            return  # the field's own "required" error already says so
         result = validate_credit_code(self.credit_code)
         if not result.valid:
             raise ValidationError({"credit_code": [e.message for e in result.errors]})

@@ -1,40 +1,114 @@
-"""The staff workbench shell: sign-in, and a home page showing the user's posts and scope."""
+"""The staff workbench shell: sign-in, and a home page showing the user's posts and scope.
+
+Later subsystems fill the panels (cases, counter, catalogue, supervision); the shell only
+says who the user is, where they work and how far their reach goes (``scope_of``).
+"""
+
+from dataclasses import dataclass
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from govhall.regions.services.scope import scope_of
+from govhall.accounts.forms import LoginForm
+from govhall.regions.models import StaffPost
+from govhall.regions.services.scope import REGION_WIDE_POSTS, scope_of
 
 
 class LoginView(auth_views.LoginView):
+    """Staff sign-in; a failed attempt is audited as ``login_failed`` by accounts.signals."""
+
     template_name = "workbench/login.html"
     redirect_authenticated_user = True
+    # The identity subsystem's form: lockout and remaining-tries messages for staff too.
+    authentication_form = LoginForm
 
 
 class LogoutView(auth_views.LogoutView):
+    """Sign-out by POST only (Django refuses GET), then back to the main hall."""
+
     next_page = "portal:home"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel of the home page; ``url_name`` is the subsystem's own desk, once it exists."""
+
+    key: str
+    title: str | Promise
+    description: str | Promise
+    url_name: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        if not self.url_name:
+            return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
 
 
 # Panels of the workbench; each subsystem fills its own (cases, catalogue, supervision...).
 PANELS = [
-    ("inbox", "待办办件", "受理、审核、审批的待办事项将在这里列出。"),
-    ("counter", "综合窗口", "一门式受理：查询办事人、代为申办、扫描材料。"),
-    ("catalogue", "事项管理", "事项录入、审查与发布。"),
-    ("supervision", "效能监督", "黄牌、红牌预警与投诉处理。"),
+    Panel(
+        "inbox",
+        gettext_lazy("待办办件"),
+        gettext_lazy("受理、审核、审批的待办事项将在这里列出。"),
+    ),
+    Panel(
+        "counter",
+        gettext_lazy("综合窗口"),
+        gettext_lazy("一门式受理：查询办事人、代为申办、扫描材料。"),
+    ),
+    Panel(
+        "catalogue",
+        gettext_lazy("事项管理"),
+        gettext_lazy("事项录入、审查与发布。"),
+        url_name="catalog:desk",
+    ),
+    Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
 ]
+
+
+@dataclass(frozen=True)
+class PostRow:
+    department: str
+    region: str
+    post: str
+    reach: str
+
+
+def reach_of(post: StaffPost) -> str:
+    """In words: what this one post covers (see ``regions.services.scope``)."""
+    if post.post in REGION_WIDE_POSTS:
+        return _("%(region)s及下辖全部区划") % {"region": post.department.region.name}
+    return _("本部门")
 
 
 @login_required
 def home(request):
     scope = scope_of(request.user)
     posts = (
-        request.user.staff_posts.filter(is_active=True)
+        request.user.staff_posts.filter(is_active=True, department__is_active=True)
         .select_related("department__region")
-        .order_by("department__region__code", "post")
+        .order_by("department__region__code", "department__sort_order", "post")
     )
+    rows = [
+        PostRow(p.department.name, p.department.region.name, p.get_post_display(), reach_of(p))
+        for p in posts
+    ]
     return render(
         request,
         "workbench/home.html",
-        {"scope": scope, "posts": posts, "panels": PANELS},
+        {
+            "scope": scope,
+            "post_rows": rows,
+            "department_count": scope.departments().count() if rows else 0,
+            "panels": PANELS,
+        },
     )

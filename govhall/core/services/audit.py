@@ -250,9 +250,14 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
             if hidden_before[attname] != value:
                 before[attname] = full_before.get(attname)
                 after[attname] = f"{full_after[attname]}{CHANGED_MARK}"
-    if before == {} and after == {}:
-        return  # a save that changed nothing is not a state change
+    if after is not None and set(after) <= _touch_fields(sender):
+        return  # a save that changed nothing but its own timestamps is not a state change
     record(Action.UPDATE, instance=instance, before=before, after=after)
+
+
+def _touch_fields(model: type[models.Model]) -> set[str]:
+    """Columns a save sets by itself (``auto_now``): they change on every save."""
+    return {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
 
 
 def _after_delete(sender, instance, **kwargs):

@@ -111,6 +111,21 @@ def create_halls() -> LoadReport:
     return report
 
 
+@transaction.atomic
+def open_hall(region: Region) -> Hall:
+    """The hall of one region, created if missing (a region added by hand gets its hall)."""
+    hall = Hall.objects.filter(region=region).first()
+    if hall is not None:
+        return hall
+    province = Region.objects.get(code=settings.GOVHALL_PROVINCE_CODE)
+    city = Region.objects.filter(code=region.code[:4] + "00").first()
+    return Hall.objects.create(
+        region=region,
+        kind=Hall.KIND_FOR_LEVEL[Level(region.level)],
+        name=hall_name(region, province, city),
+    )
+
+
 def credit_code_for(region: Region, name: str, category: str = "11") -> str:
     """A deterministic, well-formed placeholder credit code for a department."""
     digest = hashlib.sha256(f"{region.code}:{name}".encode()).hexdigest()

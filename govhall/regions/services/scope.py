@@ -43,6 +43,14 @@ class StaffScope:
     def covers_region_code(self, code: str) -> bool:
         return self.is_superuser or any(code.startswith(p) for p in self.region_prefixes)
 
+    def prefixes_of(self, post: str) -> frozenset[str]:
+        """Region prefixes reached through one kind of post only.
+
+        The admin screens use ``prefixes_of(Post.HALL_ADMIN)``: a hall administrator who is
+        also a supervisor elsewhere administers only the hall's own subtree.
+        """
+        return frozenset(prefix for p, _, _, prefix in self.posts if p == post)
+
     def departments(self) -> QuerySet[Department]:
         """Departments this user may see."""
         if self.is_superuser:

@@ -1,0 +1,260 @@
+"""Catalogue search latency on 100,000 items: full-text engine versus a naive LIKE scan.
+
+    python -m bench.catalog_search [--count 100000] [--rounds 5] [--database sqlite|URL]
+
+Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
+by ``--database``, which is wiped), loads the reference data and themes, generates the
+items with ``govhall.catalog.data.generator``, then times a fixed set of queries:
+
+* in process: ``govhall.search.engine.search`` — count plus the first page of 20 hits,
+  ordered with the hall's own items first (what the portal and the API do);
+* the same in process with a naive ``LIKE '%q%'`` over name, aliases and body of the
+  same rows (count plus first 20), the baseline;
+* over HTTP against a local server on 127.0.0.1: ``/api/v1/items/?q=`` and the portal
+  page ``/search/?q=``.
+
+Prints p50/p95 per method and the ratio to the baseline. Goal: p95 ≤ 20 ms in process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+QUERIES = [
+    "营业执照",
+    "yyzz",
+    "结婚登记",
+    "身份证",
+    "公积金提取",
+    "食品经营许可证",
+    "社保卡",
+    "残疾人证",
+    "清税证明",
+    "施工许可证",
+    "出生登记",
+    "户口迁移",
+    "低保",
+    "养老金",
+    "护照",
+    "港澳通行证",
+    "驾驶证",
+    "排水许可",
+    "消防安全检查",
+    "环评",
+    "营业执熙",  # one wrong character
+    "营叶执照",  # homophone
+    "jhdj",  # 结婚登记 initials
+    "gongjijin",
+    "开餐馆",
+    "二代证",
+    "工商执照",
+    "网约车 驾驶员",
+    "高新技术企业认定",
+    "户外广告 招牌",
+]
+REGIONS = ["440000", "440700", "445100", "440703", "440100"]
+GOAL_P95_MS = 20.0
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def setup_django(database: str, workdir: str) -> None:
+    if database == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(workdir, 'bench.sqlite3')}"
+    else:
+        os.environ["DATABASE_URL"] = database
+    os.environ["GOVHALL_VAR_DIR"] = workdir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+    os.environ["API_ANON_RATE"] = "1000000/minute"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, os.getcwd())
+    import django
+
+    django.setup()
+
+
+def build(count: int) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from govhall.catalog.data.demo.loader import load_themes
+    from govhall.catalog.data.generator import generate
+    from govhall.regions.services import loading
+
+    timings = {}
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    loading.load_regions()
+    loading.create_halls()
+    loading.load_departments()
+    load_themes()
+    timings["schema and reference data"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report = generate(count)
+    timings[f"generate {report.items} items"] = time.perf_counter() - started
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_item_fts(search_item_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return timings
+
+
+def naive_like(query: str, region: str) -> tuple[int, list[int]]:
+    """What a catalogue without a search engine does: LIKE over the same text."""
+    from django.db import connection
+
+    from govhall.search.engine import _tier_sql
+
+    words = query.split()
+    clauses, params = [], []
+    for word in words:
+        pattern = f"%{word}%"
+        clauses.append("(d.name LIKE %s OR d.aliases LIKE %s OR d.body LIKE %s)")
+        params += [pattern, pattern, pattern]
+    where = " AND ".join(clauses)
+    tier_sql, tier_params = _tier_sql(region)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM search_itemdocument d WHERE {where}", params)
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT d.item_id, {tier_sql} AS tier FROM search_itemdocument d WHERE {where} "
+            "ORDER BY tier, d.id LIMIT 20",
+            [*tier_params, *params],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return total, ids
+
+
+def engine_search(query: str, region: str) -> tuple[int, list[int]]:
+    from govhall.search.engine import search
+
+    results = search(query, region=region)
+    total = len(results)
+    return total, [hit.item.pk for hit in results.hits(0, 20)]
+
+
+def time_calls(function, rounds: int) -> tuple[list[float], dict[str, int]]:
+    samples, totals = [], {}
+    for query in QUERIES:  # warm caches (segmenter, synonyms, vocabulary, pages)
+        function(query, REGIONS[0])
+    for round_number in range(rounds):
+        for index, query in enumerate(QUERIES):
+            region = REGIONS[(index + round_number) % len(REGIONS)]
+            started = time.perf_counter()
+            total, _ = function(query, region)
+            samples.append((time.perf_counter() - started) * 1000)
+            totals[query] = total
+    return samples, totals
+
+
+def serve() -> tuple[str, object]:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}", server
+
+
+def http_samples(base: str, path: str, rounds: int) -> list[float]:
+    samples = []
+
+    def get(query, region):
+        url = f"{base}{path}?" + urllib.parse.urlencode({"q": query, "region": region})
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url} → {response.status}")
+
+    for query in QUERIES[:5]:
+        get(query, REGIONS[0])
+    for round_number in range(rounds):
+        for index, query in enumerate(QUERIES):
+            region = REGIONS[(index + round_number) % len(REGIONS)]
+            started = time.perf_counter()
+            get(query, region)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def report_line(label: str, samples: list[float], baseline: float | None = None) -> str:
+    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    line = f"  {label:<38} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   (n={len(samples)})"
+    if baseline:
+        line += f"   p95 {baseline / p95:5.1f}× faster than LIKE"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    args = parser.parse_args(argv)
+
+    workdir = tempfile.mkdtemp(prefix="govhall-bench-")
+    try:
+        setup_django(args.database, workdir)
+        from django.db import connection
+
+        print(f"== catalogue search benchmark on {connection.vendor}, {args.count} items ==")
+        for label, seconds in build(args.count).items():
+            print(f"  {label:<38} {seconds:8.1f} s")
+        engine, engine_totals = time_calls(engine_search, args.rounds)
+        like, like_totals = time_calls(naive_like, args.rounds)
+        base, server = serve()
+        try:
+            api = http_samples(base, "/api/v1/items/", args.rounds)
+            page = http_samples(base, "/search/", args.rounds)
+        finally:
+            server.shutdown()
+        like_p95 = percentile(like, 0.95)
+        print("latency (count + first page of 20, hall's own items first):")
+        print(report_line("naive LIKE scan (in process)", like))
+        print(report_line("full-text engine (in process)", engine, like_p95))
+        print(report_line("GET /api/v1/items/?q= (HTTP)", api))
+        print(report_line("GET /search/?q= portal page (HTTP)", page))
+        found_engine = sum(1 for q in QUERIES if engine_totals.get(q))
+        found_like = sum(1 for q in QUERIES if like_totals.get(q))
+        print(
+            f"queries with results: engine {found_engine}/{len(QUERIES)}, "
+            f"LIKE {found_like}/{len(QUERIES)} (pinyin, synonyms and typos need the engine)"
+        )
+        goal = percentile(engine, 0.95) <= GOAL_P95_MS
+        print(f"goal p95 ≤ {GOAL_P95_MS:.0f} ms in process: {'met' if goal else 'NOT met'}")
+        return 0
+    finally:
+        if args.keep and args.database == "sqlite":
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Per-request identity: the staff second factor, and the acting identity."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from .services import acting, totp
+
+# Paths a user who still owes a second factor may use.
+_OPEN_PREFIXES = (
+    "/account/2fa/",
+    "/account/logout/",
+    "/account/session/",
+    "/static/",
+    "/healthz",
+    "/.well-known/",
+    "/o/token/",
+    "/o/userinfo/",
+    "/o/revoke_token/",
+    "/o/introspect/",
+    "/o/.well-known/",
+    "/elder-mode/",
+)
+
+
+class SecondFactorMiddleware:
+    """Staff with an authenticator (or all staff, when ``GOVHALL_STAFF_TOTP_REQUIRED``) must
+    pass TOTP before anything else in this session — whichever login page they used."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            step = totp.pending_step(request)
+            if step is not None:
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "errors": [
+                                {
+                                    "field": "non_field_errors",
+                                    "code": "second_factor_required",
+                                    "message": _("工作人员须先完成动态口令验证。"),
+                                }
+                            ]
+                        },
+                        status=403,
+                        json_dumps_params={"ensure_ascii": False},
+                    )
+                target = reverse(
+                    "accounts:totp-verify" if step == totp.VERIFY else "accounts:totp-setup"
+                )
+                return HttpResponseRedirect(
+                    f"{target}?{urlencode({'next': request.get_full_path()})}"
+                )
+        return self.get_response(request)
+
+
+class ActingIdentityMiddleware:
+    """``request.identity``: the person, the company they act for, the staff scope.
+
+    A session acting for a company is re-checked before the view runs, so a revoked grant
+    ends at the agent's next request (with a message saying so)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def load():
+            identity = acting.identity_of(request)
+            if identity.dropped_company is not None and hasattr(request, "_messages"):
+                messages.warning(
+                    request,
+                    _("您代“%(name)s”办事的授权已失效，已切换回本人身份。")
+                    % {"name": identity.dropped_company.name},
+                )
+            return identity
+
+        session = getattr(request, "session", None)
+        if session is not None and acting.SESSION_KEY in session:
+            request.identity = load()  # re-check the grant before any view runs
+        else:
+            request.identity = SimpleLazyObject(load)
+        return self.get_response(request)

@@ -1,0 +1,192 @@
+"""Self-registration of a person (自然人注册): check everything, verify the phone, create.
+
+Nothing is written until the phone is verified: the checked form is kept encrypted in
+the session (``PendingRegistration.seal``) while the code travels, then
+``complete_registration`` re-checks uniqueness and creates the user and the person in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govhall.core import context
+from govhall.core.identifiers import validate_id_number
+
+from .. import crypto
+from ..models import Person, PhoneCode, RealNameLevel
+from . import phone
+
+NAME_MAX = 50
+
+
+@dataclass
+class PendingRegistration:
+    id_number: str
+    name: str
+    mobile: str
+    email: str
+    password_hash: str
+
+    def seal(self) -> str:
+        """Encrypted form for the session: the ID number never sits there in clear."""
+        return crypto.encrypt(json.dumps(asdict(self), ensure_ascii=False))
+
+    @classmethod
+    def unseal(cls, token: str) -> PendingRegistration:
+        return cls(**json.loads(crypto.decrypt(token)))
+
+
+def new_username() -> str:
+    """An opaque account name: never derived from the ID number or the phone."""
+    User = get_user_model()
+    while True:
+        candidate = "gh" + secrets.token_hex(5)
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+
+
+def clean_name(value: str, field: str = "name") -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationError({field: ValidationError(_("请填写姓名。"), code="required")})
+    if len(name) > NAME_MAX:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("姓名不能超过%(max)s个字。") % {"max": NAME_MAX}, code="max_length"
+                )
+            }
+        )
+    return name
+
+
+def clean_id_number(value: str, field: str = "id_number") -> str:
+    result = validate_id_number(value)
+    if not result.valid:
+        raise ValidationError(
+            {field: [ValidationError(e.message, code=e.code) for e in result.errors]}
+        )
+    return result.normalized
+
+
+def id_number_taken(id_number: str) -> bool:
+    return Person.objects.filter(id_number_index=Person.index_for(id_number)).exists()
+
+
+def mobile_taken(mobile: str) -> bool:
+    return get_user_model().objects.filter(mobile=mobile).exists()
+
+
+def check_registration(
+    *, id_number: str, name: str, mobile: str, password: str, password_again: str, email: str = ""
+) -> PendingRegistration:
+    """Validate every field at once and return what to keep until the phone is verified."""
+    errors: dict[str, list[ValidationError]] = {}
+
+    def collect(func, *args):
+        try:
+            return func(*args)
+        except ValidationError as exc:
+            for key, messages in exc.error_dict.items():
+                errors.setdefault(key, []).extend(messages)
+            return None
+
+    clean_id = collect(clean_id_number, id_number)
+    clean = collect(clean_name, name)
+    clean_mobile = collect(phone.validate_mobile, mobile)
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.setdefault("email", []).append(
+                ValidationError(_("电子邮箱格式不正确。"), code="invalid")
+            )
+    if clean_id and id_number_taken(clean_id):
+        errors.setdefault("id_number", []).append(
+            ValidationError(
+                _("该身份证号码已注册账号，请直接登录；忘记密码可通过手机验证码找回。"),
+                code="taken",
+            )
+        )
+    if clean_mobile and mobile_taken(clean_mobile):
+        errors.setdefault("mobile", []).append(
+            ValidationError(_("该手机号码已被其他账号使用。"), code="taken")
+        )
+    if password != password_again:
+        errors.setdefault("password_again", []).append(
+            ValidationError(_("两次输入的密码不一致。"), code="mismatch")
+        )
+    probe = get_user_model()(display_name=clean or "", email=email, mobile=clean_mobile)
+    probe.first_name = clean or ""
+    probe._pending_id_number = clean_id or ""
+    try:
+        validate_password(password or "", user=probe)
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(
+            ValidationError(m, code="password_rule") for m in exc.messages
+        )
+    if errors:
+        raise ValidationError(errors)
+    return PendingRegistration(
+        id_number=clean_id,
+        name=clean,
+        mobile=clean_mobile,
+        email=email,
+        password_hash=make_password(password),
+    )
+
+
+def start_registration(pending: PendingRegistration) -> None:
+    phone.send_code(pending.mobile, PhoneCode.Purpose.REGISTER)
+
+
+def complete_registration(pending: PendingRegistration, code: str) -> Person:
+    """Check the phone code, then create the account and the person (level 1)."""
+    phone.check_code(pending.mobile, PhoneCode.Purpose.REGISTER, code)
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            if id_number_taken(pending.id_number):
+                raise ValidationError(
+                    {"id_number": ValidationError(_("该身份证号码已注册账号。"), code="taken")}
+                )
+            if mobile_taken(pending.mobile):
+                raise ValidationError(
+                    {"mobile": ValidationError(_("该手机号码已被其他账号使用。"), code="taken")}
+                )
+            now = timezone.now()
+            user = User(
+                username=new_username(),
+                display_name=pending.name,
+                email=pending.email,
+                mobile=pending.mobile,
+                mobile_verified_at=now,
+                password=pending.password_hash,
+            )
+            with context.acting(reason="自然人网上注册"):
+                user.save()
+                return Person.objects.create(
+                    user=user,
+                    id_number=pending.id_number,
+                    name=pending.name,
+                    realname_level=RealNameLevel.SELF_REGISTERED,
+                    source=Person.Source.REGISTERED,
+                )
+    except IntegrityError:
+        # Two registrations of the same number or phone raced; the other one won.
+        raise ValidationError(
+            {"id_number": ValidationError(_("该身份证号码或手机号码已注册账号。"), code="taken")}
+        ) from None

@@ -1,0 +1,250 @@
+"""Sign-in, sign-out, registration with phone verification, password reset, second factor."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .. import crypto
+from ..forms import (
+    CodeForm,
+    LoginForm,
+    RegistrationForm,
+    ResetFinishForm,
+    ResetStartForm,
+    TokenForm,
+    apply_errors,
+)
+from ..models import mask_mobile
+from ..services import password as password_service
+from ..services import registration, totp
+from .common import hall_context, safe_next
+
+PENDING_KEY = "govhall_pending_registration"
+PENDING_NEXT_KEY = "govhall_pending_registration_next"
+RESET_KEY = "govhall_password_reset_user"
+
+
+class LoginView(auth_views.LoginView):
+    """The one sign-in page of every hall, channel and department system (via OIDC)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_initial(self):
+        return {"channel": self.request.GET.get("channel", "")}
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.is_authenticated and totp.is_staff_member(user):
+            return reverse("workbench:home")
+        return reverse("accounts:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        step = totp.pending_step(self.request)
+        if step is not None:
+            name = "accounts:totp-verify" if step == totp.VERIFY else "accounts:totp-setup"
+            return redirect(f"{reverse(name)}?{urlencode({'next': response.url})}")
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hall"] = hall_context(self.request)
+        context["expired"] = self.request.GET.get("expired") == "1"
+        context["channel"] = self.request.GET.get("channel", "")
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "portal:home"
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Step 1 of 2: check the form, keep it encrypted in the session, send the code."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        form.is_valid()
+        # The service checks what was typed even when some fields are missing, so that
+        # every mistake is listed at once.
+        try:
+            pending = registration.check_registration(
+                id_number=request.POST.get("id_number", ""),
+                name=request.POST.get("name", ""),
+                mobile=request.POST.get("mobile", ""),
+                email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""),
+                password_again=request.POST.get("password_again", ""),
+            )
+            if not form.errors:
+                registration.start_registration(pending)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        if not form.errors:
+            request.session[PENDING_KEY] = pending.seal()
+            request.session[PENDING_NEXT_KEY] = safe_next(request, "accounts:home")
+            return redirect("accounts:register-verify")
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "next": request.GET.get("next", ""), "hall": hall_context(request)},
+    )
+
+
+def _pending(request):
+    token = request.session.get(PENDING_KEY)
+    if not token:
+        return None
+    try:
+        return registration.PendingRegistration.unseal(token)
+    except (crypto.DecryptionError, ValueError, TypeError):
+        request.session.pop(PENDING_KEY, None)  # keys changed or data damaged: start again
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def register_verify(request):
+    """Step 2 of 2: the code from the phone creates the account."""
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, _("请先填写注册信息。"))
+        return redirect("accounts:register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        form = CodeForm()
+        try:
+            registration.start_registration(pending)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("验证码已重新发送至 %(mobile)s。") % {"mobile": mask_mobile(pending.mobile)},
+            )
+        return redirect("accounts:register-verify")
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.complete_registration(pending, form.cleaned_data["code"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            next_url = request.session.pop(PENDING_NEXT_KEY, "")
+            del request.session[PENDING_KEY]
+            messages.success(
+                request, _("注册成功，手机号码已验证。请使用身份证号码或手机号码登录。")
+            )
+            login_url = reverse("accounts:login")
+            return redirect(
+                f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url
+            )
+    return render(
+        request,
+        "accounts/register_verify.html",
+        {"form": form, "masked_mobile": mask_mobile(pending.mobile)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = ResetStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = password_service.start_reset(form.cleaned_data["identifier"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[RESET_KEY] = user.pk if user is not None else None
+            messages.info(
+                request, _("如果该账号存在并绑定了手机号码，验证码已发送至该号码，5分钟内有效。")
+            )
+            return redirect("accounts:password-reset-finish")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_finish(request):
+    if RESET_KEY not in request.session:
+        return redirect("accounts:password-reset")
+    form = ResetFinishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_id = request.session.get(RESET_KEY)
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        try:
+            password_service.finish_reset(
+                user,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+                password_again=form.cleaned_data["password_again"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            del request.session[RESET_KEY]
+            messages.success(request, _("密码已重置，请使用新密码登录。"))
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset_finish.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def totp_verify(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    step = totp.pending_step(request)
+    next_url = safe_next(request, "workbench:home")
+    if step is None:
+        return redirect(next_url)
+    if step == totp.ENROL:
+        return redirect(f"{reverse('accounts:totp-setup')}?{urlencode({'next': next_url})}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            totp.verify(request, form.cleaned_data["token"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(next_url)
+    return render(request, "accounts/totp_verify.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def totp_setup(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    next_url = safe_next(request, "accounts:home")
+    if totp.confirmed_device(request.user) is not None:
+        if totp.pending_step(request) == totp.VERIFY:
+            return redirect(f"{reverse('accounts:totp-verify')}?{urlencode({'next': next_url})}")
+        messages.info(request, _("您已绑定动态口令验证器。如需更换，请联系大厅管理员重置。"))
+        return redirect(next_url)
+    device = totp.start_enrolment(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            totp.confirm_enrolment(request, device, form.cleaned_data["token"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("动态口令验证器已绑定，今后登录时需输入动态口令。"))
+            return redirect(next_url)
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_svg": totp.qr_svg(device),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )

@@ -1,1 +1,0 @@
-"""§2 Service item catalogue (to be built by the catalogue issue)."""

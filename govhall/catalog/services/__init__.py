@@ -1,0 +1,1 @@
+"""Domain services of the item catalogue: the only code that writes catalogue rows."""

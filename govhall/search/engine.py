@@ -1,0 +1,892 @@
+"""Chinese full-text search over the published catalogue (the portal and ``/api/v1/items/?q=``).
+
+``search_items(query, queryset=None, *, region=None, **filters)`` returns the published
+items that match, best first, as a lazy sequence (``len()`` counts, slicing fetches one
+page), so the API's paginator and the portal page through 100,000 items without
+loading them. ``index_item`` / ``remove_item`` keep the index in step with publishing.
+
+How a query is matched (all steps on SQLite FTS5 and PostgreSQL tsvector alike):
+
+1. The query is cut into words (precise mode); adjacent words that together form a
+   synonym (户口 迁移 → 户口迁移) are joined.
+2. Every word must match (AND), where a word matches itself, any synonym from the
+   synonym table, or — for a long compound such as 食品经营许可证 — all of its parts.
+   Latin letters also match as pinyin or pinyin initials of names (yyzz, yingye*).
+3. If nothing matches: the query is tried as pinyin (homophone typos: 营叶执照), then
+   as a "did you mean" correction of one wrong character against the words of item
+   names (营业执熙 → 营业执照), and finally with any word instead of every word. The
+   result says which fallback was used, so the page can tell the person.
+
+Ordering: first by strength (every query word in the item's name, then in name and
+aliases, then anywhere), then the region's own items first (then its lower levels, then
+the levels above, then the rest), then BM25 (SQLite) or ts_rank (PostgreSQL) with name
+> aliases > pinyin > body.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+
+from . import synonyms
+from .services.indexing import index_item, rebuild_index, remove_item
+from .text import (
+    _load_segmenter,
+    cjk_runs,
+    has_cjk,
+    is_latin,
+    is_letters,
+    normalize,
+    pinyin_forms,
+    precise_words,
+    query_pinyin,
+    query_tokens,
+)
+
+__all__ = [
+    "Filters",
+    "SearchResults",
+    "index_item",
+    "rebuild_index",
+    "remove_item",
+    "search",
+    "search_items",
+]
+
+MAX_QUERY_LENGTH = 100
+TEXT_COLUMNS = ("name_tokens", "alias_tokens", "body_tokens")
+PINYIN_COLUMNS = ("name_pinyin", "alias_pinyin")
+
+
+# --- the query plan ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One token to look up: in the text columns, or as a pinyin prefix."""
+
+    text: str
+    pinyin: bool = False
+
+
+Alternative = tuple[Term, ...]  # all terms must match
+Group = tuple[Alternative, ...]  # any alternative may match
+
+
+@dataclass(frozen=True)
+class Plan:
+    groups: tuple[Group, ...]
+    words: tuple[str, ...]  # the query words, for highlighting and corrections
+    any_group: bool = False  # OR of groups instead of AND
+
+    def highlight_terms(self) -> set[str]:
+        """Whole words only: the query's words and single-word synonyms (not the parts of
+        a multi-word synonym such as 工商 of 工商执照, which would light up 个体工商户)."""
+        terms = {w for w in self.words if not is_latin(w)}
+        for group in self.groups:
+            for alternative in group:
+                if len(alternative) == 1 and not alternative[0].pinyin:
+                    terms.add(alternative[0].text)
+        return terms
+
+    def pinyin_terms(self) -> set[str]:
+        return {t.text for g in self.groups for a in g for t in a if t.pinyin}
+
+
+def decompose(word: str) -> tuple[str, ...]:
+    """The parts of a compound dictionary word (食品经营许可证 → 食品 经营 许可证).
+
+    Of all ways to cover the word with shorter dictionary words, the one with the fewest
+    single characters, then the fewest parts (single characters are indexed for names
+    only, so a cover that needs them matches less).
+    """
+    if len(word) < 4 or not has_cjk(word):
+        return ()
+    found = {w for w in _load_segmenter().cut_all(word) if len(w) > 1 and w != word}
+    # best[i] = (single characters, parts, cover) for word[i:]
+    best: list[tuple[int, int, tuple[str, ...]] | None] = [None] * len(word) + [(0, 0, ())]
+    for start in range(len(word) - 1, -1, -1):
+        options = [w for w in found if word.startswith(w, start)] + [word[start]]
+        for piece in options:
+            rest = best[start + len(piece)]
+            if rest is None:
+                continue
+            candidate = (rest[0] + (len(piece) == 1), rest[1] + 1, (piece, *rest[2]))
+            if best[start] is None or candidate[:2] < best[start][:2]:
+                best[start] = candidate
+    parts = best[0][2] if best[0] else ()
+    return parts if len(parts) > 1 else ()
+
+
+def _join_synonym_spans(words: list[str]) -> list[str]:
+    """Join adjacent words that together are a synonym-table term (户口 迁移 → 户口迁移)."""
+    table = synonyms.synonym_map()
+    out, i = [], 0
+    while i < len(words):
+        for span in (3, 2):
+            joined = "".join(words[i : i + span])
+            if i + span <= len(words) and joined in table:
+                out.append(joined)
+                i += span
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _alternatives_for(word: str) -> Group:
+    alternatives: list[Alternative] = []
+    seen: set[Alternative] = set()
+
+    def add(terms: tuple[Term, ...]) -> None:
+        if terms and terms not in seen:
+            seen.add(terms)
+            alternatives.append(terms)
+
+    if is_latin(word):
+        add((Term(word),))
+        if is_letters(word) and len(word) >= 2:
+            add((Term(word, pinyin=True),))
+        return tuple(alternatives)
+    for variant in synonyms.expand(word):
+        parts = [p for p in precise_words(variant) if p]
+        if len(parts) == 1:
+            add((Term(parts[0]),))
+            pieces = decompose(parts[0])
+            if pieces:
+                add(tuple(Term(p) for p in pieces))
+        elif parts:
+            add(tuple(Term(p) for p in parts))
+    return tuple(alternatives)
+
+
+def plan_query(query: str) -> Plan:
+    words = _join_synonym_spans(query_tokens(query[:MAX_QUERY_LENGTH]))
+    groups = tuple(g for g in (_alternatives_for(w) for w in words) if g)
+    return Plan(groups=groups, words=tuple(words))
+
+
+def pinyin_plan(query: str) -> Plan | None:
+    """A plan matching the query's sound against name pinyin (homophone typos)."""
+    runs = [query_pinyin(run) for run in cjk_runs(query)]
+    runs = [r for r in runs if len(r) >= 4]
+    if not runs:
+        return None
+    groups = tuple(((Term(r, pinyin=True),),) for r in runs)
+    return Plan(groups=groups, words=tuple(cjk_runs(query)))
+
+
+# --- rendering for each database -----------------------------------------------------------
+
+
+def _fts5(
+    plan: Plan,
+    text_columns: tuple[str, ...] = TEXT_COLUMNS,
+    pinyin_columns: tuple[str, ...] = PINYIN_COLUMNS,
+    strong: bool = False,
+) -> str:
+    """The plan as an FTS5 MATCH expression; ``strong`` keeps whole-word alternatives only
+    (what counts as a name match), and returns "" when some word has none."""
+    columns = "{" + " ".join(text_columns) + "}"
+    pinyin = "{" + " ".join(pinyin_columns) + "}"
+
+    def term(t: Term) -> str:
+        if t.pinyin:
+            return f'{pinyin} : "{t.text}" *'
+        return f'{columns} : "{t.text}"'
+
+    def alternative(a: Alternative) -> str:
+        return term(a[0]) if len(a) == 1 else "(" + " AND ".join(term(t) for t in a) + ")"
+
+    def group(g: Group) -> str:
+        if strong:
+            g = tuple(a for a in g if len(a) == 1 or all(t.pinyin for t in a))
+            if not g:
+                return ""
+        return alternative(g[0]) if len(g) == 1 else "(" + " OR ".join(map(alternative, g)) + ")"
+
+    parts = [group(g) for g in plan.groups]
+    if strong and not all(parts):
+        return "" if not plan.any_group or not any(parts) else " OR ".join(p for p in parts if p)
+    joiner = " OR " if plan.any_group else " AND "
+    return joiner.join(parts)
+
+
+def _tsquery(plan: Plan) -> str:
+    def term(t: Term) -> str:
+        return f"'{t.text}':*C" if t.pinyin else f"'{t.text}':ABD"
+
+    def alternative(a: Alternative) -> str:
+        return term(a[0]) if len(a) == 1 else "(" + " & ".join(term(t) for t in a) + ")"
+
+    def group(g: Group) -> str:
+        return alternative(g[0]) if len(g) == 1 else "(" + " | ".join(map(alternative, g)) + ")"
+
+    joiner = " | " if plan.any_group else " & "
+    return joiner.join(group(g) for g in plan.groups)
+
+
+# --- filters and ordering ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions: ``region`` means the region and everything below it."""
+
+    region: str | None = None
+    department: int | None = None
+    theme: str | None = None
+    audience: str | None = None  # "person" / "company" or GB/T 39046 digits
+    item_type: str | None = None
+    include_sub_items: bool = True
+
+    def facet_match(self) -> str:
+        """The filters as FTS5 terms on the ``facet_tokens`` column (see indexing.facets)."""
+        terms = []
+        if self.region:
+            terms.append(f"rp{_region_prefix(self.region)}")
+        if self.department:
+            terms.append(f"dp{int(self.department)}")
+        if self.theme:
+            terms.append("th" + re.sub(r"[^0-9a-z]", "", self.theme.lower()))
+        if self.audience:
+            codes = {"person": "1", "company": "23456"}.get(self.audience, self.audience)
+            terms.append("(" + " OR ".join(f"au{c}" for c in codes if c.isdigit()) + ")")
+        if self.item_type:
+            terms.append("ty" + re.sub(r"[^0-9a-z]", "", self.item_type.lower()))
+        if not self.include_sub_items:
+            terms.append("sub0")
+        if not terms:
+            return ""
+        return "{facet_tokens} : (" + " AND ".join(terms) + ")"
+
+    def sql(self) -> tuple[list[str], list]:
+        clauses, params = [], []
+        if self.region:
+            clauses.append("d.region_code LIKE %s")
+            params.append(_region_prefix(self.region) + "%")
+        if self.department:
+            clauses.append("d.department_id = %s")
+            params.append(int(self.department))
+        if self.theme:
+            clauses.append("d.theme_codes LIKE %s")
+            params.append(f"% {self.theme} %")
+        if self.audience:
+            codes = {"person": "1", "company": "23456"}.get(self.audience, self.audience)
+            parts = []
+            for code in codes:
+                parts.append("d.audience_codes LIKE %s")
+                params.append(f"%{code}%")
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if self.item_type:
+            clauses.append("d.item_type = %s")
+            params.append(self.item_type)
+        if not self.include_sub_items:
+            clauses.append("d.is_sub_item = %s")
+            params.append(False)
+        return clauses, params
+
+
+def _region_prefix(code: str) -> str:
+    """GB/T 2260 prefix shared by a region and its descendants (440000 → 44)."""
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    codes = []
+    if len(code) > 6:
+        codes.append(code[:6] if len(code) == 9 else code[:9])
+        if len(code) == 12:
+            codes.append(code[:6])
+    base = code[:6]
+    if not base.endswith("00"):
+        codes.append(base[:4] + "00")
+    if not base.endswith("0000"):
+        codes.append(base[:2] + "0000")
+    return [c for c in dict.fromkeys(codes) if c != code]
+
+
+def _strength_sql(plan: Plan) -> tuple[str, list]:
+    """0 when the name has every query word (or a synonym, or the pinyin), 1 when name
+    and aliases together do, 2 for the rest (body matches, parts of compounds).
+
+    This ranks relevance before region: a district's ID-card item beats a city item
+    that merely mentions an ID card among its materials.
+    """
+
+    def condition(column: str) -> tuple[str, list]:
+        groups_sql, params = [], []
+        for group in plan.groups:
+            alternatives = []
+            for alternative in group:
+                if len(alternative) > 1 and not all(t.pinyin for t in alternative):
+                    continue  # parts of a compound: never a name match
+                terms = []
+                for term in alternative:
+                    terms.append(f"{column} LIKE %s")
+                    params.append(f"% {term.text}%" if term.pinyin else f"% {term.text} %")
+                alternatives.append("(" + " AND ".join(terms) + ")")
+            if not alternatives:
+                return "1 = 0", []
+            groups_sql.append("(" + " OR ".join(alternatives) + ")")
+        joiner = " OR " if plan.any_group else " AND "
+        return joiner.join(groups_sql) or "1 = 0", params
+
+    name_sql, name_params = condition("d.name_keys")
+    both_sql, both_params = condition("(d.name_keys || d.alias_keys)")
+    sql = f"CASE WHEN {name_sql} THEN 0 WHEN {both_sql} THEN 1 ELSE 2 END"
+    return sql, name_params + both_params
+
+
+def _tier_sql(region_code: str | None) -> tuple[str, list]:
+    """0 the region itself, 1 below it, 2.. the levels above (nearest first), then the rest."""
+    if not region_code:
+        return "0", []
+    sql = "CASE WHEN d.region_code = %s THEN 0 WHEN d.region_code LIKE %s THEN 1 "
+    params: list = [region_code, _region_prefix(region_code) + "%"]
+    ancestors = _ancestor_codes(region_code)
+    for tier, code in enumerate(ancestors, start=2):
+        sql += f"WHEN d.region_code = %s THEN {tier} "
+        params.append(code)
+    return sql + f"ELSE {len(ancestors) + 2} END", params
+
+
+# --- execution ---------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    item: object
+    document: object
+    score: float
+    tier: int
+    name_html: str = ""
+    snippet_html: str = ""
+
+    @property
+    def is_own_region(self) -> bool:
+        return self.tier == 0
+
+
+def _queryset_sql(queryset) -> tuple[str, list]:
+    """``EXISTS`` of the caller's queryset for the matched row (a primary-key probe per
+    match, not a scan of the whole catalogue), or nothing when the queryset is just the
+    published catalogue — which is exactly what the index holds."""
+    from django.db.models.expressions import RawSQL
+
+    from govhall.catalog.models import Item
+
+    def sql_of(qs):
+        return qs.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+
+    if sql_of(queryset) == sql_of(Item.objects.published()):
+        return "", []
+    probe = queryset.order_by().filter(pk=RawSQL("d.item_id", ())).values("pk")
+    sql, params = probe.query.get_compiler(connection=connection).as_sql()
+    return f"EXISTS ({sql})", list(params)
+
+
+class _Backend:
+    """Builds and runs the SQL of one plan; one subclass per database vendor."""
+
+    def __init__(self, plan: Plan, filters: Filters, region_code: str | None, queryset):
+        self.plan, self.filters, self.region_code, self.queryset = (
+            plan,
+            filters,
+            region_code,
+            queryset,
+        )
+
+    def _where(self) -> tuple[list[str], list]:
+        clauses, params = self.filters.sql()
+        if self.queryset is not None:
+            sql, qs_params = _queryset_sql(self.queryset)
+            if sql:
+                clauses.append(sql)
+                params += qs_params
+        return clauses, params
+
+    def _run(self, sql: str, params: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+class _SQLite(_Backend):
+    """FTS5 does everything inside the index: words, filters (as facet tokens) and the
+    ranking buckets, so a page costs a few index lookups, never a scan of the matches.
+
+    Buckets, in order: strength (name match, name-or-alias match, any match) × region
+    tier (own region, below it, each level above, the rest); BM25 orders within a
+    bucket. Only a caller's arbitrary queryset needs the join with an EXISTS probe.
+    """
+
+    def _match(self, text: str, tier: str = "") -> str:
+        parts = [f"({text})"]
+        facets = self.filters.facet_match()
+        if facets:
+            parts.append(f"({facets})")
+        if tier:
+            parts.append(tier)
+        expression = " AND ".join(p for p in parts if not p.startswith("NOT "))
+        for p in parts:
+            if p.startswith("NOT "):
+                expression = f"({expression}) NOT {p[4:]}"
+        return expression
+
+    def _tiers(self) -> list[str]:
+        if not self.region_code:
+            return [""]
+        own, prefix = f"rg{self.region_code}", f"rp{_region_prefix(self.region_code)}"
+        ancestors = [f"rg{code}" for code in _ancestor_codes(self.region_code)]
+        near = " OR ".join([prefix, *ancestors])
+        tiers = [
+            f"{{facet_tokens}} : {own}",
+            f"({{facet_tokens}} : {prefix}) NOT ({{facet_tokens}} : {own})",
+        ]
+        tiers += [f"{{facet_tokens}} : {a}" for a in ancestors]
+        tiers.append(f"NOT ({{facet_tokens}} : ({near}))")
+        return tiers
+
+    def _buckets(self) -> list[str]:
+        full = _fts5(self.plan)
+        name = _fts5(self.plan, ("name_tokens",), ("name_pinyin",), strong=True)
+        alias = _fts5(self.plan, ("name_tokens", "alias_tokens"), strong=True)
+        strengths = []
+        if name:
+            strengths.append(name)
+        if alias:
+            strengths.append(f"({alias}) NOT ({name})" if name else alias)
+        strengths.append(f"({full}) NOT ({alias})" if alias else full)
+        return [self._match(s, t) for s in strengths for t in self._tiers()]
+
+    def _joined(self) -> tuple[str, list]:
+        sql = (
+            "FROM search_item_fts JOIN search_itemdocument d ON d.id = search_item_fts.rowid "
+            "WHERE search_item_fts MATCH %s"
+        )
+        params = [self._match(_fts5(self.plan))]
+        if self.queryset is not None:
+            probe, probe_params = _queryset_sql(self.queryset)
+            if probe:
+                sql += " AND " + probe
+                params += probe_params
+        return sql, params
+
+    def _needs_join(self) -> bool:
+        return self.queryset is not None and bool(_queryset_sql(self.queryset)[0])
+
+    def exists(self) -> bool:
+        if self._needs_join():
+            sql, params = self._joined()
+            return bool(self._run(f"SELECT 1 {sql} LIMIT 1", params))
+        sql = "SELECT 1 FROM search_item_fts WHERE search_item_fts MATCH %s LIMIT 1"
+        return bool(self._run(sql, [self._match(_fts5(self.plan))]))
+
+    def count(self) -> int:
+        if self._needs_join():
+            sql, params = self._joined()
+            return self._run(f"SELECT count(*) {sql}", params)[0][0]
+        return self._count(self._match(_fts5(self.plan)))
+
+    def _count(self, expression: str) -> int:
+        sql = "SELECT count(*) FROM search_item_fts WHERE search_item_fts MATCH %s"
+        return self._run(sql, [expression])[0][0]
+
+    def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
+        rows: list[tuple[int, float, int, int]] = []
+        probe, probe_params = "", []
+        if self._needs_join():
+            probe, probe_params = _queryset_sql(self.queryset)
+        tiers = len(self._tiers())
+        for index, expression in enumerate(self._buckets()):
+            if len(rows) >= limit:
+                break
+            if probe:
+                sql = (
+                    "SELECT search_item_fts.rowid, search_item_fts.rank FROM search_item_fts "
+                    "JOIN search_itemdocument d ON d.id = search_item_fts.rowid "
+                    f"WHERE search_item_fts MATCH %s AND {probe}"
+                )
+                params = [expression, *probe_params]
+            else:
+                sql = "SELECT rowid, rank FROM search_item_fts WHERE search_item_fts MATCH %s"
+                params = [expression]
+            if offset:
+                total = self._run(f"SELECT count(*) FROM ({sql})", params)[0][0]
+                if total <= offset:
+                    offset -= total
+                    continue
+            found = self._run(
+                f"{sql} ORDER BY rank LIMIT %s OFFSET %s", [*params, limit - len(rows), offset]
+            )
+            offset = 0
+            rows += [(rowid, rank, index % tiers, index // tiers) for rowid, rank in found]
+        if not rows:
+            return []
+        from .models import ItemDocument
+
+        items = dict(
+            ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "item_id")
+        )
+        return [(items[r[0]], *r[1:]) for r in rows if r[0] in items]
+
+    def facet(self, column: str) -> list[tuple[str, int]]:
+        sql, params = self._joined()
+        return self._run(
+            f"SELECT d.{column}, count(*) {sql} GROUP BY d.{column} ORDER BY count(*) DESC",
+            params,
+        )
+
+
+class _PostgreSQL(_Backend):
+    WEIGHTS = "{0.1, 0.4, 0.6, 1.0}"  # D body, C pinyin, B aliases, A name
+
+    def _from(self) -> tuple[str, list]:
+        clauses, params = self._where()
+        sql = (
+            "FROM search_itemdocument d, to_tsquery('simple'::regconfig, %s) q "
+            "WHERE d.search_vector @@ q"
+        )
+        params = [_tsquery(self.plan), *params]
+        if clauses:
+            sql += " AND " + " AND ".join(clauses)
+        return sql, params
+
+    def exists(self) -> bool:
+        from_sql, params = self._from()
+        return bool(self._run(f"SELECT 1 {from_sql} LIMIT 1", params))
+
+    def count(self) -> int:
+        sql, params = self._from()
+        return self._run("SELECT count(*) " + sql, params)[0][0]
+
+    def page(self, offset: int, limit: int) -> list[tuple[int, float, int]]:
+        from_sql, params = self._from()
+        strength_sql, strength_params = _strength_sql(self.plan)
+        tier_sql, tier_params = _tier_sql(self.region_code)
+        sql = (
+            f"SELECT d.item_id, -ts_rank(%s::float4[], d.search_vector, q) AS score, "
+            f"{tier_sql} AS tier, {strength_sql} AS strength {from_sql} "
+            "ORDER BY strength, tier, score, d.id LIMIT %s OFFSET %s"
+        )
+        return self._run(
+            sql, [self.WEIGHTS, *tier_params, *strength_params, *params, limit, offset]
+        )
+
+    def facet(self, column: str) -> list[tuple[str, int]]:
+        from_sql, params = self._from()
+        sql = f"SELECT d.{column}, count(*) {from_sql} GROUP BY d.{column} ORDER BY count(*) DESC"
+        return self._run(sql, params)
+
+
+def _backend(plan: Plan, filters: Filters, region_code: str | None, queryset) -> _Backend:
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        return _SQLite(plan, filters, region_code, queryset)
+    if vendor == "postgresql":
+        return _PostgreSQL(plan, filters, region_code, queryset)
+    raise NotImplementedError(f"全文检索不支持数据库“{vendor}”。")
+
+
+# --- typo correction ---------------------------------------------------------------------
+
+VOCABULARY_KEY = "search:vocabulary:version"
+_vocabulary_lock = threading.Lock()
+_vocabulary: dict = {"version": None, "by_length": None, "terms": None}
+
+
+def invalidate_vocabulary() -> None:
+    _vocabulary["terms"] = None
+    try:
+        cache.incr(VOCABULARY_KEY)
+    except ValueError:
+        cache.set(VOCABULARY_KEY, 1, None)
+
+
+def _load_vocabulary() -> tuple[dict[int, list[str]], dict[str, int]]:
+    from .models import SearchTerm
+
+    version = cache.get(VOCABULARY_KEY)
+    with _vocabulary_lock:
+        if _vocabulary["terms"] is None or _vocabulary["version"] != version:
+            terms = dict(SearchTerm.objects.values_list("term", "frequency"))
+            for word in synonyms.synonym_map():
+                terms.setdefault(word, 1)
+            by_length: dict[int, list[str]] = {}
+            for term in terms:
+                by_length.setdefault(len(term), []).append(term)
+            _vocabulary.update(version=version, by_length=by_length, terms=terms)
+        return _vocabulary["by_length"], _vocabulary["terms"]
+
+
+def correct(query: str) -> str | None:
+    """The query with one wrong character in a name word fixed, or None.
+
+    Looks at every stretch of 3–8 Chinese characters that is not itself a known word
+    and finds known words at edit distance 1 (one character replaced, added or
+    dropped); the longest stretch with a match wins, then the most frequent word.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    by_length, terms = _load_vocabulary()
+    text = normalize(query)
+    best: tuple[int, int, str, str] | None = None  # (length, frequency, wrong, right)
+    for run in cjk_runs(text):
+        for size in range(min(8, len(run)), 2, -1):
+            for start in range(len(run) - size + 1):
+                window = run[start : start + size]
+                if window in terms:
+                    continue
+                pool = [t for n in (size - 1, size, size + 1) for t in by_length.get(n, ())]
+                for match, distance, _ in process.extract(
+                    window, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=5
+                ):
+                    if distance != 1 or len(match) < 3:
+                        continue
+                    candidate = (size, terms.get(match, 0), window, match)
+                    if best is None or candidate[:2] > best[:2]:
+                        best = candidate
+            if best is not None:
+                break
+    if best is None:
+        return None
+    return text.replace(best[2], best[3], 1)
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+class SearchResults(Sequence):
+    """Matching published items, best first; counts and fetches lazily, page by page."""
+
+    def __init__(
+        self,
+        query: str,
+        plan: Plan | None,
+        *,
+        filters: Filters,
+        region_code: str | None,
+        queryset=None,
+        mode: str = "exact",
+        corrected: str = "",
+    ):
+        self.query, self.plan, self.filters = query, plan, filters
+        self.region_code, self.queryset = region_code, queryset
+        self.mode, self.corrected = mode, corrected
+        self._count: int | None = None
+        self._backend = _backend(plan, filters, region_code, queryset) if plan else None
+
+    # Sequence protocol (what paginators use)
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._backend.count() if self._backend else 0
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [h.item for h in self.hits(start, stop - start)][::step]
+            return [h.item for h in self.hits(start, max(0, stop - start))]
+        if index < 0:
+            index += len(self)
+        hits = self.hits(index, 1)
+        if not hits:
+            raise IndexError(index)
+        return hits[0].item
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __repr__(self) -> str:
+        return f"<SearchResults {self.query!r} mode={self.mode}>"
+
+    def hits(self, offset: int = 0, limit: int = 20, *, highlight: bool = False) -> list[Hit]:
+        """One page of hits with their items (and highlighted name and snippet if asked)."""
+        if self._backend is None or limit <= 0:
+            return []
+        from govhall.catalog.models import Item
+
+        from .models import ItemDocument
+
+        rows = self._backend.page(offset, limit)
+        ids = [row[0] for row in rows]
+        items = Item.objects.select_related("current", "department", "region").in_bulk(ids)
+        documents = {d.item_id: d for d in ItemDocument.objects.filter(item_id__in=ids)}
+        hits = []
+        terms = highlight_terms(self.plan, documents.values()) if highlight else set()
+        for item_id, score, tier, _strength in rows:
+            if item_id not in items:
+                continue  # deleted between the two queries
+            hit = Hit(items[item_id], documents.get(item_id), score, tier)
+            if highlight and hit.document is not None:
+                hit.name_html = mark(hit.document.name, terms)
+                hit.snippet_html = snippet(hit.document.body, terms)
+            hits.append(hit)
+        return hits
+
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        """Counts of the matches by item type, audience code, department and region."""
+        if self._backend is None:
+            return {}
+        return {
+            column: self._backend.facet(column)
+            for column in ("item_type", "audience_codes", "department_id", "region_code")
+        }
+
+
+def _has_match(plan: Plan, filters: Filters, region_code, queryset) -> bool:
+    return _backend(plan, filters, region_code, queryset).exists()
+
+
+def search(
+    query: str,
+    queryset=None,
+    *,
+    region=None,
+    filters: Filters | None = None,
+    fallbacks: bool = True,
+) -> SearchResults:
+    """Search with the fallbacks described in the module docstring."""
+    filters = filters or Filters()
+    region_code = getattr(region, "code", region) or None
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    plan = plan_query(query) if query else None
+    if plan is None or not plan.groups:
+        return SearchResults(query, None, filters=filters, region_code=region_code, mode="empty")
+    args = (filters, region_code, queryset)
+    if not fallbacks or _has_match(plan, *args):
+        return SearchResults(
+            query, plan, filters=filters, region_code=region_code, queryset=queryset
+        )
+    sounds = pinyin_plan(query)
+    if sounds is not None and _has_match(sounds, *args):
+        return SearchResults(
+            query,
+            sounds,
+            filters=filters,
+            region_code=region_code,
+            queryset=queryset,
+            mode="pinyin",
+        )
+    fixed = correct(query)
+    if fixed and fixed != normalize(query):
+        fixed_plan = plan_query(fixed)
+        if fixed_plan.groups and _has_match(fixed_plan, *args):
+            return SearchResults(
+                query,
+                fixed_plan,
+                filters=filters,
+                region_code=region_code,
+                queryset=queryset,
+                mode="corrected",
+                corrected=fixed,
+            )
+    if len(plan.groups) > 1:
+        partial = Plan(plan.groups, plan.words, any_group=True)
+        if _has_match(partial, *args):
+            return SearchResults(
+                query,
+                partial,
+                filters=filters,
+                region_code=region_code,
+                queryset=queryset,
+                mode="partial",
+            )
+    return SearchResults(
+        query, plan, filters=filters, region_code=region_code, queryset=queryset, mode="none"
+    )
+
+
+def search_items(
+    query: str, queryset=None, *, region=None, within: str | None = None, **filters
+) -> SearchResults:
+    """Published items matching ``query``, most relevant first (the catalogue API's ``q``).
+
+    ``region`` (a Region or its code) puts that region's own items first; ``within`` (a
+    region code) keeps only that region and the regions below it; the other keyword
+    ``filters`` (``department`` id, ``theme`` code, ``audience``, ``item_type``) are
+    those of :class:`Filters`. Filters given this way run inside the full-text index;
+    a ``queryset`` works too (any restriction) but costs a probe per match, so prefer
+    the keywords for the API's standard filters. The result is a lazy sequence of
+    ``Item`` objects: ``len()`` is the total, slices fetch a page.
+    """
+    return search(query, queryset, region=region, filters=Filters(region=within, **filters))
+
+
+# --- highlighting --------------------------------------------------------------------------
+
+
+def highlight_terms(plan: Plan | None, documents) -> set[str]:
+    """Words to mark: the query's words and synonyms, and name words its pinyin matched."""
+    if plan is None:
+        return set()
+    terms = {t for t in plan.highlight_terms() if len(t) > 1 or has_cjk(t)}
+    prefixes = plan.pinyin_terms()
+    if prefixes:
+        for document in documents:
+            for text in [document.name, *document.aliases.split("、")]:
+                segmenter = _load_segmenter()
+                for word in [text, *segmenter.cut_for_search(normalize(text), hmm=False)]:
+                    if not has_cjk(word):
+                        continue
+                    full, initials = pinyin_forms(word)
+                    if any(
+                        full.startswith(p) or (len(word) > 1 and initials == p) for p in prefixes
+                    ):
+                        terms.add(word)
+    return terms
+
+
+def mark(text: str, terms: set[str]) -> str:
+    """HTML-escaped ``text`` with every occurrence of the terms wrapped in <mark>."""
+    if not text:
+        return ""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, position = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[position : match.start()]))
+        out.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        position = match.end()
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+def snippet(body: str, terms: set[str], width: int = 90) -> str:
+    """The body line with the most matches, cut around the first one, highlighted."""
+    if not body:
+        return ""
+    lines = body.splitlines()
+    lowered = [line.lower() for line in lines]
+    scored = [(sum(line.count(t.lower()) for t in terms), -i) for i, line in enumerate(lowered)]
+    best_score, neg_index = max(scored)
+    line = lines[-neg_index]
+    if best_score == 0:
+        return html.escape(line[:width] + ("…" if len(line) > width else ""))
+    first = min(
+        (lowered[-neg_index].find(t.lower()) for t in terms if t.lower() in lowered[-neg_index]),
+        default=0,
+    )
+    label_end = line.find("：") + 1
+    start = max(label_end, first - width // 3)
+    piece = line[start : start + width]
+    prefix = line[:label_end] + ("…" if start > label_end else "") if label_end else ""
+    suffix = "…" if start + width < len(line) else ""
+    return html.escape(prefix) + mark(piece, terms) + html.escape(suffix)

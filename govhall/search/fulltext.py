@@ -1,0 +1,88 @@
+"""DDL of the full-text index, per database vendor (used by migration 0002 and tests).
+
+SQLite: FTS5 over the segmented columns of ``search_itemdocument`` (external content, so
+the tokens are stored once), triggers keep it in step with every insert, update and
+delete — bulk inserts of the benchmark generator included. The ``unicode61`` tokenizer
+splits on the spaces our segmenter put in; Chinese words stay whole.
+
+PostgreSQL: a stored generated ``tsvector`` over the same columns with the ``simple``
+configuration (no stemming, no stop words: the tokens are already words) and a GIN index.
+"""
+
+from __future__ import annotations
+
+FTS_TABLE = "search_item_fts"
+DOC_TABLE = "search_itemdocument"
+COLUMNS = (
+    "name_tokens",
+    "alias_tokens",
+    "body_tokens",
+    "name_pinyin",
+    "alias_pinyin",
+    "facet_tokens",
+)
+
+_cols = ", ".join(COLUMNS)
+_new = ", ".join(f"new.{c}" for c in COLUMNS)
+_old = ", ".join(f"old.{c}" for c in COLUMNS)
+
+SQLITE_CREATE = [
+    f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+        {_cols}, content='{DOC_TABLE}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0', prefix='2 3'
+    )""",
+    f"""CREATE TRIGGER {DOC_TABLE}_fts_insert AFTER INSERT ON {DOC_TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, {_cols}) VALUES (new.id, {_new});
+    END""",
+    f"""CREATE TRIGGER {DOC_TABLE}_fts_delete AFTER DELETE ON {DOC_TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old});
+    END""",
+    f"""CREATE TRIGGER {DOC_TABLE}_fts_update AFTER UPDATE ON {DOC_TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old});
+        INSERT INTO {FTS_TABLE}(rowid, {_cols}) VALUES (new.id, {_new});
+    END""",
+    # Rank by BM25 with the column weights: name 10, aliases 6, body 1, pinyin 4; the
+    # facet tokens (region, department, theme, type, audience) only filter.
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', 'bm25(10.0, 6.0, 1.0, 4.0, 0.0)')",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {DOC_TABLE}_fts_insert",
+    f"DROP TRIGGER IF EXISTS {DOC_TABLE}_fts_delete",
+    f"DROP TRIGGER IF EXISTS {DOC_TABLE}_fts_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+
+PG_VECTOR = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce(name_tokens, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(alias_tokens, '')), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(name_pinyin, '')), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(alias_pinyin, '')), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(body_tokens, '')), 'D')"
+)
+POSTGRES_CREATE = [
+    f"ALTER TABLE {DOC_TABLE} ADD COLUMN search_vector tsvector "
+    f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
+    f"CREATE INDEX search_itemdocument_vector_gin ON {DOC_TABLE} USING gin (search_vector)",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS search_itemdocument_vector_gin",
+    f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS search_vector",
+]
+
+
+def create(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}.get(vendor)
+    if statements is None:
+        raise NotImplementedError(
+            f"全文检索不支持数据库“{vendor}”（仅支持 SQLite 与 PostgreSQL）。"
+        )
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def drop(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, []):
+        schema_editor.execute(sql)

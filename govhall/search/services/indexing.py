@@ -1,0 +1,291 @@
+"""Keeping the search index in step with the published catalogue.
+
+The catalogue's publish, suspend and cancel services call ``index_item`` / ``remove_item``
+(through ``govhall.search.engine``) after their transaction commits; ``rebuild_index``
+re-derives the whole index from the published items (after a dictionary change, a
+restore, or to repair). Index rows are derived data, so single-item updates are not
+audited row by row — the catalogue change that caused them is; a full rebuild appends
+one summary entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from govhall.core.services import audit
+
+from .. import fulltext
+from ..models import ItemDocument, SearchTerm
+from ..text import has_cjk, index_tokens, keys, pinyin_tokens, precise_words
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the index needs of one published item (built without queries in bulk loads)."""
+
+    item_id: int
+    version_number: int
+    implementation_code: str
+    name: str
+    aliases: list[str]
+    region_code: str
+    department_id: int
+    department_name: str
+    item_type: str
+    audience_codes: str
+    theme_codes: list[str]
+    theme_names: list[str]
+    is_sub_item: bool
+    conditions: str
+    material_names: list[str]
+    result_name: str
+
+
+def body_text(source: Source) -> str:
+    """The searchable body, also the text snippets are cut from (one topic per line)."""
+    lines = []
+    if source.conditions:
+        lines.append(f"受理条件：{source.conditions}")
+    if source.material_names:
+        lines.append("申请材料：" + "、".join(source.material_names))
+    if source.result_name:
+        lines.append(f"办理结果：{source.result_name}")
+    lines.append(f"实施主体：{source.department_name}")
+    if source.theme_names:
+        lines.append("服务主题：" + "、".join(source.theme_names))
+    return "\n".join(lines)
+
+
+def facets(source: Source) -> str:
+    """Filter tokens: region (itself and every prefix above), department, themes, ..."""
+    code = source.region_code
+    tokens = [f"rg{code}"]
+    tokens += [f"rp{code[:n]}" for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    tokens.append(f"dp{source.department_id}")
+    tokens += ["th" + "".join(ch for ch in t.lower() if ch.isalnum()) for t in source.theme_codes]
+    tokens.append(f"ty{source.item_type.lower()}")
+    tokens += [f"au{c}" for c in source.audience_codes if c.isdigit()]
+    tokens.append("sub1" if source.is_sub_item else "sub0")
+    return " ".join(tokens)
+
+
+def build_document(source: Source) -> ItemDocument:
+    body = body_text(source)
+    return ItemDocument(
+        item_id=source.item_id,
+        version_number=source.version_number,
+        implementation_code=source.implementation_code,
+        name=source.name[:200],
+        aliases="、".join(source.aliases)[:500],
+        region_code=source.region_code,
+        department_id=source.department_id,
+        department_name=source.department_name[:100],
+        item_type=source.item_type,
+        audience_codes=source.audience_codes,
+        theme_codes=(" " + " ".join(source.theme_codes) + " ") if source.theme_codes else "",
+        is_sub_item=source.is_sub_item,
+        body=body,
+        name_tokens=" ".join(index_tokens(source.name, unigrams=True)),
+        alias_tokens=" ".join(index_tokens(" ".join(source.aliases), unigrams=True)),
+        body_tokens=" ".join(t for line in body.splitlines() for t in index_tokens(line)),
+        name_pinyin=" ".join(pinyin_tokens([source.name])),
+        alias_pinyin=" ".join(pinyin_tokens(source.aliases)),
+        name_keys=keys([source.name]),
+        alias_keys=keys(source.aliases),
+        facet_tokens=facets(source),
+    )
+
+
+def name_terms(source: Source) -> set[str]:
+    """Words of the name and aliases worth suggesting when a query has a typo."""
+    terms = set()
+    for text in [source.name, *source.aliases]:
+        for word in precise_words(text):
+            if len(word) >= 2 and has_cjk(word):
+                terms.add(word[:60])
+        if 2 <= len(text) <= 12 and has_cjk(text):
+            terms.add(text)
+    return terms
+
+
+def source_of(item) -> Source | None:
+    """The index source of an item, or None when it has no version in force."""
+    from govhall.catalog.models import Item
+
+    version = item.current
+    if item.status != Item.Status.ACTIVE or version is None:
+        return None
+    themes = list(version.themes.order_by("sort_order").values_list("code", "name"))
+    return Source(
+        item_id=item.pk,
+        version_number=version.number,
+        implementation_code=item.implementation_code,
+        name=version.name,
+        aliases=version.alias_list,
+        region_code=item.region_id,
+        department_id=item.department_id,
+        department_name=item.department.name,
+        item_type=item.item_type,
+        audience_codes=version.audience_codes,
+        theme_codes=[code for code, _ in themes],
+        theme_names=[name for _, name in themes],
+        is_sub_item=item.is_sub_item,
+        conditions=version.conditions,
+        material_names=list(
+            version.materials.order_by("sort_order", "pk").values_list("name", flat=True)
+        ),
+        result_name=version.result_name,
+    )
+
+
+def _load(item_or_id):
+    from govhall.catalog.models import Item
+
+    pk = item_or_id.pk if hasattr(item_or_id, "pk") else item_or_id
+    return Item.objects.select_related("current", "department").filter(pk=pk).first()
+
+
+@transaction.atomic
+def index_item(item) -> bool:
+    """Index the item's version in force (or drop it from the index if none). True if indexed."""
+    item = _load(item)
+    if item is None:
+        return False
+    source = source_of(item)
+    if source is None:
+        ItemDocument.objects.filter(item_id=item.pk).delete()
+        return False
+    document = build_document(source)
+    existing = ItemDocument.objects.filter(item_id=item.pk).values_list("pk", flat=True).first()
+    if existing:
+        document.pk = existing
+        document.save(force_update=True)
+    else:
+        document.save(force_insert=True)
+    add_terms(name_terms(source))
+    return True
+
+
+@transaction.atomic
+def remove_item(item) -> None:
+    """Take an item out of the index (suspended, cancelled, deleted)."""
+    pk = item.pk if hasattr(item, "pk") else item
+    ItemDocument.objects.filter(item_id=pk).delete()
+
+
+def add_terms(terms: Iterable[str], counts: Counter | None = None) -> None:
+    rows = [SearchTerm(term=t, frequency=(counts or {}).get(t, 1)) for t in terms]
+    SearchTerm.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    from ..engine import invalidate_vocabulary
+
+    invalidate_vocabulary()
+
+
+def published_items():
+    from govhall.catalog.models import Item
+
+    return Item.objects.published().select_related("current", "department")
+
+
+def bulk_index(sources: Iterable[Source], batch_size: int = 2000) -> int:
+    """Insert documents for items not yet indexed (bulk loads, the benchmark generator)."""
+    count, batch, terms = 0, [], Counter()
+    for source in sources:
+        batch.append(build_document(source))
+        terms.update(name_terms(source))
+        if len(batch) >= batch_size:
+            ItemDocument.objects.bulk_create(batch, batch_size=batch_size)
+            count += len(batch)
+            batch = []
+    if batch:
+        ItemDocument.objects.bulk_create(batch, batch_size=batch_size)
+        count += len(batch)
+    add_terms(terms, terms)
+    return count
+
+
+def _sources_in_bulk(items) -> Iterable[Source]:
+    """Sources for many items with a fixed number of queries per chunk."""
+    from govhall.catalog.models import ItemVersion, Material
+
+    chunk = []
+    for item in items.iterator(chunk_size=1000):
+        chunk.append(item)
+        if len(chunk) == 1000:
+            yield from _chunk_sources(chunk, ItemVersion, Material)
+            chunk = []
+    if chunk:
+        yield from _chunk_sources(chunk, ItemVersion, Material)
+
+
+def _chunk_sources(items, ItemVersion, Material) -> Iterable[Source]:
+    version_ids = [i.current_id for i in items]
+    themes: dict[int, list[tuple[str, str]]] = {}
+    through = ItemVersion.themes.through
+    for version_id, code, name in (
+        through.objects.filter(itemversion_id__in=version_ids)
+        .order_by("theme__sort_order")
+        .values_list("itemversion_id", "theme__code", "theme__name")
+    ):
+        themes.setdefault(version_id, []).append((code, name))
+    materials: dict[int, list[str]] = {}
+    for version_id, name in (
+        Material.objects.filter(version_id__in=version_ids)
+        .order_by("sort_order", "pk")
+        .values_list("version_id", "name")
+    ):
+        materials.setdefault(version_id, []).append(name)
+    for item in items:
+        version = item.current
+        version_themes = themes.get(version.pk, [])
+        yield Source(
+            item_id=item.pk,
+            version_number=version.number,
+            implementation_code=item.implementation_code,
+            name=version.name,
+            aliases=version.alias_list,
+            region_code=item.region_id,
+            department_id=item.department_id,
+            department_name=item.department.name,
+            item_type=item.item_type,
+            audience_codes=version.audience_codes,
+            theme_codes=[c for c, _ in version_themes],
+            theme_names=[n for _, n in version_themes],
+            is_sub_item=item.is_sub_item,
+            conditions=version.conditions,
+            material_names=materials.get(version.pk, []),
+            result_name=version.result_name,
+        )
+
+
+@dataclass
+class RebuildReport:
+    documents: int
+    terms: int
+
+
+@transaction.atomic
+def rebuild_index() -> RebuildReport:
+    """Re-derive the whole index from the published catalogue."""
+    ItemDocument.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    count = bulk_index(_sources_in_bulk(published_items()))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(fulltext.SQLITE_REBUILD)
+    report = RebuildReport(documents=count, terms=SearchTerm.objects.count())
+    audit.record(
+        audit.Action.IMPORT,
+        object_type="search.itemdocument",
+        object_repr="事项检索索引",
+        after={"documents": report.documents, "terms": report.terms},
+        reason="重建事项检索索引",
+    )
+    return report
