@@ -179,7 +179,10 @@ def record(
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
-            head = AuditChainHead.objects.create(pk=1)
+            # The migration creates the row; it is missing only after a flush (tests). Two
+            # first writers must not race to create it: insert-if-absent, then lock.
+            AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
         entry = AuditEntry(
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
