@@ -176,15 +176,19 @@ def draft_create(request, code: str):
     return redirect("catalog:version-edit", pk=version.pk)
 
 
+def _flash_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 @catalogue_staff
 @require_POST
 def item_split(request, code: str):
     item = _item(request, code)
     form = forms.SplitForm(request.POST, prefix="split")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
         return redirect("catalog:item", code=code)
     try:
         parts = items.split_item(
@@ -209,9 +213,7 @@ def item_merge(request, code: str):
     item = _item(request, code)
     form = forms.MergeForm(request.POST, prefix="merge")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
         return redirect("catalog:item", code=code)
     try:
         others = [_item(request, other) for other in form.cleaned_data["others"]]

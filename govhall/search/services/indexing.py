@@ -117,32 +117,11 @@ def name_terms(source: Source) -> set[str]:
 
 def source_of(item) -> Source | None:
     """The index source of an item, or None when it has no version in force."""
-    from govhall.catalog.models import Item
+    from govhall.catalog.models import Item, ItemVersion, Material
 
-    version = item.current
-    if item.status != Item.Status.ACTIVE or version is None:
+    if item.status != Item.Status.ACTIVE or item.current is None:
         return None
-    themes = list(version.themes.order_by("sort_order").values_list("code", "name"))
-    return Source(
-        item_id=item.pk,
-        version_number=version.number,
-        implementation_code=item.implementation_code,
-        name=version.name,
-        aliases=version.alias_list,
-        region_code=item.region_id,
-        department_id=item.department_id,
-        department_name=item.department.name,
-        item_type=item.item_type,
-        audience_codes=version.audience_codes,
-        theme_codes=[code for code, _ in themes],
-        theme_names=[name for _, name in themes],
-        is_sub_item=item.is_sub_item,
-        conditions=version.conditions,
-        material_names=list(
-            version.materials.order_by("sort_order", "pk").values_list("name", flat=True)
-        ),
-        result_name=version.result_name,
-    )
+    return next(iter(_chunk_sources([item], ItemVersion, Material)))
 
 
 def _load(item_or_id):
@@ -243,26 +222,29 @@ def _chunk_sources(items, ItemVersion, Material) -> Iterable[Source]:
     ):
         materials.setdefault(version_id, []).append(name)
     for item in items:
-        version = item.current
-        version_themes = themes.get(version.pk, [])
-        yield Source(
-            item_id=item.pk,
-            version_number=version.number,
-            implementation_code=item.implementation_code,
-            name=version.name,
-            aliases=version.alias_list,
-            region_code=item.region_id,
-            department_id=item.department_id,
-            department_name=item.department.name,
-            item_type=item.item_type,
-            audience_codes=version.audience_codes,
-            theme_codes=[c for c, _ in version_themes],
-            theme_names=[n for _, n in version_themes],
-            is_sub_item=item.is_sub_item,
-            conditions=version.conditions,
-            material_names=materials.get(version.pk, []),
-            result_name=version.result_name,
-        )
+        yield _source(item, themes.get(item.current_id, []), materials.get(item.current_id, []))
+
+
+def _source(item, themes: list[tuple[str, str]], material_names: list[str]) -> Source:
+    version = item.current
+    return Source(
+        item_id=item.pk,
+        version_number=version.number,
+        implementation_code=item.implementation_code,
+        name=version.name,
+        aliases=version.alias_list,
+        region_code=item.region_id,
+        department_id=item.department_id,
+        department_name=item.department.name,
+        item_type=item.item_type,
+        audience_codes=version.audience_codes,
+        theme_codes=[c for c, _ in themes],
+        theme_names=[n for _, n in themes],
+        is_sub_item=item.is_sub_item,
+        conditions=version.conditions,
+        material_names=material_names,
+        result_name=version.result_name,
+    )
 
 
 @dataclass
