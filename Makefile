@@ -20,13 +20,14 @@ $(STAMP): requirements.lock requirements/*.lock pyproject.toml
 	mkdir -p var
 	touch $(STAMP)
 
-## browser-deps: Debian's chromium and CJK fonts for the browser tests (no browser download)
+## browser-deps: Debian's chromium, CJK fonts (browser tests, PDFs) and HarfBuzz subsetting (WeasyPrint)
 browser-deps:
-	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		echo "Installing chromium and fonts-noto-cjk from Debian..."; \
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		|| ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
+		echo "Installing chromium, fonts-noto-cjk and libharfbuzz-subset0 from Debian..."; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk libharfbuzz-subset0 >/dev/null; \
 	fi
 
 migrate: install

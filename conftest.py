@@ -3,6 +3,15 @@
 import pytest
 
 
+def pytest_configure(config):
+    """Tests run background tasks inline (the database queue needs a worker process)."""
+    from django.test import override_settings
+
+    override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ).enable()
+
+
 def _load_reference_data():
     from govhall.core.services import calendar
     from govhall.regions.services import loading

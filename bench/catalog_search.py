@@ -1,6 +1,7 @@
 """Catalogue search latency on 100,000 items: full-text engine versus a naive LIKE scan.
 
     python -m bench.catalog_search [--count 100000] [--rounds 5] [--database sqlite|URL]
+                                   [--keep | --reuse DIR]
 
 Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
 by ``--database``, which is wiped), loads the reference data and themes, generates the
@@ -12,6 +13,9 @@ items with ``govhall.catalog.data.generator``, then times a fixed set of queries
   same rows (count plus first 20), the baseline;
 * over HTTP against a local server on 127.0.0.1: ``/api/v1/items/?q=`` and the portal
   page ``/search/?q=``.
+
+``--keep`` keeps the SQLite working directory; ``--reuse DIR`` times against the database
+a kept run left there instead of building a new one (generating 100,000 items is slow).
 
 Prints p50/p95 per method and the ratio to the baseline. Goal: p95 ≤ 20 ms in process.
 """
@@ -216,16 +220,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument(
+        "--reuse", metavar="DIR", help="time the SQLite database a --keep run left in DIR"
+    )
     args = parser.parse_args(argv)
+    if args.reuse and args.database != "sqlite":
+        parser.error("--reuse works with --database sqlite only")
+    if args.reuse and not os.path.exists(os.path.join(args.reuse, "bench.sqlite3")):
+        parser.error(f"no bench.sqlite3 in {args.reuse}")
 
-    workdir = tempfile.mkdtemp(prefix="govhall-bench-")
+    workdir = args.reuse or tempfile.mkdtemp(prefix="govhall-bench-")
     try:
         setup_django(args.database, workdir)
         from django.db import connection
 
-        print(f"== catalogue search benchmark on {connection.vendor}, {args.count} items ==")
-        for label, seconds in build(args.count).items():
-            print(f"  {label:<38} {seconds:8.1f} s")
+        if args.reuse:
+            from django.core.management import call_command
+
+            from govhall.search.models import ItemDocument
+
+            call_command("migrate", verbosity=0)  # the tree may have moved on since
+            count = ItemDocument.objects.count()
+            print(f"== catalogue search benchmark on {connection.vendor}, {count} items ==")
+            print(f"  reusing {workdir}")
+        else:
+            print(f"== catalogue search benchmark on {connection.vendor}, {args.count} items ==")
+            for label, seconds in build(args.count).items():
+                print(f"  {label:<38} {seconds:8.1f} s")
         engine, engine_totals = time_calls(engine_search, args.rounds)
         like, like_totals = time_calls(naive_like, args.rounds)
         base, server = serve()
@@ -250,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goal p95 ≤ {GOAL_P95_MS:.0f} ms in process: {'met' if goal else 'NOT met'}")
         return 0
     finally:
-        if args.keep and args.database == "sqlite":
+        if args.reuse or (args.keep and args.database == "sqlite"):
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)

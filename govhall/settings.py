@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "govhall.accounts",
     "govhall.catalog",
     "govhall.search",
+    "govhall.cases",
+    "django_tasks",
+    "django_tasks_db",
     "govhall.portal",
     "govhall.workbench",
 ]
@@ -330,3 +333,25 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+
+# --- cases (§5): background work and notifications ------------------------------------
+# The task queue's broker is the database by default (``manage.py db_worker`` runs the
+# worker; ``make run`` starts one). Tests run tasks inline with the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GOVHALL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Where concluded cases' process records go beyond this database (the provincial
+# exchange); empty keeps them local (the monitoring subsystem reads them here).
+GOVHALL_EXCHANGE_URL = os.environ.get("GOVHALL_EXCHANGE_URL", "")
+GOVHALL_EXCHANGE_TOKEN = os.environ.get("GOVHALL_EXCHANGE_TOKEN", "")
+# Uploaded materials: largest file and accepted types.
+GOVHALL_UPLOAD_MAX_BYTES = int(os.environ.get("GOVHALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+GOVHALL_UPLOAD_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+# Staff are reminded this many working days before a step is due (yellow-card lead time).
+GOVHALL_REMINDER_WORKING_DAYS = int(os.environ.get("GOVHALL_REMINDER_WORKING_DAYS", "1"))

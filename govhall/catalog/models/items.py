@@ -297,6 +297,10 @@ class ItemVersion(models.Model):
     # --- business manual only (业务手册) ---
     manual_notes = models.TextField(_("业务办理要点"), blank=True)
 
+    # --- online application (see catalog.services.forms for the shapes) ---
+    form_fields = models.JSONField(_("申请表单"), default=list, blank=True)
+    decision_rules = models.JSONField(_("秒批规则"), default=dict, blank=True)
+
     # --- bookkeeping ---
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -358,6 +362,11 @@ class ItemVersion(models.Model):
     def is_fully_online(self) -> bool:
         """网上全流程办理: depth 3 or 4 and at most one visit (seed 001 definition)."""
         return self.depth >= Depth.ONLINE_ACCEPTANCE and self.visits <= 1
+
+    @property
+    def is_rule_decidable(self) -> bool:
+        """秒批: the catalogue gives rules that decide at submission."""
+        return bool(self.decision_rules)
 
     @property
     def alias_list(self) -> list[str]:
@@ -432,6 +441,15 @@ class Step(VersionChild):
     name = models.CharField(_("环节名称"), max_length=100)
     post = models.CharField(_("办理岗位"), max_length=30, choices=STEP_POSTS)
     time_limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"), default=0)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("办理部门（跨层级时填写）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空时由实施主体办理；如县级受理、市级决定，在决定环节填写市级部门。"),
+    )
     criteria = models.TextField(_("审查标准"), blank=True)
     result = models.CharField(_("环节结果"), max_length=200, blank=True)
     risk_points = models.TextField(_("廉政风险点"), blank=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import Model
 
+from govhall.regions.models import Department
+
 from ..models import (
     FAQ,
     Audience,
@@ -38,6 +40,7 @@ from ..models import (
     Theme,
 )
 from ..models.choices import STEP_POSTS
+from . import forms
 from .errors import CatalogError, Problem
 
 CHANNELS = {
@@ -228,8 +231,11 @@ LIST_LABELS = {
     "channels": "办理渠道",
     "delivery": "送达方式",
 }
+# JSON definitions checked by catalog.services.forms.
+JSON_KEYS = {"form_fields": "申请表单", "decision_rules": "秒批规则"}
 CONTENT_KEYS = [
     *SCALAR_NAMES,
+    *JSON_KEYS,
     "audiences",
     "themes",
     "channels",
@@ -409,6 +415,17 @@ def normalize(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
             clean_rows.append(clean)
         doc[key] = clean_rows
     _number_materials(doc["materials"])
+    for index, row in enumerate(
+        raw.get("steps") or [] if isinstance(raw.get("steps"), list) else []
+    ):
+        if isinstance(row, dict) and index < len(doc["steps"]):
+            value = row.get("department")
+            doc["steps"][index]["department"] = (
+                _text(getattr(value, "credit_code", value)).upper() or None
+            )
+    doc["form_fields"], form_problems = forms.check_form_fields(raw.get("form_fields"))
+    doc["decision_rules"], rule_problems = forms.check_decision_rules(raw.get("decision_rules"))
+    problems.extend(form_problems + rule_problems)
     relations = []
     raw_relations = raw.get("relations") or []
     if not isinstance(raw_relations, list):
@@ -512,6 +529,10 @@ def content_document(version: ItemVersion) -> dict[str, Any]:
             {s.name: _child_value(getattr(r, s.name), s) for s in specs}
             for r in _rows(version, RELATED_NAMES[key])
         ]
+    for row, step in zip(doc["steps"], _rows(version, "steps"), strict=True):
+        row["department"] = step.department.credit_code if step.department_id else None
+    doc["form_fields"] = version.form_fields or []
+    doc["decision_rules"] = version.decision_rules or {}
     doc["relations"] = [
         {"kind": r.kind, "target": r.target.implementation_code, "note": r.note}
         for r in _rows(version, "relations")
@@ -548,6 +569,8 @@ def write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
     for spec in SCALARS:
         setattr(version, spec.name, doc[spec.name])
     version.audience_codes = "".join(doc["audiences"])
+    version.form_fields = doc.get("form_fields") or []
+    version.decision_rules = doc.get("decision_rules") or {}
     for key, field in CHANNELS.items():
         setattr(version, field, key in doc["channels"])
     for key, field in DELIVERY.items():
@@ -560,10 +583,20 @@ def write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
             Problem("themes", "unknown_theme", f"服务主题编码“{'、'.join(missing)}”不存在。")
         )
     version.themes.set(themes)
+    step_departments = _step_departments(doc["steps"])
     for key, (model, specs) in CHILDREN.items():
         model.objects.filter(version=version).delete()
         model.objects.bulk_create(
-            model(version=version, sort_order=index, **{s.name: row[s.name] for s in specs})
+            model(
+                version=version,
+                sort_order=index,
+                **{s.name: row[s.name] for s in specs},
+                **(
+                    {"department": step_departments.get(row.get("department"))}
+                    if key == "steps"
+                    else {}
+                ),
+            )
             for index, row in enumerate(doc[key])
         )
     version.relations.all().delete()
@@ -598,6 +631,24 @@ def write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
     if problems:
         raise CatalogError(problems)
     ItemRelation.objects.bulk_create(rows)
+
+
+def _step_departments(steps: list[dict[str, Any]]) -> dict[str, Department]:
+    """Departments named by steps handled at another level (跨层级), by credit code."""
+    codes = {s["department"] for s in steps if s.get("department")}
+    found = {d.credit_code: d for d in Department.objects.filter(credit_code__in=codes)}
+    missing = [
+        Problem(
+            f"steps[{i}].department",
+            "unknown_department",
+            f"第{i + 1}项办理环节的办理部门“{s['department']}”不存在。",
+        )
+        for i, s in enumerate(steps)
+        if s.get("department") and s["department"] not in found
+    ]
+    if missing:
+        raise CatalogError(missing)
+    return found
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -1,0 +1,453 @@
+"""Applying: drafts, materials, submission and the fan-out of bundles (一表式).
+
+A draft keeps whatever the applicant typed (checked for shape, not completeness) so it
+resumes on another device. ``submit`` checks everything, then creates one case per
+item in one transaction; it is idempotent: the application row is locked and a
+second call (double click, retry, the same idempotency key) returns the same cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhall.accounts.models import Person, Power
+from govhall.catalog.models import Bundle, Item, ItemVersion
+from govhall.catalog.services import forms
+
+from ..models import (
+    ApplicantKind,
+    Application,
+    ApplicationMaterial,
+    BundleCase,
+    Case,
+    CaseState,
+    Channel,
+    MaterialSource,
+    StoredFile,
+    SubmissionKey,
+)
+from . import facts, handling, notifications, numbers, transitions
+from .errors import refuse
+
+MAGIC = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+# --- what an application needs ----------------------------------------------------------
+
+
+@dataclass
+class MaterialNeed:
+    """One material to supply; shared by every item of a bundle that asks for it."""
+
+    key: str
+    name: str
+    required: bool
+    source: str  # catalogue source: applicant / licence / shared
+    licence_type_code: str = ""
+    requirements: str = ""
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def fetched_by_hall(self) -> bool:
+        return self.source == "shared"
+
+
+def material_key(material) -> str:
+    """Materials of different items are the same when they name the same e-licence type
+    or carry the same name."""
+    if material.licence_type_code:
+        return f"L:{material.licence_type_code}"[:220]
+    return f"N:{material.name}"[:220]
+
+
+def members(application: Application) -> list[Item]:
+    """The items an application is for (a bundle's required items plus the chosen optional)."""
+    if application.item_id:
+        return [application.item]
+    chosen = set(application.answers.get("_optional_items") or [])
+    rows = application.bundle.members.select_related("item__current").order_by("sort_order", "pk")
+    return [m.item for m in rows if m.required or m.item.implementation_code in chosen]
+
+
+def form_of(application: Application) -> list[dict]:
+    return forms.merge_forms([item.current.form_fields or [] for item in members(application)])
+
+
+def material_needs(application: Application) -> list[MaterialNeed]:
+    needs: dict[str, MaterialNeed] = {}
+    for item in members(application):
+        for material in item.current.materials.all():
+            key = material_key(material)
+            need = needs.get(key)
+            if need is None:
+                need = needs[key] = MaterialNeed(
+                    key=key,
+                    name=material.name,
+                    required=material.required and not material.condition,
+                    source=material.source,
+                    licence_type_code=material.licence_type_code,
+                    requirements=material.requirements,
+                )
+            else:
+                need.required |= material.required and not material.condition
+            need.items.append(item.name)
+    return list(needs.values())
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+
+def _published(item: Item) -> ItemVersion:
+    if item.status != Item.Status.ACTIVE or item.current_id is None:
+        raise refuse("item", "not_published", f"事项“{item.name}”目前不可申办。")
+    version = item.current
+    if not (version.channel_online or version.channel_mobile) and version.depth < 2:
+        raise refuse("item", "not_online", f"事项“{item.name}”不支持网上申办，请到窗口办理。")
+    return version
+
+
+def check_applicant(identity, version: ItemVersion) -> None:
+    """Real-name level and, for a company, the agent's power to apply."""
+    person = identity.person
+    if person is None:
+        raise refuse("applicant", "no_person", "请先以自然人账号登录并完成实名认证。")
+    if person.realname_level < version.min_realname_level:
+        raise refuse(
+            "applicant",
+            "realname_level",
+            f"办理“{version.name}”需要实名等级{version.min_realname_level}级，"
+            f"您当前为{person.realname_level}级，请先提升实名等级。",
+        )
+    if identity.company is not None and not identity.can(Power.APPLY):
+        raise refuse("applicant", "no_power", f"您没有代“{identity.company.name}”申办事项的授权。")
+    audiences = version.audience_codes
+    if identity.company is None and "1" not in audiences:
+        raise refuse("applicant", "audience", f"“{version.name}”面向法人，请切换为法人身份后申办。")
+    if identity.company is not None and not set(audiences) & set("23456"):
+        raise refuse(
+            "applicant", "audience", f"“{version.name}”面向自然人，请切换为本人身份后申办。"
+        )
+
+
+@transaction.atomic
+def start(
+    identity,
+    *,
+    item: Item | None = None,
+    bundle: Bundle | None = None,
+    channel: str = Channel.ONLINE,
+) -> Application:
+    """Open a draft for an item or a bundle as the acting identity."""
+    if (item is None) == (bundle is None):
+        raise refuse("item", "required", "请选择要申办的事项或“一件事”。")
+    if bundle is not None and not bundle.is_published:
+        raise refuse("bundle", "not_published", f"“{bundle.name}”目前不可申办。")
+    application = Application(
+        item=item,
+        bundle=bundle,
+        user=identity.user,
+        person=identity.person,
+        company=identity.company,
+        channel=channel,
+        contact_name=identity.person.name if identity.person else "",
+        contact_phone=getattr(identity.user, "mobile", "") or "",
+    )
+    for member in (
+        [item] if item else [m.item for m in bundle.members.select_related("item__current")]
+    ):
+        check_applicant(identity, _published(member))
+    application.save()
+    return application
+
+
+def draft_of(identity, public_id) -> Application:
+    """A draft of the acting identity (anyone else's is "not found")."""
+    application = (
+        Application.objects.select_related("item__current", "bundle", "person", "company")
+        .filter(
+            public_id=public_id,
+            user=identity.user,
+            state__in=[Application.State.DRAFT, Application.State.SUBMITTED],
+        )
+        .first()
+    )
+    if application is None or (application.company_id or None) != (
+        identity.company.pk if identity.company else None
+    ):
+        raise Application.DoesNotExist
+    return application
+
+
+@transaction.atomic
+def save_answers(
+    application: Application, data: dict, *, contact: dict | None = None
+) -> Application:
+    """Keep what was typed; malformed values are refused now, missing ones at submission."""
+    _check_draft(application)
+    fields = form_of(application)
+    answers, problems = forms.clean_answers(fields, data, partial=True)
+    if problems:
+        raise _problems(problems)
+    optional = data.get("_optional_items", application.answers.get("_optional_items"))
+    if optional is not None:
+        answers["_optional_items"] = list(optional)
+    application.answers = answers
+    for name in ("contact_name", "contact_phone", "delivery", "delivery_address"):
+        if contact and name in contact:
+            setattr(application, name, str(contact[name] or "").strip())
+    application.save()
+    return application
+
+
+def _problems(problems):
+    from django.core.exceptions import ValidationError
+
+    return ValidationError({p.field: ValidationError(p.message, code=p.code) for p in problems})
+
+
+def _check_draft(application: Application) -> None:
+    if application.state != Application.State.DRAFT:
+        raise refuse("application", "not_draft", "该申请已提交，不能再修改。")
+
+
+def store_file(
+    user, upload, *, title: str = "", company=None, at_counter: bool = False
+) -> StoredFile:
+    """Put an uploaded file into the locker, after checking its size and real type."""
+    limit = settings.GOVHALL_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise refuse(
+            "file",
+            "too_large",
+            f"文件不能超过{limit // (1024 * 1024)}MB（当前{upload.size / 1048576:.1f}MB）。",
+        )
+    if upload.size == 0:
+        raise refuse("file", "empty", "文件为空，请重新选择。")
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = next((t for t, marks in MAGIC.items() if head.startswith(marks)), None)
+    if content_type is None:
+        raise refuse("file", "type", "只能上传PDF、JPG或PNG格式的文件。")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = StoredFile(
+        owner=user,
+        company=company,
+        name=(upload.name or "upload")[-200:],
+        title=(title or upload.name or "材料")[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+        scanned_at_counter=at_counter,
+        created_at=timezone.now(),
+    )
+    stored.content.save(
+        f"{stored.public_id.hex}{settings.GOVHALL_UPLOAD_TYPES[content_type]}", upload, save=False
+    )
+    stored.save()
+    return stored
+
+
+def locker_of(identity):
+    rows = StoredFile.objects.filter(owner=identity.user)
+    return (
+        rows.filter(company=identity.company)
+        if identity.company
+        else rows.filter(company__isnull=True)
+    )
+
+
+@transaction.atomic
+def attach(
+    application: Application,
+    key: str,
+    *,
+    file: StoredFile | None = None,
+    licence=None,
+    source: str = MaterialSource.LOCKER,
+) -> ApplicationMaterial:
+    """Supply one material: a locker file (just uploaded or chosen) or a held e-licence."""
+    _check_draft(application)
+    need = next((n for n in material_needs(application) if n.key == key), None)
+    if need is None:
+        raise refuse("material", "unknown", "该事项不需要这份材料。")
+    if file is not None:
+        if file.owner_id != application.user_id or file.company_id != application.company_id:
+            raise refuse("file", "not_yours", "只能选择本人（或本单位）材料库中的文件。")
+        values = {"name": need.name, "source": source, "file": file, "reference": ""}
+    elif licence is not None:
+        values = {
+            "name": need.name,
+            "source": MaterialSource.LICENCE,
+            "file": None,
+            "reference": licence.identifier,
+        }
+    else:
+        raise refuse("file", "required", f"请上传或选择“{need.name}”。")
+    material, _ = ApplicationMaterial.objects.update_or_create(
+        application=application, key=key, defaults=values
+    )
+    return material
+
+
+@transaction.atomic
+def detach(application: Application, key: str) -> None:
+    _check_draft(application)
+    application.materials.filter(key=key).delete()
+
+
+@transaction.atomic
+def discard(application: Application) -> None:
+    _check_draft(application)
+    application.state = Application.State.DISCARDED
+    application.save(update_fields=["state", "updated_at"])
+
+
+# --- submission -------------------------------------------------------------------------
+
+
+def check_complete(application: Application) -> tuple[dict, list]:
+    """Every problem that stops submission, each naming its field (for "check your answers")."""
+    from govhall.catalog.services.errors import Problem
+
+    answers, problems = forms.clean_answers(form_of(application), application.answers)
+    supplied = set(application.materials.values_list("key", flat=True))
+    held = {
+        f"L:{h.type_code}" for h in facts.held_licences(application.person, application.company)
+    }
+    for need in material_needs(application):
+        if need.required and not need.fetched_by_hall and need.key not in supplied | held:
+            problems.append(Problem(f"materials.{need.key}", "required", f"请提供“{need.name}”。"))
+    if not application.contact_phone:
+        problems.append(Problem("contact_phone", "required", "“联系电话”为必填项。"))
+    elif not forms.PHONE_RE.match(application.contact_phone):
+        problems.append(Problem("contact_phone", "invalid", "“联系电话”须为11位手机号码。"))
+    return answers, problems
+
+
+def submit(application: Application, identity, *, idempotency_key: str = "") -> list[Case]:
+    """Submit once; every later call with this application or key returns the same cases."""
+    try:
+        with transaction.atomic():
+            return _submit(application, identity, idempotency_key)
+    except IntegrityError:
+        # A concurrent request with the same idempotency key won; return its answer.
+        seen = SubmissionKey.objects.filter(key=idempotency_key, user=identity.user).first()
+        if seen is None:
+            raise
+        return list(Case.objects.filter(application=seen.application).order_by("pk"))
+
+
+def _submit(application: Application, identity, idempotency_key: str) -> list[Case]:
+    if idempotency_key:
+        seen = (
+            SubmissionKey.objects.filter(key=idempotency_key, user=identity.user)
+            .select_related("application")
+            .first()
+        )
+        if seen is not None:
+            return list(Case.objects.filter(application=seen.application).order_by("pk"))
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state == Application.State.SUBMITTED:
+        return list(application.cases.order_by("pk"))
+    _check_draft(application)
+    if idempotency_key:
+        SubmissionKey.objects.create(
+            key=idempotency_key[:64], user=identity.user, application=application
+        )
+    items = members(application)
+    for item in items:
+        check_applicant(
+            identity, _published(item)
+        ) if application.channel != Channel.COUNTER else None
+    answers, problems = check_complete(application)
+    if problems:
+        raise _problems(problems)
+    now = timezone.now()
+    application.state = Application.State.SUBMITTED
+    application.submitted_at = now
+    application.answers = {
+        **answers,
+        **{k: v for k, v in application.answers.items() if k.startswith("_")},
+    }
+    application.save()
+    cases = [_open_case(application, item, now) for item in items]
+    if application.bundle_id:
+        bundle_case = BundleCase.objects.create(
+            number=numbers.bundle_number(cases[0].number),
+            application=application,
+            bundle=application.bundle,
+        )
+        Case.objects.filter(pk__in=[c.pk for c in cases]).update(bundle_case=bundle_case)
+        for case in cases:
+            case.bundle_case = bundle_case
+    for case in cases:
+        transitions.record_submission(
+            case,
+            {
+                "materials": sorted(application.materials.values_list("name", flat=True)),
+                "bundle": application.bundle.code if application.bundle_id else None,
+            },
+        )
+        notifications.notify(case, "submit")
+        if case.item_version.is_rule_decidable and application.channel != Channel.COUNTER:
+            from . import auto_approval
+
+            auto_approval.decide_at_submission(case, answers)
+    return cases
+
+
+def _open_case(application: Application, item: Item, now) -> Case:
+    version = item.current
+    person, company = application.person, application.company
+    counter = application.channel == Channel.COUNTER
+    case = Case(
+        number=numbers.next_case_number(item.department, timezone.localdate(now)),
+        application=application,
+        item=item,
+        item_version=version,
+        item_name=version.name,
+        implementation_code=item.implementation_code,
+        department=item.department,
+        region=item.region,
+        accepting_department=application.clerk_department if counter else None,
+        accepting_hall=application.hall,
+        case_type=version.case_type,
+        channel=application.channel,
+        state=CaseState.SUBMITTED,
+        applicant_kind=ApplicantKind.COMPANY if company else ApplicantKind.PERSON,
+        applicant_name=company.name if company else person.name,
+        applicant_key=company.credit_code if company else Person.index_for(person.id_number),
+        person=person,
+        company=company,
+        user=application.user,
+        contact_name=application.contact_name,
+        contact_phone=application.contact_phone,
+        submitted_at=now,
+        statutory_limit_days=version.statutory_limit_days,
+        promised_limit_days=version.promised_limit_days,
+        delivery=application.delivery
+        if application.delivery in ("electronic", "post", "pickup")
+        else "",
+        delivery_address=application.delivery_address,
+        visits=1 if counter else 0,
+    )
+    from . import clocks
+
+    clocks.recompute(case)
+    case.save()
+    handling.open_acceptance(case, department=application.clerk_department if counter else None)
+    clocks.recompute(case)
+    return case

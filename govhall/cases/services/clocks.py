@@ -1,0 +1,80 @@
+"""Due dates of a case and its steps, from the one calendar service.
+
+Counting starts the day after acceptance (行政许可法 Art. 82 practice); suspensions
+(补正, 特别程序) stop the clock; an open suspension is counted up to today, so due
+dates move forward each day it lasts (the nightly ``scan_deadlines`` recomputes).
+Before acceptance the clock is the 5-working-day acceptance limit (Art. 32).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from govhall.core.services import calendar
+from govhall.core.services.calendar import Interval
+
+from ..models import Case, CaseStep, StepState
+
+ACCEPTANCE_LIMIT_DAYS = 5
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def suspensions_of(case: Case, on: datetime.date | None = None) -> list[Interval]:
+    on = on or today()
+    intervals = []
+    if case.pk is None:
+        return intervals
+    for s in case.suspensions.all():
+        end = s.ended_on or max(on, s.started_on)
+        intervals.append(Interval(s.started_on, end))
+    return intervals
+
+
+def recompute(case: Case, on: datetime.date | None = None) -> list[str]:
+    """Set every due date of ``case`` and its open steps; returns the changed case fields."""
+    on = on or today()
+    intervals = suspensions_of(case, on)
+    complete = True
+    submitted_on = timezone.localdate(case.submitted_at)
+    due = calendar.add_working_days(submitted_on, ACCEPTANCE_LIMIT_DAYS, intervals)
+    case.acceptance_due, complete = due.due_date, complete and due.complete
+    if case.accepted_at:
+        start = timezone.localdate(case.accepted_at)
+        if case.statutory_limit_days is not None:
+            due = calendar.add_working_days(
+                start, case.statutory_limit_days + case.extension_days, intervals
+            )
+            case.statutory_due, complete = due.due_date, complete and due.complete
+        due = calendar.add_working_days(start, case.promised_limit_days, intervals)
+        case.promised_due, complete = due.due_date, complete and due.complete
+    case.calendar_complete = complete
+    if case.pk is None:
+        return ["acceptance_due", "statutory_due", "promised_due", "calendar_complete"]
+    for step in case.steps.filter(state=StepState.OPEN):
+        step_due = calendar.add_working_days(
+            timezone.localdate(step.started_at), step.time_limit_days, intervals
+        ).due_date
+        if step.due_date != step_due:
+            CaseStep.objects.filter(pk=step.pk).update(due_date=step_due)
+    return ["acceptance_due", "statutory_due", "promised_due", "calendar_complete"]
+
+
+def remaining(case: Case, on: datetime.date | None = None) -> int | None:
+    """Working days left to the date the applicant was promised (negative when overdue)."""
+    due = case.due_date if case.accepted_at else case.acceptance_due
+    if due is None:
+        return None
+    on = on or today()
+    return calendar.remaining_working_days(on, due, suspensions_of(case, on))
+
+
+def step_remaining(step: CaseStep, on: datetime.date | None = None) -> int | None:
+    if step.due_date is None:
+        return None
+    on = on or today()
+    return calendar.remaining_working_days(on, step.due_date, suspensions_of(step.case, on))

@@ -1,0 +1,143 @@
+"""One-door counter (一门式, 综合窗口): a clerk takes any department's application.
+
+The clerk finds the person by ID number (or opens a counter-verified account for
+them), takes the application with scanned paper materials, and usually accepts it
+on the spot; the case then continues online in the responsible department
+(前台综合受理、后台分类审批). 全城通办: any hall of the city may take an item of any
+county in that city, and province-level items are taken everywhere.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from govhall.accounts.models import Person
+from govhall.accounts.services import realname
+from govhall.accounts.services.registration import clean_id_number, clean_name, new_username
+from govhall.catalog.models import Item
+from govhall.regions.models import Department, Hall, Post
+from govhall.regions.services.scope import scope_of
+
+from ..models import Application, Case, Channel, StoredFile
+from . import applications, handling
+from .errors import refuse
+
+
+def counter_departments(clerk) -> list[Department]:
+    scope = scope_of(clerk)
+    ids = [d for p, d, _, _ in scope.posts if p in (Post.CLERK, Post.HALL_ADMIN)]
+    return list(Department.objects.filter(pk__in=ids).select_related("region"))
+
+
+def check_clerk(clerk, department: Department) -> None:
+    if department not in counter_departments(clerk):
+        raise refuse("department", "not_clerk", "只有本部门的窗口受理人员可以窗口收件。")
+
+
+def may_take(department: Department, item: Item) -> bool:
+    """全城通办: items of the clerk's city (any county) and of the province."""
+    city_prefix = department.region_id[:4]
+    return item.region_id.startswith(city_prefix) or item.region.level == "province"
+
+
+def find_person(id_number: str) -> Person | None:
+    number = clean_id_number(id_number)
+    return Person.objects.filter(id_number_index=Person.index_for(number)).first()
+
+
+@transaction.atomic
+def open_account(
+    clerk, department: Department, *, id_number: str, name: str, mobile: str = ""
+) -> Person:
+    """An account for someone without one, verified by the clerk against the ID card."""
+    check_clerk(clerk, department)
+    number = clean_id_number(id_number)
+    person_name = clean_name(name)
+    if Person.objects.filter(id_number_index=Person.index_for(number)).exists():
+        raise refuse("id_number", "exists", "该身份证号码已有账号，请直接查找。")
+    User = get_user_model()
+    if mobile and User.objects.filter(mobile=mobile).exists():
+        raise refuse("mobile", "exists", "该手机号码已被其他账号使用。")
+    user = User(username=new_username(), display_name=person_name, mobile=mobile or None)
+    user.set_unusable_password()
+    user.save()
+    person = Person(user=user, id_number=number, name=person_name, source=Person.Source.COUNTER)
+    person.save()
+    realname.verify_at_counter(
+        person=person,
+        clerk=clerk,
+        department=department,
+        id_number_read=number,
+        name_read=person_name,
+    )
+    person.refresh_from_db()
+    return person
+
+
+class CounterIdentity:
+    """The applicant as the counter acts for them (the clerk holds the ID card)."""
+
+    def __init__(self, person: Person, company=None):
+        self.person, self.company, self.user = person, company, person.user
+        self.powers = ()
+
+    def can(self, power: str) -> bool:
+        return True
+
+
+@transaction.atomic
+def take_application(
+    clerk,
+    department: Department,
+    *,
+    person: Person,
+    item: Item,
+    answers: dict,
+    contact_phone: str,
+    scans: dict[str, object] | None = None,
+    paper_checked: list[str] | None = None,
+    accept_now: bool = True,
+    company=None,
+) -> Case:
+    """Take the application at the counter: one visit recorded, scans into the locker."""
+    check_clerk(clerk, department)
+    if not may_take(department, item):
+        raise refuse(
+            "item",
+            "outside_city",
+            f"“{item.name}”不属于本市，本窗口不能收件（全城通办限本市及省级事项）。",
+        )
+    identity = CounterIdentity(person, company)
+    application = Application.objects.create(
+        item=item,
+        user=person.user,
+        person=person,
+        company=company,
+        channel=Channel.COUNTER,
+        contact_name=person.name,
+        contact_phone=contact_phone,
+        clerk=clerk,
+        clerk_department=department,
+        hall=Hall.objects.filter(region_id=department.region_id).first(),
+    )
+    applications._published(item)
+    applications.save_answers(application, answers)
+    for key, upload in (scans or {}).items():
+        stored = applications.store_file(
+            person.user, upload, title=key, company=company, at_counter=True
+        )
+        if not isinstance(stored, StoredFile):
+            continue
+        applications.attach(application, key, file=stored, source="counter_scan")
+    for key in paper_checked or []:
+        need = next((n for n in applications.material_needs(application) if n.key == key), None)
+        if need is not None:
+            application.materials.update_or_create(
+                key=key, defaults={"name": need.name, "source": "paper", "file": None}
+            )
+    (case,) = applications.submit(application, identity)
+    if accept_now:
+        handling.accept(case, clerk)
+        case.refresh_from_db()
+    return case
