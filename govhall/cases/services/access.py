@@ -31,7 +31,7 @@ def staff_cases(user, scope: StaffScope | None = None) -> QuerySet[Case]:
         Exists(CaseStep.objects.filter(case=OuterRef("pk"), department_id__in=departments))
     )
     for prefix in scope.region_prefixes:
-        condition |= Q(region_id__startswith=prefix)
+        condition |= Q(region__code__startswith=prefix)
     return Case.objects.filter(condition)
 
 

@@ -6,8 +6,8 @@ from govhall.accounts.models import RealNameLevel
 from govhall.accounts.services.acting import Identity
 from govhall.accounts.tests.factories import CompanyFactory, PersonFactory
 from govhall.catalog.models import Item
-from govhall.catalog.tests.factories import doc_for, ensure_themes
 from govhall.catalog.services import bundles, items
+from govhall.catalog.tests.factories import doc_for, ensure_themes
 from govhall.regions.models import Department, Post
 from tests.factories import StaffPostFactory
 
@@ -19,7 +19,14 @@ PENGJIANG = "440703"
 CHAOZHOU = "445100"
 
 FORM = [
-    {"name": "household_size", "label": "家庭人口", "type": "integer", "required": True, "min": 1, "max": 20},
+    {
+        "name": "household_size",
+        "label": "家庭人口",
+        "type": "integer",
+        "required": True,
+        "min": 1,
+        "max": 20,
+    },
     {"name": "married", "label": "是否已婚", "type": "boolean", "required": True},
     {
         "name": "spouse_name",
@@ -37,10 +44,28 @@ STEPS = [
 ]
 
 MATERIALS = [
-    {"code": "M01", "name": "申请书", "required": True, "source": "applicant", "media": "electronic"},
-    {"code": "M02", "name": "居民户口簿", "required": True, "source": "shared", "media": "both",
-     "shared_data_source": "省人口基础信息库"},
-    {"code": "M03", "name": "房屋租赁合同", "required": True, "source": "applicant", "media": "both"},
+    {
+        "code": "M01",
+        "name": "申请书",
+        "required": True,
+        "source": "applicant",
+        "media": "electronic",
+    },
+    {
+        "code": "M02",
+        "name": "居民户口簿",
+        "required": True,
+        "source": "shared",
+        "media": "both",
+        "shared_data_source": "省人口基础信息库",
+    },
+    {
+        "code": "M03",
+        "name": "房屋租赁合同",
+        "required": True,
+        "source": "applicant",
+        "media": "both",
+    },
 ]
 
 
@@ -49,7 +74,9 @@ def department(name: str, region: str = JIANGMEN) -> Department:
 
 
 def dept_like(fragment: str, region: str) -> Department:
-    return Department.objects.filter(region_id=region, name__contains=fragment).order_by("pk").first()
+    return (
+        Department.objects.filter(region_id=region, name__contains=fragment).order_by("pk").first()
+    )
 
 
 def item(dept: Department | None = None, **overrides) -> Item:
@@ -95,19 +122,26 @@ ANSWERS = {"household_size": 3, "married": False}
 
 
 def fill(application, identity, answers=None) -> None:
-    applications.save_answers(application, dict(ANSWERS if answers is None else answers),
-                              contact={"contact_phone": "13800138000"})
+    applications.save_answers(
+        application,
+        dict(ANSWERS if answers is None else answers),
+        contact={"contact_phone": "13800138000"},
+    )
     for need in applications.material_needs(application):
         if need.source == "applicant" or need.source == "licence":
             upload = pdf(need.name)
-            stored = applications.store_file(identity.user, upload, title=need.name, company=identity.company)
+            stored = applications.store_file(
+                identity.user, upload, title=need.name, company=identity.company
+            )
             applications.attach(application, need.key, file=stored)
 
 
 def pdf(name: str = "材料"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(f"{name}.pdf", b"%PDF-1.4\n% test material\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        f"{name}.pdf", b"%PDF-1.4\n% test material\n", content_type="application/pdf"
+    )
 
 
 def submitted(item_obj: Item | None = None, identity: Identity | None = None, answers=None) -> Case:

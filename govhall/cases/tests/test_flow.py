@@ -20,14 +20,20 @@ def audit_count(case):
 
 def test_promised_case_from_submission_to_rating():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER))
+    clerk, reviewer, approver = (
+        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
+    )
     identity = f.applicant()
     case = f.submitted(f.item(dept), identity)
     assert case.state == CaseState.SUBMITTED
     assert case.number.startswith("440700") and len(case.number) == 29
 
     notice = handling.request_correction(
-        case, clerk, items=[{"material_code": "N:房屋租赁合同", "name": "房屋租赁合同", "problem": "缺少出租人签名"}]
+        case,
+        clerk,
+        items=[
+            {"material_code": "N:房屋租赁合同", "name": "房屋租赁合同", "problem": "缺少出租人签名"}
+        ],
     )
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_CORRECTION
@@ -48,13 +54,24 @@ def test_promised_case_from_submission_to_rating():
     case.refresh_from_db()
     assert case.state == CaseState.CONCLUDED and case.rating.level == 1
 
-    events = list(ProcessRecord.objects.filter(case_number=case.number).values_list("event", flat=True))
+    events = list(
+        ProcessRecord.objects.filter(case_number=case.number).values_list("event", flat=True)
+    )
     assert events == [
-        "submit", "request_correction", "submit_correction", "accept",
-        "complete_step", "complete_step", "decide", "conclude", "rate",
+        "submit",
+        "request_correction",
+        "submit_correction",
+        "accept",
+        "complete_step",
+        "complete_step",
+        "decide",
+        "conclude",
+        "rate",
     ]
     assert audit_count(case) == len(events)
-    types = ProcessRecord.objects.filter(case_number=case.number).values_list("message_type", flat=True)
+    types = ProcessRecord.objects.filter(case_number=case.number).values_list(
+        "message_type", flat=True
+    )
     assert list(types) == ["0", "7", "8", "2", "3", "3", "3", "4", MessageType.RATING]
 
 
@@ -80,15 +97,25 @@ def test_transition_table_is_explicit():
     assert (CaseState.CONCLUDED, "accept") not in transitions.TRANSITIONS
     case = f.submitted(f.item(f.department("江门市民政局")))
     assert set(transitions.allowed_actions(case)) == {
-        "accept", "reject", "request_correction", "auto_decide", "withdraw"
+        "accept",
+        "reject",
+        "request_correction",
+        "auto_decide",
+        "withdraw",
     }
 
 
 def test_instant_case_concludes_at_acceptance():
     dept = f.department("江门市民政局")
     clerk = f.staff(Post.CLERK, dept)
-    case = f.submitted(f.item(dept, case_type="1", promised_limit_days=0, steps=[
-        {"name": "受理即办", "post": "clerk", "time_limit_days": 0}]))
+    case = f.submitted(
+        f.item(
+            dept,
+            case_type="1",
+            promised_limit_days=0,
+            steps=[{"name": "受理即办", "post": "clerk", "time_limit_days": 0}],
+        )
+    )
     handling.accept(case, clerk)
     case.refresh_from_db()
     assert case.state == CaseState.CONCLUDED and case.decision == Decision.APPROVE

@@ -1,0 +1,70 @@
+"""Who calls the case API: an applicant (session or bearer token) or a staff member.
+
+Sessions carry the acting identity chosen on the site (``request.identity``). A bearer
+token speaks for its user's person, and for the company chosen when it was authorised —
+re-checked against the grants on every call, like the session's choice.
+"""
+
+from __future__ import annotations
+
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+
+from govhall.accounts.models import Person
+from govhall.accounts.services import acting, companies
+from govhall.accounts.services.acting import Identity
+from govhall.regions.services.scope import scope_of
+
+# Bearer first, so an unauthenticated call gets 401 with ``WWW-Authenticate: Bearer``.
+AUTHENTICATION = [OAuth2Authentication, SessionAuthentication]
+STAFF_TOKEN_SCOPE = "staff"
+
+
+def _token_identity(request) -> Identity:
+    user = request.user
+    person = Person.objects.filter(user=user).first()
+    identity = Identity(user=user, person=person)
+    context = getattr(request.auth, "govhall_context", None)
+    company_id = getattr(context, "company_id", None)
+    if company_id is None:
+        return identity
+    option = companies.acting_option(person, company_id)
+    if option is None:
+        raise exceptions.PermissionDenied(
+            "该令牌代办法人的授权已撤销或过期，请重新授权。", code="grant_revoked"
+        )
+    identity.company, identity.role, identity.powers = option.company, option.role, option.powers
+    return identity
+
+
+def identity_of(request) -> Identity:
+    """The acting identity of a DRF request (cached on it)."""
+    cached = getattr(request, "_cases_identity", None)
+    if cached is not None:
+        return cached
+    if request.auth is not None:
+        identity = _token_identity(request)
+    else:
+        identity = getattr(request._request, "identity", None) or acting.identity_of(
+            request._request
+        )
+    request._cases_identity = identity
+    return identity
+
+
+class IsStaffMember(BasePermission):
+    """A signed-in staff member; a bearer token must also carry the ``staff`` scope."""
+
+    message = "只有工作人员可以使用办件办理接口（令牌须含staff授权范围）。"
+    code = "staff_only"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        token = request.auth
+        if token is not None and not token.allow_scopes([STAFF_TOKEN_SCOPE]):
+            return False
+        return scope_of(user).is_staff_member

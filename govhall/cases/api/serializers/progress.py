@@ -1,0 +1,28 @@
+"""The public progress query (API.md): what ``queries.progress`` returns."""
+
+from rest_framework import serializers
+
+
+class CaseProgressStep(serializers.Serializer):
+    name = serializers.CharField()
+    action = serializers.CharField(help_text="pass 通过 / return 退回 / other")
+    completed_at = serializers.DateTimeField(allow_null=True)
+    department = serializers.CharField()
+
+
+class CaseProgress(serializers.Serializer):
+    case_number = serializers.CharField()
+    item_name = serializers.CharField()
+    department = serializers.CharField()
+    status = serializers.CharField(help_text="办件状态代码，如 in_progress")
+    status_label = serializers.CharField(help_text="办件状态（中文）")
+    current_step = serializers.CharField(allow_null=True)
+    steps_done = CaseProgressStep(many=True)
+    submitted_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(
+        allow_null=True, help_text="受理前为受理期限，受理后为办结期限"
+    )
+    remaining_working_days = serializers.IntegerField(allow_null=True)
+    concluded_at = serializers.DateTimeField(allow_null=True)
+    decision = serializers.CharField(allow_null=True, help_text="approve 准予 / deny 不予")
