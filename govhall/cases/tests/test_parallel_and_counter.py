@@ -33,10 +33,10 @@ def test_a_bundle_fans_out_to_three_departments_and_concludes_together():
         f.item(
             d,
             name=name,
-            form_fields=f.FORM + [{"name": f"extra{n}", "label": f"补充{n}", "type": "text"}],
+            form_fields=[*f.FORM, {"name": f"extra{n}", "label": f"补充{n}", "type": "text"}],
         )
         for n, (d, name) in enumerate(
-            zip(depts, ["个体工商户设立登记", "食品经营许可", "消防安全检查"])
+            zip(depts, ["个体工商户设立登记", "食品经营许可", "消防安全检查"], strict=False)
         )
     ]
     bundle = f.bundle(members)
@@ -50,7 +50,7 @@ def test_a_bundle_fans_out_to_three_departments_and_concludes_together():
     cases = applications.submit(application, identity)
     assert [c.department for c in cases] == depts
     bundle_case = BundleCase.objects.get(application=application)
-    for case, dept in zip(cases[:2], depts[:2]):
+    for case, dept in zip(cases[:2], depts[:2], strict=False):
         _walk_to_conclusion(case, dept)
     bundle_case.refresh_from_db()
     assert not bundle_case.is_concluded
