@@ -39,7 +39,10 @@ demo: migrate
 ## run: install, migrate the SQLite database, load the demo data, serve http://$(HOST):$(PORT)
 run: demo
 	@echo "govhall: http://$(HOST):$(PORT)/  (staff: /workbench/login/, admin: /admin/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "background worker: manage.py db_worker (notifications); stops with the server"
+	$(BIN)/python manage.py db_worker >var/worker.log 2>&1 & \
+		trap 'kill $$!' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install and run the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: install browser-deps

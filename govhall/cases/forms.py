@@ -81,6 +81,13 @@ def _answer_field(spec: dict) -> forms.Field:
     return field
 
 
+def _condition_hint(other: dict, condition: dict) -> str:
+    expected = condition["equals"]
+    if isinstance(expected, bool):
+        expected = _("是") if expected else _("否")
+    return _("仅在“%(label)s”为“%(value)s”时填写") % {"label": other["label"], "value": expected}
+
+
 def _number(value) -> str:
     if value is None:
         return ""
@@ -135,10 +142,23 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, fields: list[dict], deliveries: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.specs = fields
+        labels = {spec["name"]: spec for spec in fields}
         answers = {}
         for spec in fields:
-            answers[ANSWER_PREFIX + spec["name"]] = _answer_field(spec)
+            field = answers[ANSWER_PREFIX + spec["name"]] = _answer_field(spec)
+            field.optional = not spec["required"]
+            condition = spec.get("show_if")
+            if condition and condition["field"] in labels:
+                field.help_text = "；".join(
+                    h
+                    for h in (
+                        _condition_hint(labels[condition["field"]], condition),
+                        field.help_text,
+                    )
+                    if h
+                )
         self.fields = {**answers, **self.fields}
+        self.fields["contact_name"].optional = True
         self.fields["delivery"].choices = deliveries
         self.fields["delivery"].error_messages["invalid_choice"] = _(
             "“结果送达方式”须从列出的方式中选择。"
@@ -344,10 +364,8 @@ class CorrectionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for index, row in enumerate(self.rows):
-            if not cleaned.get(f"file_{index}") and not cleaned.get(f"locker_{index}"):
-                if f"file_{index}" not in self.errors:
-                    self.add_error(
-                        f"file_{index}",
-                        _("请上传或从材料库选择“%(name)s”。") % {"name": row["name"]},
-                    )
+            name = f"file_{index}"
+            chosen = cleaned.get(name) or cleaned.get(f"locker_{index}")
+            if not chosen and name not in self.errors:
+                self.add_error(name, _("请上传或从材料库选择“%(name)s”。") % {"name": row["name"]})
         return cleaned

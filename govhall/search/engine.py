@@ -29,7 +29,7 @@ import html
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
@@ -181,6 +181,22 @@ def pinyin_plan(query: str) -> Plan | None:
         return None
     groups = tuple(((Term(r, pinyin=True),),) for r in runs)
     return Plan(groups=groups, words=tuple(cjk_runs(query)))
+
+
+def _simplified(plan: Plan) -> Plan:
+    """The same matches with fewer phrases: an alternative that needs every term of
+    another alternative of its word and more (工商 执照 next to 执照) adds no match.
+    For counting and filtering; ranking keeps every phrase (each adds to BM25)."""
+    groups = []
+    for group in plan.groups:
+        sets = [frozenset(a) for a in group]
+        kept = [
+            a
+            for i, (a, terms) in enumerate(zip(group, sets, strict=True))
+            if not any(other < terms or (other == terms and j < i) for j, other in enumerate(sets))
+        ]
+        groups.append(tuple(kept))
+    return Plan(tuple(groups), plan.words, plan.any_group)
 
 
 # --- rendering for each database -----------------------------------------------------------
@@ -431,11 +447,55 @@ class _SQLite(_Backend):
     Buckets, in order: strength (name match, name-or-alias match, any match) × region
     tier (own region, below it, each level above, the rest); BM25 orders within a
     bucket. Only a caller's arbitrary queryset needs the join with an EXISTS probe.
+
+    BM25 reads the document frequency of every phrase of the MATCH expression (facet
+    tokens included) on each query, and the size of every row it scores, so a page ranks
+    each strength once, over just the tiers the page reaches: the rows of the small tiers
+    (the region itself, each level above) are listed unranked first, and the tier with
+    the most rows is matched as "none of the others" rather than by its facet token.
     """
+
+    def _facets(self) -> str:
+        """The filters as facet terms, without a region restriction that every row meets."""
+        if "facets" not in self.__dict__:
+            filters = self.filters
+            if filters.region and not self._rows_outside(_region_prefix(filters.region)):
+                filters = replace(filters, region=None)
+            self.__dict__["facets"] = filters.facet_match()
+        return self.__dict__["facets"]
+
+    def _rows_outside(self, prefix: str, codes: Sequence[str] = ()) -> bool:
+        """Whether any indexed item has a region outside ``prefix`` other than ``codes``
+        (a few seeks on the region index, however many items there are)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        gaps = []  # (lower bound, its operator, upper bound) around the excluded codes
+        low, op = None, ""
+        for code in sorted(c for c in set(codes) if c < prefix):
+            gaps.append((low, op, code))
+            low, op = code, ">"
+        gaps.append((low, op, prefix))
+        low, op = upper, ">="
+        for code in sorted(c for c in set(codes) if c >= upper):
+            gaps.append((low, op, code))
+            low, op = code, ">"
+        gaps.append((low, op, None))
+        clauses, params = [], []
+        for low, op, high in gaps:
+            where = []
+            if low is not None:
+                where.append(f"region_code {op} %s")
+                params.append(low)
+            if high is not None:
+                where.append("region_code < %s")
+                params.append(high)
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM search_itemdocument WHERE {' AND '.join(where)})"
+            )
+        return bool(self._run(f"SELECT {' OR '.join(clauses)}", params)[0][0])
 
     def _match(self, text: str, tier: str = "") -> str:
         parts = [f"({text})"]
-        facets = self.filters.facet_match()
+        facets = self._facets()
         if facets:
             parts.append(f"({facets})")
         if tier:
@@ -460,24 +520,47 @@ class _SQLite(_Backend):
         tiers.append(f"NOT ({{facet_tokens}} : ({near}))")
         return tiers
 
-    def _buckets(self) -> list[str]:
-        full = _fts5(self.plan)
+    def _page_tiers(self) -> list[str | None]:
+        """The tiers of ``_tiers`` as facet expressions, in order, with None for the one
+        matched as "in none of the others": the rest, or — when no item lies outside the
+        region, its lower levels and the levels above (a province's own catalogue) — the
+        lower levels, so that the province prefix, a term of every row, is never looked
+        up. A rest with no items at all is left out (its number would come last)."""
+        if not self.region_code:
+            return [None]
+        tiers: list[str | None] = self._tiers()[:-1]
+        ancestors = _ancestor_codes(self.region_code)
+        if self._rows_outside(_region_prefix(self.region_code), ancestors):
+            tiers.append(None)
+        else:
+            tiers[1] = None
+        return tiers
+
+    def _strengths(self) -> list[tuple[str, str]]:
+        """Per strength: the expression to rank by, and an equivalent one to match by."""
+        full, full_match = _fts5(self.plan), _fts5(_simplified(self.plan))
         name = _fts5(self.plan, ("name_tokens",), ("name_pinyin",), strong=True)
         alias = _fts5(self.plan, ("name_tokens", "alias_tokens"), strong=True)
         strengths = []
         if name:
-            strengths.append(name)
+            strengths.append((name, name))
         if alias:
-            strengths.append(f"({alias}) NOT ({name})" if name else alias)
-        strengths.append(f"({full}) NOT ({alias})" if alias else full)
-        return [self._match(s, t) for s in strengths for t in self._tiers()]
+            alias_only = f"({alias}) NOT ({name})" if name else alias
+            strengths.append((alias_only, alias_only))
+            strengths.append((f"({full}) NOT ({alias})", f"({full_match}) NOT ({alias})"))
+        else:
+            strengths.append((full, full_match))
+        return strengths
+
+    def _buckets(self) -> list[str]:
+        return [self._match(s, t) for s, _ in self._strengths() for t in self._tiers()]
 
     def _joined(self) -> tuple[str, list]:
         sql = (
             "FROM search_item_fts JOIN search_itemdocument d ON d.id = search_item_fts.rowid "
             "WHERE search_item_fts MATCH %s"
         )
-        params = [self._match(_fts5(self.plan))]
+        params = [self._match(_fts5(_simplified(self.plan)))]
         if self.queryset is not None:
             probe, probe_params = _queryset_sql(self.queryset)
             if probe:
@@ -493,37 +576,132 @@ class _SQLite(_Backend):
             sql, params = self._joined()
             return bool(self._run(f"SELECT 1 {sql} LIMIT 1", params))
         sql = "SELECT 1 FROM search_item_fts WHERE search_item_fts MATCH %s LIMIT 1"
-        return bool(self._run(sql, [self._match(_fts5(self.plan))]))
+        return bool(self._run(sql, [self._match(_fts5(_simplified(self.plan)))]))
 
     def count(self) -> int:
         if self._needs_join():
             sql, params = self._joined()
             return self._run(f"SELECT count(*) {sql}", params)[0][0]
-        return self._count(self._match(_fts5(self.plan)))
+        return self._count(self._match(_fts5(_simplified(self.plan))))
 
     def _count(self, expression: str) -> int:
         sql = "SELECT count(*) FROM search_item_fts WHERE search_item_fts MATCH %s"
         return self._run(sql, [expression])[0][0]
 
+    def _expression(self, text: str, only: Sequence[str] = (), but: Sequence[str] = ()) -> str:
+        """``text`` and the filters, in one of the tiers ``only`` and none of ``but``."""
+        expression = f"({text})"
+        facets = self._facets()
+        if facets:
+            expression += f" AND ({facets})"
+        if only:
+            expression += " AND (" + " OR ".join(f"({t})" for t in only) + ")"
+        if but:
+            expression = f"({expression}) NOT (" + " OR ".join(f"({t})" for t in but) + ")"
+        return expression
+
     def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
-        rows: list[tuple[int, float, int, int]] = []
-        probe, probe_params = "", []
         if self._needs_join():
-            probe, probe_params = _queryset_sql(self.queryset)
+            rows = self._page_probed(offset, limit)
+        else:
+            rows, tiers = [], self._page_tiers()
+            for strength, (ranked, matched) in enumerate(self._strengths()):
+                if len(rows) >= limit:
+                    break
+                found, offset = self._strength_page(
+                    ranked, matched, tiers, offset, limit - len(rows)
+                )
+                rows += [(rowid, rank, tier, strength) for rowid, rank, tier in found]
+        if not rows:
+            return []
+        from .models import ItemDocument
+
+        items = dict(
+            ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "item_id")
+        )
+        return [(items[r[0]], *r[1:]) for r in rows if r[0] in items]
+
+    def _strength_page(
+        self, ranked: str, matched: str, tiers: list[str | None], offset: int, limit: int
+    ) -> tuple[list[tuple[int, float, int]], int]:
+        """Rows ``offset`` to ``offset + limit`` of one strength, ordered by tier then BM25
+        (then rowid), and the offset left for the next strength.
+
+        The tiers before the catch-all one (None) are listed unranked, in order, until
+        they hold the page; the page's tiers are then ranked together in one query (BM25
+        looks up the document frequency of each phrase once per query), with each row's
+        tier told by the lists."""
+        members: dict[int, tuple[int, str]] = {}  # tier → (rows, JSON array of rowids)
+
+        def listed(tier: int) -> tuple[int, str]:
+            if tier not in members:
+                sql = (
+                    "SELECT count(*), json_group_array(rowid) FROM search_item_fts "
+                    "WHERE search_item_fts MATCH %s"
+                )
+                members[tier] = tuple(self._run(sql, [self._expression(matched, [tiers[tier]])])[0])
+            return members[tier]
+
+        chosen: list[int] = []
+        covered = 0  # rows of the chosen listed tiers
+        for tier, facet in enumerate(tiers):
+            if facet is None:
+                chosen += range(tier, len(tiers))
+                break
+            rows, _ = listed(tier)
+            if not chosen and offset >= rows:
+                offset -= rows
+                continue
+            chosen.append(tier)
+            covered += rows
+            if covered - offset >= limit:
+                break
+        catch_all = next((t for t in chosen if tiers[t] is None), None)
+        if catch_all is None:
+            expression = self._expression(ranked, [tiers[t] for t in chosen])
+        else:
+            others = [f for t, f in enumerate(tiers) if t not in chosen]
+            expression = self._expression(ranked, but=others)
+        if len(chosen) == 1:
+            sql = (
+                f"SELECT rowid, rank, {chosen[0]} FROM search_item_fts "
+                "WHERE search_item_fts MATCH %s ORDER BY rank, rowid LIMIT %s OFFSET %s"
+            )
+            params = [expression, limit, offset]
+        else:
+            cases, params = [], []
+            for tier in chosen:
+                if tier != catch_all:
+                    cases.append(f"WHEN rowid IN (SELECT value FROM json_each(%s)) THEN {tier}")
+                    params.append(listed(tier)[1])
+            default = catch_all if catch_all is not None else chosen[-1]
+            sql = (
+                f"SELECT rowid, rank, CASE {' '.join(cases)} ELSE {default} END AS tier "
+                "FROM search_item_fts WHERE search_item_fts MATCH %s "
+                "ORDER BY tier, rank, rowid LIMIT %s OFFSET %s"
+            )
+            params += [expression, limit, offset]
+        found = self._run(sql, params)
+        if found or not offset:
+            return found, 0
+        # nothing left on this strength: how much of the offset did it use up?
+        total = covered if catch_all is None else self._count(expression)
+        return found, max(0, offset - total)
+
+    def _page_probed(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
+        """One bucket after the other, joined with the caller's queryset probe."""
+        rows: list[tuple[int, float, int, int]] = []
+        probe, probe_params = _queryset_sql(self.queryset)
         tiers = len(self._tiers())
         for index, expression in enumerate(self._buckets()):
             if len(rows) >= limit:
                 break
-            if probe:
-                sql = (
-                    "SELECT search_item_fts.rowid, search_item_fts.rank FROM search_item_fts "
-                    "JOIN search_itemdocument d ON d.id = search_item_fts.rowid "
-                    f"WHERE search_item_fts MATCH %s AND {probe}"
-                )
-                params = [expression, *probe_params]
-            else:
-                sql = "SELECT rowid, rank FROM search_item_fts WHERE search_item_fts MATCH %s"
-                params = [expression]
+            sql = (
+                "SELECT search_item_fts.rowid, search_item_fts.rank FROM search_item_fts "
+                "JOIN search_itemdocument d ON d.id = search_item_fts.rowid "
+                f"WHERE search_item_fts MATCH %s AND {probe}"
+            )
+            params = [expression, *probe_params]
             if offset:
                 total = self._run(f"SELECT count(*) FROM ({sql})", params)[0][0]
                 if total <= offset:
@@ -534,14 +712,7 @@ class _SQLite(_Backend):
             )
             offset = 0
             rows += [(rowid, rank, index % tiers, index // tiers) for rowid, rank in found]
-        if not rows:
-            return []
-        from .models import ItemDocument
-
-        items = dict(
-            ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "item_id")
-        )
-        return [(items[r[0]], *r[1:]) for r in rows if r[0] in items]
+        return rows
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         sql, params = self._joined()

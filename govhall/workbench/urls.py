@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .cases import case, counter, inbox
 
 app_name = "workbench"
 
@@ -8,4 +9,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # the case desk (办件工作台)
+    path("cases/", inbox.inbox, name="cases-inbox"),
+    path("cases/all/", inbox.department_cases, name="cases-all"),
+    path("cases/bulk-accept/", inbox.bulk_accept, name="cases-bulk-accept"),
+    path("cases/<str:number>/", case.case_page, name="case"),
+    path("cases/<str:number>/files/<uuid:file_id>/", case.case_file, name="case-file"),
+    path("cases/<str:number>/<slug:action>/", case.case_action, name="case-action"),
+    # the one-door counter (综合窗口)
+    path("counter/", counter.counter_home, name="counter"),
+    path("counter/items/<str:code>/", counter.counter_intake, name="counter-intake"),
+    path("counter/taken/<str:number>/", counter.counter_taken, name="counter-taken"),
 ]

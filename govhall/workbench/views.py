@@ -59,11 +59,13 @@ PANELS = [
         "inbox",
         gettext_lazy("待办办件"),
         gettext_lazy("受理、审核、审批的待办事项将在这里列出。"),
+        url_name="workbench:cases-inbox",
     ),
     Panel(
         "counter",
         gettext_lazy("综合窗口"),
         gettext_lazy("一门式受理：查询办事人、代为申办、扫描材料。"),
+        url_name="workbench:counter",
     ),
     Panel(
         "catalogue",

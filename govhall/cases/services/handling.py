@@ -80,9 +80,19 @@ def current_step(case: Case) -> CaseStep | None:
 
 
 def _item_steps(case: Case) -> list[Step]:
-    return sorted(
+    """The catalogue steps a case walks through after acceptance, up to the decision.
+
+    Catalogues usually list 受理 first and 办结送达 last; acceptance is the case's own
+    first task and conclusion its own action, so a leading 受理… step and the steps after
+    the last approver's step are not tasks of their own.
+    """
+    steps = sorted(
         case.item_version.steps.select_related("department"), key=lambda s: (s.sort_order, s.pk)
     )
+    if steps and steps[0].name.startswith(ACCEPTANCE_STEP):
+        steps = steps[1:]
+    deciding = [i for i, s in enumerate(steps) if s.post == Post.APPROVER]
+    return steps[: deciding[-1] + 1] if deciding else steps
 
 
 def _open_item_step(case: Case, index: int) -> CaseStep:

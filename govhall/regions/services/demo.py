@@ -30,6 +30,16 @@ DEMO_STAFF: list[tuple[str, str, tuple[str, str], str]] = [
         Post.CATALOGUE_REVIEWER,
     ),
     ("cz_hall_admin", "潮州大厅·林楠", ("445100", "潮州市政务服务中心"), Post.HALL_ADMIN),
+    # case handling (§5): a county that accepts and a city that decides, and Chaozhou
+    ("jm_mz_clerk", "江门民政·何丽", ("440700", "江门市民政局"), Post.CLERK),
+    ("pj_clerk", "蓬江民政·赵晴", ("440703", "蓬江区民政局"), Post.CLERK),
+    ("pj_reviewer", "蓬江民政·钱浩", ("440703", "蓬江区民政局"), Post.REVIEWER),
+    ("pj_approver", "蓬江民政·孙悦", ("440703", "蓬江区民政局"), Post.APPROVER),
+    ("pj_centre_clerk", "蓬江窗口·周舟", ("440703", "蓬江区政务服务中心"), Post.CLERK),
+    ("jm_gs_clerk", "江门工商·吴迪", ("440700", "江门市工商行政管理局"), Post.CLERK),
+    ("jm_gs_reviewer", "江门工商·郑凯", ("440700", "江门市工商行政管理局"), Post.REVIEWER),
+    ("jm_gs_approver", "江门工商·王芳", ("440700", "江门市工商行政管理局"), Post.APPROVER),
+    ("cz_clerk", "潮州民政·蔡琪", ("445100", "潮州市民政局"), Post.CLERK),
 ]
 SUPERUSER = ("admin", "系统管理员")
 

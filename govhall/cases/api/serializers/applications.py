@@ -123,7 +123,7 @@ class ApplicationRef(serializers.Serializer):
 
 class ApplicationOut(serializers.Serializer):
     public_id = serializers.UUIDField()
-    state = serializers.ChoiceField(choices=Application.State.choices)
+    state = serializers.CharField(help_text="draft 草稿 / submitted 已提交")
     state_label = serializers.CharField()
     title = serializers.CharField()
     item = ApplicationRef(allow_null=True, help_text="code 为事项实施编码")

@@ -10,11 +10,20 @@ from ...services import access, applicant, clocks, queries, transitions
 from .common import text
 from .progress import CaseProgressStep
 
+# Plain strings, not enums: one choice set named once keeps the schema free of collisions.
+STATE_HELP = (
+    "submitted / awaiting_correction / in_progress / suspended / decided / concluded"
+    " / rejected / withdrawn"
+)
+
 
 class CaseSummary(serializers.ModelSerializer):
     """One row of a case list (the applicant's or a staff member's)."""
 
+    state = serializers.CharField(help_text=STATE_HELP)
     state_label = serializers.CharField(source="get_state_display")
+    decision = serializers.CharField(help_text="approve 准予 / deny 不予；未决定时为空")
+    channel = serializers.CharField(help_text="online / mobile / counter / kiosk / third_party")
     department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.credit_code")
     channel_label = serializers.CharField(source="get_channel_display")
@@ -62,7 +71,7 @@ APPLICANT_ACTIONS = ["correction", "withdraw", "rating", "review-request"]
 
 class ApplicantCaseDetail(serializers.Serializer):
     number = serializers.CharField()
-    state = serializers.ChoiceField(choices=CaseState.choices)
+    state = serializers.CharField(help_text=STATE_HELP)
     state_label = serializers.CharField()
     item_name = serializers.CharField()
     implementation_code = serializers.CharField()
@@ -90,8 +99,9 @@ class ApplicantCaseDetail(serializers.Serializer):
     correction = CorrectionOut(allow_null=True, help_text="待补正时的一次性告知")
     rating = RatingOut(allow_null=True)
     allowed_actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=APPLICANT_ACTIONS),
-        help_text="可对该办件执行的操作（对应 /my/cases/<number>/<action>）",
+        child=serializers.CharField(),
+        help_text="可执行的操作：correction / withdraw / rating / review-request"
+        "（对应 /my/cases/<number>/<action>）",
     )
 
 

@@ -7,10 +7,10 @@ from rest_framework import serializers
 
 from govhall.regions.models import Post
 
-from ...models import Case, CaseState, CaseStep, SuspensionKind
+from ...models import Case, CaseStep
 from ...services import clocks
 from .applications import SuppliedMaterial, supplied_material
-from .cases import CorrectionOut, notice_payload
+from .cases import STATE_HELP, CorrectionOut, notice_payload
 from .common import CaseDepartmentRef, department_ref, text
 
 # API action slug → service action name (transitions.TRANSITIONS).
@@ -33,8 +33,10 @@ class InboxRow(serializers.ModelSerializer):
     """An open task; the inbox copies on the step make the list one indexed read."""
 
     step = serializers.CharField(source="name")
+    post = serializers.CharField(help_text="clerk 窗口受理 / reviewer 审核 / approver 审批 …")
     post_label = serializers.CharField(source="get_post_display")
     department = serializers.CharField(source="department.name")
+    case_state = serializers.CharField(help_text=STATE_HELP)
     case_state_label = serializers.CharField(source="get_case_state_display")
     overdue = serializers.SerializerMethodField()
 
@@ -75,7 +77,9 @@ class StaffStepOut(serializers.Serializer):
 
 
 class SuspensionOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=SuspensionKind.choices)
+    kind = serializers.CharField(
+        help_text="correction / hearing / testing / inspection / expert_review / other"
+    )
     kind_label = serializers.CharField()
     reason = serializers.CharField()
     started_on = serializers.DateField()
@@ -84,13 +88,13 @@ class SuspensionOut(serializers.Serializer):
 
 
 class AllowedAction(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(STAFF_ACTIONS))
+    action = serializers.CharField(help_text="操作，即 /actions/<action> 中的名称")
     label = serializers.CharField()
 
 
 class StaffCaseDetail(serializers.Serializer):
     number = serializers.CharField()
-    state = serializers.ChoiceField(choices=CaseState.choices)
+    state = serializers.CharField(help_text=STATE_HELP)
     state_label = serializers.CharField()
     item_name = serializers.CharField()
     implementation_code = serializers.CharField()

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ...services import queries
+from ...services.errors import refuse
 from ..errors import CaseAPIView, CaseNotFound
 from ..serializers.common import CaseApiErrors
 from ..serializers.progress import CaseProgress
@@ -18,6 +19,8 @@ NOT_MATCHED = "未找到该办件：办件编号不存在，或与申请人证�
 
 
 class CaseProgressView(CaseAPIView):
+    """Status, current step, steps done and due date of a case, for its applicant."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [*CaseAPIView.throttle_classes, ProgressThrottle]
@@ -43,15 +46,10 @@ class CaseProgressView(CaseAPIView):
     def get(self, request, number: str):
         applicant_id = request.query_params.get("applicant_id", "").strip()
         if not applicant_id:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(
-                {
-                    "applicant_id": ValidationError(
-                        "请提供applicant_id（申请人身份证号码或统一社会信用代码）。",
-                        code="required",
-                    )
-                }
+            raise refuse(
+                "applicant_id",
+                "required",
+                "请提供applicant_id（申请人身份证号码或统一社会信用代码）。",
             )
         case = queries.find_for_progress(number, applicant_id)
         if case is None:

@@ -381,6 +381,8 @@ class Template:
     joint: str = ""
     manual: str = ""
     parent: str = ""  # key of the main item, for sub-items
+    form: list[dict] = field(default_factory=list)  # application form (catalog.services.forms)
+    rules: dict = field(default_factory=dict)  # 秒批 decision rules
 
     @property
     def item_type(self) -> str:

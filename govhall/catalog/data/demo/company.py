@@ -83,6 +83,23 @@ TEMPLATES: list[Template] = [
                 code="name",
             ),
         ],
+        form=[
+            {"name": "company_name", "label": "拟设立企业名称", "type": "text", "required": True},
+            {
+                "name": "registered_capital",
+                "label": "注册资本（万元）",
+                "type": "decimal",
+                "required": True,
+                "min": 0,
+            },
+            {"name": "business_scope", "label": "经营范围", "type": "textarea", "required": True},
+            {
+                "name": "legal_representative_id",
+                "label": "法定代表人身份证号码",
+                "type": "id_number",
+                "required": True,
+            },
+        ],
         promised=3,
         statutory=15,
         promised_note="材料齐全的3个工作日内办结，全程电子化登记的1个工作日。",

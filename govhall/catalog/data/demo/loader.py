@@ -208,6 +208,8 @@ def document(template: Template, department: Department, plan: Plan) -> dict:
         ],
         "faqs": [{"question": q, "answer": a} for q, a in template.faqs],
         "relations": relations,
+        "form_fields": template.form,
+        "decision_rules": template.rules,
         "change_type": "new",
         "change_summary": "",
     }

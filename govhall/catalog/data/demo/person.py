@@ -994,6 +994,36 @@ TEMPLATES: list[Template] = [
         themes=("p16",),
         basis="《社会救助暂行办法》（国务院令第649号）第九条至第十一条；《广东省最低生活保障制度实施办法》",
         conditions="共同生活的家庭成员人均收入低于当地最低生活保障标准，且符合家庭财产状况规定的本地户籍居民。",
+        form=[
+            {
+                "name": "household_size",
+                "label": "共同生活家庭人口",
+                "type": "integer",
+                "required": True,
+                "min": 1,
+                "max": 20,
+            },
+            {
+                "name": "monthly_income",
+                "label": "家庭月总收入（元）",
+                "type": "decimal",
+                "required": True,
+                "min": 0,
+            },
+            {
+                "name": "has_disabled_member",
+                "label": "家庭成员中是否有重度残疾人",
+                "type": "boolean",
+                "required": True,
+            },
+            {
+                "name": "disability_certificate",
+                "label": "残疾人证号",
+                "type": "text",
+                "required": True,
+                "show_if": {"field": "has_disabled_member", "equals": True},
+            },
+        ],
         materials=[
             form("最低生活保障申请书"),
             ID_CARD,
@@ -1035,6 +1065,37 @@ TEMPLATES: list[Template] = [
         depth=4,
         mobile=True,
         result="高龄津贴按月发放",
+        form=[
+            {"name": "bank_name", "label": "开户银行", "type": "text", "required": True},
+            {"name": "bank_account", "label": "银行账号", "type": "text", "required": True},
+            {"name": "living_alone", "label": "是否独居", "type": "boolean", "required": True},
+        ],
+        rules={
+            "review_days": 5,
+            "rules": [
+                {
+                    "code": "R1",
+                    "description": "申请人年满70周岁",
+                    "fact": "applicant.age",
+                    "op": ">=",
+                    "value": 70,
+                },
+                {
+                    "code": "R2",
+                    "description": "申请人为本省户籍",
+                    "fact": "applicant.region",
+                    "op": ">=",
+                    "value": "440000",
+                },
+                {
+                    "code": "R3",
+                    "description": "申请人为本省户籍",
+                    "fact": "applicant.region",
+                    "op": "<",
+                    "value": "450000",
+                },
+            ],
+        },
     ),
     Template(
         key="resident-medical-insurance",

@@ -1,0 +1,218 @@
+"""The applicant's drafts: ``/api/v1/applications/…`` (session or bearer token).
+
+Everything goes through ``services.applications``; a draft of anyone else (or of the
+same person acting for another company) is "not found".
+"""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from govhall.catalog.models import Bundle, Item
+
+from ...models import Application, SubmissionKey
+from ...services import applications
+from ...services.errors import refuse
+from ..auth import AUTHENTICATION, identity_of
+from ..errors import BASE_STATUS, CaseAPIView, CaseNotFound
+from ..serializers import applications as s
+from ..serializers.common import CaseApiErrors
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+ERRORS = {
+    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
+    404: OpenApiResponse(CaseApiErrors, description="申请不存在或不属于当前办事身份"),
+}
+SUBMITTED = OpenApiResponse(CaseApiErrors, description="申请已提交，不能再修改（not_draft）")
+
+
+class ApplicantAPIView(CaseAPIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+    field_prefixes = {"form.": "answers."}
+    status_by_code = {
+        **BASE_STATUS,
+        "already_rated": 409,
+        "not_found": 403,
+        "not_your_case": 403,
+        "no_power": 403,
+    }
+
+    def draft(self, request, public_id) -> Application:
+        try:
+            return applications.draft_of(identity_of(request), public_id)
+        except Application.DoesNotExist:
+            raise CaseNotFound("申请不存在，或不属于当前办事身份。") from None
+
+
+def _payload(application: Application) -> dict:
+    return s.ApplicationOut(s.application_payload(application)).data
+
+
+class ApplicationCreateView(ApplicantAPIView):
+    """Open a draft for an item or a bundle (一件事) as the acting identity."""
+
+    @extend_schema(
+        summary="开始申办（生成草稿）",
+        request=s.ApplicationStartRequest,
+        responses={201: s.ApplicationOut, **ERRORS},
+        tags=["applications"],
+    )
+    def post(self, request):
+        body = s.ApplicationStartRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        item = bundle = None
+        if data["item"].strip():
+            code = data["item"].strip()
+            item = Item.objects.select_related("current").filter(implementation_code=code).first()
+            if item is None:
+                raise refuse("item", "unknown", f"事项实施编码“{code}”不存在。")
+        else:
+            code = data["bundle"].strip()
+            bundle = Bundle.objects.filter(code=code).first()
+            if bundle is None:
+                raise refuse("bundle", "unknown", f"“一件事”编码“{code}”不存在。")
+        application = applications.start(
+            identity_of(request), item=item, bundle=bundle, channel=data["channel"]
+        )
+        return Response(_payload(application), status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(ApplicantAPIView):
+    """Read, fill in (PATCH keeps unsent answers) or discard a draft."""
+
+    @extend_schema(
+        summary="申请草稿（表单、所需材料、尚需解决的问题）",
+        responses={200: s.ApplicationOut, 404: ERRORS[404]},
+        tags=["applications"],
+    )
+    def get(self, request, public_id):
+        return Response(_payload(self.draft(request, public_id)))
+
+    @extend_schema(
+        summary="保存表单内容和联系方式",
+        request=s.ApplicationUpdateRequest,
+        responses={200: s.ApplicationOut, 409: SUBMITTED, **ERRORS},
+        tags=["applications"],
+    )
+    def patch(self, request, public_id):
+        application = self.draft(request, public_id)
+        body = s.ApplicationUpdateRequest(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        # PATCH: fields not sent keep their saved answers.
+        answers = {**application.answers, **data.pop("answers", {})}
+        applications.save_answers(application, answers, contact=data)
+        application.refresh_from_db()
+        return Response(_payload(application))
+
+    @extend_schema(
+        summary="删除草稿",
+        responses={204: None, 404: ERRORS[404], 409: SUBMITTED},
+        tags=["applications"],
+    )
+    def delete(self, request, public_id):
+        applications.discard(self.draft(request, public_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MaterialAttachView(ApplicantAPIView):
+    """Supply one material: upload it (multipart) or pick a locker file (JSON)."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="提供一份材料（上传，或选用材料库中的文件）",
+        request={
+            "multipart/form-data": s.MaterialUploadRequest,
+            "application/json": s.MaterialFromLockerRequest,
+        },
+        responses={201: s.SuppliedMaterial, **ERRORS},
+        tags=["applications"],
+    )
+    def post(self, request, public_id):
+        application = self.draft(request, public_id)
+        identity = identity_of(request)
+        body = s.MaterialAttachRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if "file" in data:
+            stored = applications.store_file(
+                identity.user, data["file"], title=data["title"], company=identity.company
+            )
+        else:
+            stored = applications.locker_of(identity).filter(public_id=data["locker_file"]).first()
+            if stored is None:
+                raise refuse("locker_file", "unknown", "材料库中没有这个文件。")
+        material = applications.attach(application, data["key"], file=stored)
+        return Response(s.supplied_material(material), status=status.HTTP_201_CREATED)
+
+
+class MaterialDetachView(ApplicantAPIView):
+    """Take back a supplied material before submission."""
+
+    @extend_schema(
+        summary="撤下一份已提供的材料",
+        responses={204: None, 404: ERRORS[404], 409: SUBMITTED},
+        tags=["applications"],
+    )
+    def delete(self, request, public_id, key: str):
+        application = self.draft(request, public_id)
+        if not application.materials.filter(key=key).exists():
+            raise CaseNotFound("该申请没有提供这份材料。", field="key")
+        applications.detach(application, key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApplicationSubmitView(ApplicantAPIView):
+    """Submit once; a retry (same draft or same Idempotency-Key) returns the same cases."""
+
+    @extend_schema(
+        summary="提交申请（幂等）",
+        description=(
+            "同一申请或同一Idempotency-Key重复提交，返回第一次生成的办件（200）；"
+            "第一次提交返回201。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
+            )
+        ],
+        request=None,
+        responses={
+            201: s.SubmissionOut,
+            200: OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果"),
+            **ERRORS,
+        },
+        tags=["applications"],
+    )
+    def post(self, request, public_id):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key and not IDEMPOTENCY_KEY.match(key):
+            raise refuse("Idempotency-Key", "invalid", "Idempotency-Key须为1–64个可见ASCII字符。")
+        identity = identity_of(request)
+        application = self.draft(request, public_id)
+        replay = application.state == Application.State.SUBMITTED or (
+            bool(key) and SubmissionKey.objects.filter(key=key, user=identity.user).exists()
+        )
+        cases = applications.submit(application, identity, idempotency_key=key)
+        bundle_case = cases[0].bundle_case if cases and cases[0].bundle_case_id else None
+        body = {
+            "application": application.public_id,
+            "bundle_case": bundle_case.number if bundle_case else None,
+            "cases": cases,
+        }
+        return Response(
+            s.SubmissionOut(body).data,
+            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+        )

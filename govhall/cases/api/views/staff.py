@@ -1,0 +1,204 @@
+"""The staff side: ``/api/v1/staff/…`` (session, or a bearer token with the staff scope).
+
+Every case is looked up through ``access.staff_cases`` before anything else — before the
+body is even read — so a case outside the user's departments and regions is a 404 on
+every endpoint, and its number reveals nothing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+
+from govhall.core.services import calendar
+
+from ...models import Case, CaseState, CaseStep
+from ...services import access, handling, transitions
+from ...services.errors import refuse
+from .. import staff_actions
+from ..auth import AUTHENTICATION, IsStaffMember
+from ..errors import BASE_STATUS, CaseAPIView, CaseNotFound, ServiceErrorsMixin
+from ..serializers import staff as s
+from ..serializers.cases import CaseSummary
+from ..serializers.common import CaseApiErrors
+from .my_cases import _state_filter
+
+INBOX_FILTERS = ("due_soon", "overdue", "suspended")
+PAUSED = (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
+STAFF_STATUS = {
+    **BASE_STATUS,
+    "already_delivered": 409,
+    "not_your_task": 403,
+    "approver_required": 403,
+    "not_your_case": 403,
+}
+ACTION_ERRORS = {
+    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
+    403: OpenApiResponse(CaseApiErrors, description="当前环节不由您的岗位办理"),
+    404: OpenApiResponse(CaseApiErrors, description="办件不存在或不在您的办理范围内"),
+    409: OpenApiResponse(
+        CaseApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
+    ),
+}
+
+
+class StaffMixin(ServiceErrorsMixin):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsStaffMember]
+    status_by_code = STAFF_STATUS
+
+
+def _inbox_filter(rows, value: str):
+    today = timezone.localdate()
+    if value == "overdue":
+        return rows.filter(due_date__lt=today).exclude(case_state__in=PAUSED)
+    if value == "due_soon":
+        horizon = calendar.add_working_days(today, settings.GOVHALL_REMINDER_WORKING_DAYS)
+        return rows.filter(due_date__gte=today, due_date__lte=horizon.due_date).exclude(
+            case_state__in=PAUSED
+        )
+    return rows.filter(case_state__in=PAUSED)
+
+
+@extend_schema(
+    summary="待办（本人岗位的未办环节）",
+    parameters=[
+        OpenApiParameter(
+            "filter",
+            str,
+            enum=INBOX_FILTERS,
+            description="due_soon 即将到期 / overdue 已超期 / suspended 补正或特别程序中",
+        )
+    ],
+    tags=["staff-cases"],
+)
+class StaffInbox(StaffMixin, generics.ListAPIView):
+    """Open tasks for the user's posts, the most urgent first."""
+
+    serializer_class = s.InboxRow
+    filter_backends = []
+    queryset = CaseStep.objects.none()
+
+    def get_queryset(self):
+        rows = access.inbox(self.request.user).select_related("department")
+        value = self.request.query_params.get("filter", "").strip()
+        if value:
+            if value not in INBOX_FILTERS:
+                raise refuse("filter", "choice", "filter须为due_soon、overdue或suspended。")
+            rows = _inbox_filter(rows, value)
+        return rows.order_by(F("due_date").asc(nulls_last=True), "started_at", "pk")
+
+
+@extend_schema(
+    summary="可查阅的办件",
+    parameters=[OpenApiParameter("state", str, enum=CaseState.values, description="办件状态")],
+    tags=["staff-cases"],
+)
+class StaffCaseList(StaffMixin, generics.ListAPIView):
+    """Cases the user may read (their departments; regions for supervisors)."""
+
+    serializer_class = CaseSummary
+    filter_backends = []
+    queryset = Case.objects.none()
+
+    def get_queryset(self):
+        rows = access.staff_cases(self.request.user).select_related("department")
+        return _state_filter(rows, self.request).order_by("-submitted_at", "-pk")
+
+
+class StaffCaseView(StaffMixin, CaseAPIView):
+    """Base of the views on one case in the staff scope."""
+
+    def case(self, request, number: str) -> Case:
+        case = (
+            access.staff_cases(request.user)
+            .select_related(
+                "department",
+                "accepting_department",
+                "item_version",
+                "application",
+                "bundle_case",
+                "person",
+                "company",
+            )
+            .filter(number=number)
+            .first()
+        )
+        if case is None:
+            raise CaseNotFound()
+        return case
+
+    def detail(self, request, case: Case) -> s.StaffCaseDetail:
+        steps = list(case.steps.order_by("sequence").select_related("department", "handler"))
+        actions, mine = staff_actions.allowed(request.user, case, steps)
+        return s.StaffCaseDetail(s.staff_case_payload(case, steps, actions, mine))
+
+
+class StaffCaseDetailView(StaffCaseView):
+    """A case as its handler sees it, with the actions the user may take now."""
+
+    @extend_schema(
+        summary="办件（环节、材料、补正、暂停、可执行的操作）",
+        responses={200: s.StaffCaseDetail, 404: ACTION_ERRORS[404]},
+        tags=["staff-cases"],
+    )
+    def get(self, request, number: str):
+        return Response(self.detail(request, self.case(request, number)).data)
+
+
+# API action slug → the handling service; each takes exactly its request's fields.
+SERVICES = {
+    "accept": handling.accept,
+    "reject": handling.reject,
+    "request-correction": handling.request_correction,
+    "complete-step": handling.complete_step,
+    "return-step": handling.return_step,
+    "decide": handling.decide,
+    "start-special": handling.start_special,
+    "end-special": handling.end_special,
+    "extend": handling.extend,
+    "conclude": handling.conclude,
+    "deliver": handling.deliver,
+}
+
+
+def _plain(value):
+    """Serializer output (OrderedDicts, ReturnLists) as plain dicts and lists for services."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class StaffCaseAction(StaffCaseView):
+    """One action on a case in scope: scope (404), then body (400), then the service."""
+
+    action_slug = ""
+
+    def post(self, request, number: str):
+        case = self.case(request, number)
+        body = s.REQUESTS[self.action_slug](data=request.data)
+        body.is_valid(raise_exception=True)
+        SERVICES[self.action_slug](case, request.user, **_plain(body.validated_data))
+        return Response(self.detail(request, self.case(request, number)).data)
+
+
+def action_view(slug: str):
+    """A view class per action, so the schema shows each action's own request body."""
+    name = "".join(part.title() for part in slug.split("-"))
+    label = transitions.ACTION_LABELS[s.STAFF_ACTIONS[slug]]
+    view = type(f"StaffCase{name}", (StaffCaseAction,), {"action_slug": slug, "__doc__": label})
+    return extend_schema(
+        summary=f"{label}（{slug}）",
+        request=s.REQUESTS[slug],
+        responses={200: s.StaffCaseDetail, **ACTION_ERRORS},
+        tags=["staff-cases"],
+    )(view)
+
+
+ACTION_VIEWS = {slug: action_view(slug) for slug in SERVICES}

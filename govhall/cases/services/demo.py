@@ -1,0 +1,56 @@
+"""Demo cases for ``make run``: the demo citizen's cases in several states (idempotent)."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from govhall.accounts.models import Person
+from govhall.accounts.services.acting import Identity
+from govhall.catalog.models import Item
+from govhall.regions.models import StaffPost
+
+from ..models import Application, Case
+from . import applications, handling
+
+DEMO_ITEM = ("最低生活保障审批", "440703")
+ANSWERS = {"household_size": 3, "monthly_income": 1800, "has_disabled_member": False}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _staff(username: str):
+    post = StaffPost.objects.select_related("user").filter(user__username=username).first()
+    return post.user if post else None
+
+
+def _application(identity: Identity, item: Item) -> Application:
+    application = applications.start(identity, item=item)
+    applications.save_answers(
+        application, ANSWERS, contact={"contact_phone": identity.user.mobile or "13800138000"}
+    )
+    for need in applications.material_needs(application):
+        if need.source != "shared":
+            upload = SimpleUploadedFile(f"{need.name}.pdf", PDF, content_type="application/pdf")
+            stored = applications.store_file(identity.user, upload, title=need.name)
+            applications.attach(application, need.key, file=stored)
+    return application
+
+
+@transaction.atomic
+def load_cases_demo() -> int:
+    """Three cases of demo_citizen at Pengjiang: awaiting acceptance, in review, concluded."""
+    person = Person.objects.select_related("user").filter(user__username="demo_citizen").first()
+    item = Item.objects.published().filter(name=DEMO_ITEM[0], region_id=DEMO_ITEM[1]).first()
+    clerk, reviewer, approver = (_staff(u) for u in ("pj_clerk", "pj_reviewer", "pj_approver"))
+    if not (person and item and clerk and reviewer and approver):
+        return 0
+    if Case.objects.filter(person=person, item=item).exists():
+        return 0
+    identity = Identity(user=person.user, person=person)
+    cases = [applications.submit(_application(identity, item), identity)[0] for _ in range(3)]
+    for case in cases[1:]:
+        handling.accept(case, clerk)
+    handling.complete_step(cases[2], reviewer, opinion="经入户调查，家庭收入低于当地低保标准。")
+    handling.decide(cases[2], approver, decision="approve", opinion="同意纳入低保。")
+    handling.conclude(cases[2], clerk, delivery="electronic")
+    return len(cases)

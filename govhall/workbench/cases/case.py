@@ -1,0 +1,160 @@
+"""One case for staff: everything about it, its files, and the forms of the actions
+this user may take now (each posting to ``/workbench/cases/<number>/<action>/``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govhall.cases.models import CaseState, MessageType, ProcessRecord
+from govhall.cases.services import clocks, handling, queries, transitions
+
+from . import actions
+from .common import apply_errors, scoped_case, staff_only
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Record:
+    occurred_at: object
+    message_type: str
+    event: str
+    handler: str
+    summary: str
+
+
+def _shown(value) -> str:
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    return str(value)
+
+
+def answers_of(case) -> list[Answer]:
+    """The submitted answers under this item's own labels (a bundle's merged form may
+    hold other items' fields too)."""
+    given = case.application.answers or {}
+    return [
+        Answer(field["label"], _shown(given[field["name"]]))
+        for field in case.item_version.form_fields or []
+        if field.get("name") in given
+    ]
+
+
+def records_of(case) -> list[Record]:
+    labels = dict(MessageType.choices)
+    rows = []
+    for record in ProcessRecord.objects.filter(case_number=case.number).order_by(
+        "occurred_at", "pk"
+    ):
+        details = (record.payload or {}).get("details") or {}
+        summary = next(
+            (
+                str(details[k])
+                for k in ("opinion", "reason", "result", "note")
+                if details.get(k) not in (None, "")
+            ),
+            "",
+        )
+        rows.append(
+            Record(
+                record.occurred_at,
+                labels.get(record.message_type, record.message_type),
+                transitions.ACTION_LABELS.get(record.event, record.event),
+                str(details.get("handler") or ""),
+                summary,
+            )
+        )
+    return rows
+
+
+def render_case(request, case, *, bound=None, status: int = 200):
+    user = request.user
+    step = handling.current_step(case)
+    available = actions.available_actions(case, user, step)
+    forms = {name: actions.bind(name, case) for name in available}
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    suspended = case.state in (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
+    context = {
+        "case": case,
+        "current_step": step,
+        "remaining": clocks.remaining(case) if case.is_open else None,
+        "suspended": suspended,
+        "answers": answers_of(case),
+        "materials": case.application.materials.select_related("file").order_by("pk"),
+        "steps": queries.step_history(case),
+        "corrections": case.corrections.select_related("issued_by"),
+        "suspensions": case.suspensions.all(),
+        "records": records_of(case),
+        "action_forms": [(name, actions.label(name), forms[name]) for name in forms],
+        "bound_form": bound[1] if bound is not None else None,
+        "nav": "case",
+    }
+    return render(request, "workbench/cases/case.html", context, status=status)
+
+
+@staff_only
+def case_page(request, number: str):
+    return render_case(request, scoped_case(request.user, number))
+
+
+@staff_only
+def case_file(request, number: str, file_id):
+    """A material of the case, read only through the case's scope (never a media URL)."""
+    case = scoped_case(request.user, number)
+    material = (
+        case.application.materials.select_related("file").filter(file__public_id=file_id).first()
+    )
+    if material is None:
+        raise Http404
+    stored = material.file
+    response = FileResponse(
+        stored.content.open("rb"), content_type=stored.content_type, filename=stored.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_only
+@require_POST
+def case_action(request, number: str, action: str):
+    """Run one action from its form. A refusal shows the case page again with the message
+    next to the field; for an action no longer offered, as page messages."""
+    case = scoped_case(request.user, number)
+    if action not in actions.ACTIONS:
+        raise Http404
+    form = actions.bind(action, case, request.POST)
+    if form.is_valid():
+        try:
+            actions.ACTIONS[action].run(case, request.user, form)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("办件%(number)s：已%(action)s。")
+                % {"number": case.number, "action": actions.label(action)},
+            )
+            return redirect("workbench:case", number=case.number)
+    if action not in actions.available_actions(case, request.user):
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        for field in form:
+            for error in field.errors:
+                messages.error(request, f"{field.label}：{error}")
+        return redirect("workbench:case", number=case.number)
+    return render_case(request, case, bound=(action, form), status=400)

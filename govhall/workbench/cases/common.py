@@ -1,0 +1,71 @@
+"""What the case desk and the counter share: the staff gate, the scoped case lookup,
+and putting a service's refusal next to the form field it names."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from govhall.cases.models import Case
+from govhall.cases.services import access
+from govhall.regions.services.scope import scope_of
+
+CASE_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+
+
+def staff_only(view):
+    """Signed-in staff with at least one post; anyone else sees a 403 page that says why."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not scope_of(request.user).is_staff_member:
+            return forbidden(request, _("只有在岗的工作人员可以使用办件工作台。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def forbidden(request, message: str):
+    return render(request, "workbench/cases/forbidden.html", {"message": message}, status=403)
+
+
+def scoped_case(user, number: str) -> Case:
+    """The case if this user may read it; otherwise 404, so a number outside the user's
+    reach reveals nothing (not even that it exists)."""
+    if not CASE_NUMBER_RE.match(number or ""):
+        raise Http404
+    case = (
+        access.staff_cases(user)
+        .select_related(
+            "department__region",
+            "accepting_department",
+            "region",
+            "item_version",
+            "person",
+            "company",
+            "application",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def apply_errors(form, error: ValidationError, field_for=None) -> None:
+    """Show a service's messages on the form: each next to the field its key names
+    (``field_for`` maps service keys to form fields), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        name = field_for(key) if field_for else key
+        form.add_error(name if name in form.fields else None, messages)
