@@ -73,6 +73,7 @@ FIELDSETS = [
         ["result_name", "result_licence_type", "result_sample", "delivery"],
     ),
     (_("咨询与监督"), ["consultation_phone", "supervision_phone"]),
+    (_("网上申办表单与秒批规则"), ["form_fields", "decision_rules"]),
     (_("业务手册"), ["manual_notes"]),
     (_("本次变更"), ["change_summary"]),
 ]
@@ -117,6 +118,24 @@ class VersionForm(forms.Form):
         choices=list(documents.DELIVERY_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
     )
+    form_fields = forms.JSONField(
+        label=_("申请表单（JSON）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            '字段列表，例如 [{"name": "household_size", "label": "家庭人口", "type": "integer", '
+            '"required": true, "min": 1}]；类型见 docs/cases.md。'
+        ),
+    )
+    decision_rules = forms.JSONField(
+        label=_("秒批规则（JSON，留空表示人工审批）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            '例如 {"review_days": 5, "rules": [{"code": "R1", "description": "年满70周岁", '
+            '"fact": "applicant.age", "op": ">=", "value": 70}]}。'
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,9 +178,19 @@ def _names(key: str) -> list[str]:
     return [spec.name for spec in documents.CHILDREN[key][1]]
 
 
+class StepForm(_child_form(Step, _names("steps"))):
+    """A step may be handled by another level's department (county accepts, city decides)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"] = forms.CharField(
+            label=_("跨层级办理部门（统一社会信用代码）"), max_length=18, required=False
+        )
+
+
 CHILD_FORMS: dict[str, type[forms.Form]] = {
     "materials": _child_form(Material, _names("materials")),
-    "steps": _child_form(Step, _names("steps")),
+    "steps": StepForm,
     "fees": _child_form(Fee, _names("fees")),
     "special_procedures": _child_form(SpecialProcedure, _names("special_procedures")),
     "faqs": _child_form(FAQ, _names("faqs")),

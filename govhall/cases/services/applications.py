@@ -106,11 +106,12 @@ def material_needs(application: Application) -> list[MaterialNeed]:
 # --- drafts -----------------------------------------------------------------------------
 
 
-def _published(item: Item) -> ItemVersion:
+def _published(item: Item, *, online: bool = True) -> ItemVersion:
+    """The item's published version; ``online`` also requires an online channel."""
     if item.status != Item.Status.ACTIVE or item.current_id is None:
         raise refuse("item", "not_published", f"事项“{item.name}”目前不可申办。")
     version = item.current
-    if not (version.channel_online or version.channel_mobile) and version.depth < 2:
+    if online and not (version.channel_online or version.channel_mobile) and version.depth < 2:
         raise refuse("item", "not_online", f"事项“{item.name}”不支持网上申办，请到窗口办理。")
     return version
 

@@ -16,6 +16,7 @@ from govhall.accounts.models import Person
 from govhall.accounts.services import realname
 from govhall.accounts.services.registration import clean_id_number, clean_name, new_username
 from govhall.catalog.models import Item
+from govhall.catalog.services import forms
 from govhall.regions.models import Department, Hall, Post
 from govhall.regions.services.scope import scope_of
 
@@ -57,6 +58,8 @@ def open_account(
     if Person.objects.filter(id_number_index=Person.index_for(number)).exists():
         raise refuse("id_number", "exists", "该身份证号码已有账号，请直接查找。")
     User = get_user_model()
+    if mobile and not forms.PHONE_RE.match(mobile):
+        raise refuse("mobile", "invalid", "手机号码须为11位数字，以1开头。")
     if mobile and User.objects.filter(mobile=mobile).exists():
         raise refuse("mobile", "exists", "该手机号码已被其他账号使用。")
     user = User(username=new_username(), display_name=person_name, mobile=mobile or None)
@@ -121,7 +124,7 @@ def take_application(
         clerk_department=department,
         hall=Hall.objects.filter(region_id=department.region_id).first(),
     )
-    applications._published(item)
+    applications._published(item, online=False)
     applications.save_answers(application, answers)
     for key, upload in (scans or {}).items():
         stored = applications.store_file(
@@ -132,10 +135,8 @@ def take_application(
         applications.attach(application, key, file=stored, source="counter_scan")
     for key in paper_checked or []:
         need = next((n for n in applications.material_needs(application) if n.key == key), None)
-        if need is not None:
-            application.materials.update_or_create(
-                key=key, defaults={"name": need.name, "source": "paper", "file": None}
-            )
+        if need is not None and not application.materials.filter(key=key).exists():
+            application.materials.create(key=key, name=need.name, source="paper")
     (case,) = applications.submit(application, identity)
     if accept_now:
         handling.accept(case, clerk)

@@ -318,7 +318,7 @@ def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
     transitions.check(case, "start_special")
     _task_for(user, case)
     if kind not in SuspensionKind.values or kind == SuspensionKind.CORRECTION:
-        allowed = "、".join(k.label for k in SuspensionKind if k != SuspensionKind.CORRECTION)
+        allowed = "、".join(str(k.label) for k in SuspensionKind if k != SuspensionKind.CORRECTION)
         raise refuse("kind", "choice", f"特别程序种类无效，应为：{allowed}。")
     if not (reason or "").strip():
         raise refuse("reason", "required", "启动特别程序必须说明理由。")

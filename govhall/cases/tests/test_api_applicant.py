@@ -298,3 +298,22 @@ def test_rating_a_concluded_case():
     assert rated.json()["rating"]["level"] == 1 and rated.json()["allowed_actions"] == []
     twice = client.post(url, {"level": 2}, content_type=JSON)
     assert twice.status_code == 409 and twice.json()["errors"][0]["code"] == "already_rated"
+
+
+def test_taking_back_a_material_and_discarding_a_draft():
+    identity = f.applicant()
+    client = signed_in(identity)
+    draft = start(client, f.item())
+    url = f"/api/v1/applications/{draft['public_id']}/"
+    client.post(f"{url}materials/", {"key": "N:申请书", "file": f.pdf("申请书")})
+    assert [m["key"] for m in client.get(url).json()["materials"]] == ["N:申请书"]
+    removed = client.delete(f"{url}materials/N:申请书/")
+    assert removed.status_code == 204
+    assert client.get(url).json()["materials"] == []
+    again = client.delete(f"{url}materials/N:申请书/")
+    assert again.status_code == 404 and again.json()["errors"][0]["field"] == "key"
+    unknown = client.post(f"{url}materials/", {"key": "N:不需要的", "file": f.pdf()})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["message"] == "该事项不需要这份材料。"
+    assert client.delete(url).status_code == 204
+    assert client.get(url).status_code == 404

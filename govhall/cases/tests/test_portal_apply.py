@@ -54,7 +54,9 @@ def test_full_apply_flow_through_the_pages(client):
     application.refresh_from_db()
     assert application.answers == {"household_size": 3, "married": True}
 
-    response = client.post(form_url, {**GOOD_FORM, "form.married": "true", "form.spouse_name": "李四"})
+    response = client.post(
+        form_url, {**GOOD_FORM, "form.married": "true", "form.spouse_name": "李四"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:materials", args=[application.public_id])
 

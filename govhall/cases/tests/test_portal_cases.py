@@ -37,7 +37,10 @@ def test_cases_list_and_someone_elses_case_is_not_found(client):
         reverse("cases:correction", args=[case.number]),
     ):
         assert stranger.get(url).status_code == 404
-    assert stranger.post(reverse("cases:withdraw", args=[case.number]), {"reason": "x"}).status_code == 404
+    assert (
+        stranger.post(reverse("cases:withdraw", args=[case.number]), {"reason": "x"}).status_code
+        == 404
+    )
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
 
@@ -48,7 +51,9 @@ def test_correction_through_the_pages(client):
     identity = f.applicant()
     case = f.submitted(f.item(dept), identity)
     handling.request_correction(
-        case, clerk, items=[{"material_code": LEASE, "name": "房屋租赁合同", "problem": "缺少出租人签名"}]
+        case,
+        clerk,
+        items=[{"material_code": LEASE, "name": "房屋租赁合同", "problem": "缺少出租人签名"}],
     )
     signed_in(client, identity)
     detail = client.get(case.get_absolute_url()).content.decode()
@@ -124,8 +129,13 @@ def test_denied_instant_approval_can_be_reviewed(client):
     rules = {
         "review_days": 5,
         "rules": [
-            {"code": "R1", "description": "家庭人口不超过2人", "fact": "form.household_size",
-             "op": "<=", "value": 2},
+            {
+                "code": "R1",
+                "description": "家庭人口不超过2人",
+                "fact": "form.household_size",
+                "op": "<=",
+                "value": 2,
+            },
         ],
     }
     identity = f.applicant()
@@ -150,7 +160,11 @@ def test_messages_unread_first_and_marked_read(client):
     old = Notification.objects.get(user=identity.user, case_number=case.number)
     Notification.objects.filter(pk=old.pk).update(title="旧消息")
     newer = Notification.objects.create(
-        user=identity.user, event="accept", title="新消息", body="内容", link=case.get_absolute_url()
+        user=identity.user,
+        event="accept",
+        title="新消息",
+        body="内容",
+        link=case.get_absolute_url(),
     )
     signed_in(client, identity)
     page = client.get(reverse("cases:messages")).content.decode()

@@ -324,3 +324,13 @@ class TestRemainingWorkingDays:
     def test_suspension_extends_what_is_left(self, db):
         suspended = [Interval(d("2026-09-29"), d("2026-09-29"))]
         assert remaining_working_days(d("2026-09-28"), d("2026-10-09"), suspended) == 3
+
+
+@pytest.mark.django_db
+def test_remaining_for_many_dates_matches_one_by_one():
+    today = datetime.date(2026, 9, 30)
+    dues = [datetime.date(2026, 9, 25), today, datetime.date(2026, 10, 20), None]
+    dues += [datetime.date(2026, 11, 3), datetime.date(2026, 10, 10)]
+    many = calendar.remaining_for_dates(today, dues)
+    assert many == {d: calendar.remaining_working_days(today, d) for d in dues if d}
+    assert many[datetime.date(2026, 10, 20)] == 10 and many[datetime.date(2026, 9, 25)] == -3

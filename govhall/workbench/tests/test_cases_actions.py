@@ -52,6 +52,7 @@ def test_case_page_shows_the_case_and_only_the_actions_my_post_may_take(client):
     download = client.get(link)
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    download.close()
     assert download["Content-Type"] == "application/pdf"
     assert download["Cache-Control"] == "private, no-store"
 
@@ -87,9 +88,7 @@ def test_correction_notice_lists_everything_at_once(client):
     response = post(client, case, "request_correction", {f"{prefix}-m0": "on"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert (
-        field_error(html, f"id_{prefix}-m0_problem") == "已勾选“申请书”，请写明需要补正的问题。"
-    )
+    assert field_error(html, f"id_{prefix}-m0_problem") == "已勾选“申请书”，请写明需要补正的问题。"
     response = post(client, case, "request_correction", {})
     assert "补正告知须一次性列出全部需要补正的材料（至少一项）。" in response.content.decode()
     assert not CorrectionNotice.objects.filter(case=case).exists()
@@ -141,7 +140,10 @@ def test_every_handling_action_through_its_form(client):
         client,
         case,
         "start_special",
-        {"start_special-kind": SuspensionKind.HEARING, "start_special-reason": "利害关系人申请听证"},
+        {
+            "start_special-kind": SuspensionKind.HEARING,
+            "start_special-reason": "利害关系人申请听证",
+        },
     )
     assert reload(case).state == CaseState.SUSPENDED
     post(client, case, "end_special", {"end_special-result": "听证结束，无异议"})
@@ -184,7 +186,7 @@ def test_every_handling_action_through_its_form(client):
     assert case.delivered_at is not None and case.visits == 1
     html = response.content.decode()
     assert "送达/领取登记" in html and "办件过程信息" in html
-    events = html.count("<td data-label=\"事件\">")
+    events = html.count('<td data-label="事件">')
     assert events == case_records(case)
 
 
@@ -215,7 +217,12 @@ def test_two_level_flow_county_accepts_and_handles_city_approves(client):
         steps=[
             {"name": "承办", "post": "clerk", "time_limit_days": 3},
             {"name": "审核", "post": "reviewer", "time_limit_days": 3},
-            {"name": "审批", "post": "approver", "time_limit_days": 2, "department": city.credit_code},
+            {
+                "name": "审批",
+                "post": "approver",
+                "time_limit_days": 2,
+                "department": city.credit_code,
+            },
         ],
     )
     case = f.submitted(item)

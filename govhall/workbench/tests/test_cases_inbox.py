@@ -45,7 +45,7 @@ def test_inbox_lists_only_the_tasks_of_my_posts(client):
     assert other_department.number not in html and chaozhou.number not in html
     assert "林小英" in html and "城乡居民最低生活保障申请" in html and "江门市民政局" in html
     step = open_step(mine)
-    assert step.name == "受理" and f"<td data-label=\"环节\">受理</td>" in html
+    assert step.name == "受理" and '<td data-label="环节">受理</td>' in html
     assert step.due_date.isoformat() in html
     assert f'href="/workbench/cases/{mine.number}/"' in html
 
@@ -61,7 +61,9 @@ def test_filters_and_search(client):
     item = f.item(dept)
     overdue, due_soon, later, corrected = (f.submitted(item) for _ in range(4))
     handling.request_correction(
-        corrected, user, items=[{"material_code": "N:申请书", "name": "申请书", "problem": "缺签名"}]
+        corrected,
+        user,
+        items=[{"material_code": "N:申请书", "name": "申请书", "problem": "缺签名"}],
     )
     today = timezone.localdate()
     CaseStep.objects.filter(pk=open_step(overdue).pk).update(

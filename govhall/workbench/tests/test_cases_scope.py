@@ -7,7 +7,16 @@ from govhall.cases.models import CaseState, ProcessRecord
 from govhall.cases.tests import factories as f
 from govhall.regions.models import Post
 
-from .test_cases_support import case_url, civil_affairs, clerk, desk, reload, signed_in, staff
+from .test_cases_support import (
+    case_url,
+    civil_affairs,
+    clerk,
+    desk,
+    reload,
+    signed_in,
+    staff,
+    status_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk")]
 assert desk  # the fixture, imported for use above
@@ -40,12 +49,10 @@ def workbench_urls(case) -> list[str]:
 def test_jiangmen_staff_cannot_read_or_touch_a_chaozhou_case(client, chaozhou_case, who):
     signed_in(client, who())
     for url in workbench_urls(chaozhou_case):
-        assert client.get(url).status_code == 404, url
+        assert status_of(client, url) == 404, url
     records = ProcessRecord.objects.filter(case_number=chaozhou_case.number).count()
     for action in ("accept", "reject", "request_correction", "decide", "conclude", "deliver"):
-        response = client.post(
-            case_url(chaozhou_case, action), {f"{action}-reason": "越权尝试"}
-        )
+        response = client.post(case_url(chaozhou_case, action), {f"{action}-reason": "越权尝试"})
         assert response.status_code == 404, action
     assert reload(chaozhou_case).state == CaseState.SUBMITTED
     assert ProcessRecord.objects.filter(case_number=chaozhou_case.number).count() == records
@@ -56,7 +63,7 @@ def test_jiangmen_staff_cannot_read_or_touch_a_chaozhou_case(client, chaozhou_ca
 def test_chaozhou_staff_read_the_same_urls(client, chaozhou_case):
     signed_in(client, clerk(civil_affairs(f.CHAOZHOU)))
     for url in workbench_urls(chaozhou_case):
-        assert client.get(url).status_code == 200, url
+        assert status_of(client, url) == 200, url
 
 
 def test_a_file_is_served_only_under_the_case_it_belongs_to(client):
@@ -65,6 +72,6 @@ def test_a_file_is_served_only_under_the_case_it_belongs_to(client):
     first, second = f.submitted(item), f.submitted(item)
     signed_in(client, clerk(dept))
     other = second.application.materials.exclude(file=None).first().file
-    assert client.get(f"/workbench/cases/{first.number}/files/{other.public_id}/").status_code == 404
-    assert client.get(f"/workbench/cases/{second.number}/files/{other.public_id}/").status_code == 200
-    assert client.get("/workbench/cases/no*such/").status_code == 404
+    assert status_of(client, f"/workbench/cases/{first.number}/files/{other.public_id}/") == 404
+    assert status_of(client, f"/workbench/cases/{second.number}/files/{other.public_id}/") == 200
+    assert status_of(client, "/workbench/cases/no*such/") == 404

@@ -50,6 +50,13 @@ def reload(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def status_of(client, url: str) -> int:
+    """GET status; the response is closed, so a served file does not stay open."""
+    response = client.get(url)
+    response.close()
+    return response.status_code
+
+
 def field_error(html: str, field_id: str) -> str:
     """The error message shown under one field (``<p class="field-error" id="…_error">``)."""
     match = re.search(rf'<p class="field-error" id="{re.escape(field_id)}_error">(.*?)</p>', html)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from govhall.regions.models import Post
 
-from ...models import Case, CaseStep
+from ...models import Case, CaseStep, SuspensionKind
 from ...services import clocks
 from .applications import SuppliedMaterial, supplied_material
 from .cases import STATE_HELP, CorrectionOut, notice_payload
@@ -249,10 +249,11 @@ class StaffCorrectionItem(serializers.Serializer):
 
 
 class StaffCorrectionRequest(serializers.Serializer):
-    items = StaffCorrectionItem(
-        many=True,
+    items = serializers.ListField(
+        child=StaffCorrectionItem(),
         required=False,
         default=list,
+        help_text="一次性列出全部需要补正的材料",
         error_messages={"not_a_list": "“items”须为补正材料的列表。"},
     )
     note = text(1000, "补充说明")
@@ -272,11 +273,19 @@ class StaffDecideRequest(serializers.Serializer):
     opinion = text(1000, "办理意见")
 
 
+SPECIAL_KINDS = [k for k in SuspensionKind if k != SuspensionKind.CORRECTION]
+
+
 class StaffStartSpecialRequest(serializers.Serializer):
-    kind = text(
-        20, "特别程序种类", help_text="hearing / testing / inspection / expert_review / other"
-    )
+    kind = text(20, "特别程序种类", help_text=" / ".join(SPECIAL_KINDS))
     reason = text(500, "理由")
+
+    def validate_kind(self, value: str) -> str:
+        # Checked here: handling.start_special fails with a TypeError (500) on a bad kind.
+        if value not in SPECIAL_KINDS:
+            allowed = "、".join(f"{k.value}（{k.label}）" for k in SPECIAL_KINDS)
+            raise serializers.ValidationError(f"特别程序种类无效，应为：{allowed}。", code="choice")
+        return value
 
 
 class StaffEndSpecialRequest(serializers.Serializer):

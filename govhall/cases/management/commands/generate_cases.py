@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 import json
+import queue
 import random
+import threading
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,6 +41,7 @@ from django.utils import timezone
 from govhall.accounts.models import Company, Person, RealNameLevel, User
 from govhall.catalog.models import Item, Step
 from govhall.core.identifiers import make_credit_code, make_id_number
+from govhall.core.models import CalendarDay
 from govhall.core.services import audit, calendar
 from govhall.regions.models import Department, Post
 
@@ -49,7 +52,6 @@ from ...models import (
     CaseNumberCounter,
     CaseState,
     CaseStep,
-    StepState,
     Suspension,
 )
 from ...services.clocks import ACCEPTANCE_LIMIT_DAYS
@@ -75,37 +77,38 @@ COUNTIES = ["440703", "440704", "440705", "440781", "445102", "445103", "440103"
 
 
 @dataclass
+class StepDef:
+    """A task definition; ``text`` is its COPY fields (sequence … time_limit_days)."""
+
+    department_id: int
+    days: int
+    text: str
+
+
+@dataclass
 class ItemPlan:
     item_id: int
-    version_id: int
-    name: str
-    implementation_code: str
-    region_id: str
-    case_type: str
     statutory: int | None
     promised: int
+    name: str  # escaped for COPY text
     result_name: str
-    steps: list[tuple[str, str, int, str, int]]  # name, post, department id, region, days
+    steps: list[StepDef]
+    text: str  # item_id … promised_limit_days
 
 
 @dataclass
 class DepartmentPlan:
     department: Department
     items: list[ItemPlan]
+    acceptance: StepDef
     share: float = 0.0
     open_probability: float = 0.0
 
 
 @dataclass
 class Applicant:
-    kind: str
     name: str
-    key: str
-    person_id: int
-    company_id: int | None
-    user_id: int
-    application_id: int
-    phone: str
+    text: str  # application_id … contact_phone
 
 
 @dataclass
@@ -115,6 +118,37 @@ class Report:
     suspensions: int = 0
     open_tasks: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     seconds: float = 0.0
+
+
+def _item_plan(item: Item, steps: list[Step]) -> ItemPlan:
+    version = item.current
+    definitions = []
+    for sequence, s in enumerate(sorted(steps, key=lambda s: (s.sort_order, s.pk)), start=1):
+        department = s.department or item.department
+        code = STEP_CODES.get(s.post, "1")
+        fields = (sequence, code, s.name, s.post, department.pk, department.region_id)
+        definitions.append(
+            StepDef(department.pk, s.time_limit_days, _row(*fields, s.time_limit_days))
+        )
+    name = version.name[:200]
+    return ItemPlan(
+        item.pk,
+        version.statutory_limit_days,
+        version.promised_limit_days,
+        _text(name),
+        _text((version.result_name or f"{name}结果")[:200]),
+        definitions,
+        _row(
+            item.pk,
+            version.pk,
+            name,
+            item.implementation_code,
+            item.region_id,
+            version.case_type or "2",
+            version.statutory_limit_days,
+            version.promised_limit_days,
+        ),
+    )
 
 
 def plan_departments(top_share: float, open_share: float, top_open: float) -> list[DepartmentPlan]:
@@ -130,32 +164,15 @@ def plan_departments(top_share: float, open_share: float, top_open: float) -> li
         steps[step.version_id].append(step)
     by_department: dict[int, DepartmentPlan] = {}
     for item in items:
-        version = item.current
-        rows = sorted(steps[version.pk], key=lambda s: (s.sort_order, s.pk))
-        plan = by_department.setdefault(item.department_id, DepartmentPlan(item.department, []))
-        plan.items.append(
-            ItemPlan(
-                item.pk,
-                version.pk,
-                version.name[:200],
-                item.implementation_code,
-                item.region_id,
-                version.case_type or "2",
-                version.statutory_limit_days,
-                version.promised_limit_days,
-                version.result_name or f"{version.name}结果",
-                [
-                    (
-                        s.name,
-                        s.post,
-                        s.department_id or item.department_id,
-                        (s.department.region_id if s.department_id else item.region_id),
-                        s.time_limit_days,
-                    )
-                    for s in rows
-                ],
+        plan = by_department.get(item.department_id)
+        if plan is None:
+            department = item.department
+            fields = (0, "0", ACCEPTANCE_STEP, Post.CLERK, department.pk, department.region_id)
+            acceptance = StepDef(
+                department.pk, ACCEPTANCE_LIMIT_DAYS, _row(*fields, ACCEPTANCE_LIMIT_DAYS)
             )
-        )
+            plan = by_department[item.department_id] = DepartmentPlan(department, [], acceptance)
+        plan.items.append(_item_plan(item, steps[item.current_id]))
     plans = sorted(by_department.values(), key=lambda p: (-len(p.items), p.department.pk))
     if not plans:
         raise CommandError("没有已发布的事项：请先运行 manage.py load_catalog_demo。")
@@ -172,26 +189,40 @@ def plan_departments(top_share: float, open_share: float, top_open: float) -> li
     return plans
 
 
-def working_day_table(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    days, day = [], first
-    while day <= last:
-        if calendar.is_working_day(day):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
-
-
 class Clock:
-    """Working-day arithmetic over a precomputed table (calendar.add_working_days, fast)."""
+    """Days as indexes from ``first``, with working-day arithmetic over the holiday calendar
+    read once (``calendar.add_working_days`` without suspensions, without a query each)."""
 
-    def __init__(self, first: datetime.date, last: datetime.date):
-        self.days = working_day_table(first, last)
+    def __init__(self, first: datetime.date, last: datetime.date, today: datetime.date):
+        kinds = {
+            row.date: row.kind
+            for year in range(first.year, last.year + 1)
+            for row in calendar.exceptions_in(year)
+        }
+        self.first, self.today = first, today
+        self.dates = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+        self.text = [d.isoformat() for d in self.dates]
+        self.work = [
+            index
+            for index, day in enumerate(self.dates)
+            if kinds.get(day) == CalendarDay.Kind.WORKDAY
+            or (kinds.get(day) != CalendarDay.Kind.HOLIDAY and day.weekday() < 5)
+        ]
+        self.working = frozenset(self.work)
 
-    def add(self, start: datetime.date, working_days: int) -> datetime.date:
-        index = bisect.bisect_right(self.days, start) + working_days - 1
+    def index(self, day: datetime.date) -> int:
+        return (day - self.first).days
+
+    def is_working(self, index: int) -> bool:
+        return index in self.working
+
+    def add(self, start: int, working_days: int) -> int:
+        """The ``working_days``-th working day after ``start`` (0: start or the next one)."""
         if working_days == 0:
-            index = bisect.bisect_left(self.days, start)
-        return self.days[min(index, len(self.days) - 1)]
+            position = bisect.bisect_left(self.work, start)
+        else:
+            position = bisect.bisect_right(self.work, start) + working_days - 1
+        return self.work[min(position, len(self.work) - 1)]
 
 
 # --- the applicant pool ---------------------------------------------------------------
@@ -265,29 +296,30 @@ def applicant_pool(size: int, items: list[ItemPlan], rng: random.Random) -> list
     )
     applications = {(a.person_id, a.company_id): a for a in mine}
     result = []
-    for person_id, user_id, name, index_key in pool:
-        own = applications[(person_id, None)]
-        result.append(
-            Applicant(
-                "person", name, index_key, person_id, None, user_id, own.pk, own.contact_phone
-            )
-        )
+    for person_id, _user_id, name, index_key in pool:
+        result.append(_applicant(applications[(person_id, None)], "person", name, index_key))
         if person_id in companies:
             company_id, company_name, credit_code = companies[person_id]
-            app = applications[(person_id, company_id)]
-            result.append(
-                Applicant(
-                    "company",
-                    company_name,
-                    credit_code,
-                    person_id,
-                    company_id,
-                    user_id,
-                    app.pk,
-                    app.contact_phone,
-                )
-            )
+            application = applications[(person_id, company_id)]
+            result.append(_applicant(application, "company", company_name, credit_code))
     return result
+
+
+def _applicant(application: Application, kind: str, name: str, key: str) -> Applicant:
+    return Applicant(
+        _text(name),
+        _row(
+            application.pk,
+            kind,
+            name,
+            key,
+            application.person_id,
+            application.company_id,
+            application.user_id,
+            application.contact_name,
+            application.contact_phone,
+        ),
+    )
 
 
 def _company_pool(owners, rng: random.Random, now) -> dict[int, tuple[int, str, str]]:
@@ -297,7 +329,7 @@ def _company_pool(owners, rng: random.Random, now) -> dict[int, tuple[int, str, 
         for c in Company.objects.filter(legal_representative_id__in=[o[0] for o in owners])
     }
     new = []
-    for number, (person_id, user_id, _name_, _) in enumerate(owners):
+    for number, (person_id, user_id, *_rest) in enumerate(owners):
         if person_id in have:
             continue
         code = make_credit_code("91", "440703", f"G{person_id:07d}"[-8:])
@@ -317,17 +349,34 @@ def _company_pool(owners, rng: random.Random, now) -> dict[int, tuple[int, str, 
 
 
 # --- rows -------------------------------------------------------------------------------
+#
+# Rows are built as lists of COPY text fields (``\N`` is NULL); values that belong to an
+# item, a step definition or an applicant are rendered once and reused. Moments are
+# seconds since the first generated day, rendered through lookup tables.
+
+NULL = "\\N"
+ESCAPES = str.maketrans({"\\": "\\\\", "\t": " ", "\n": " ", "\r": " "})
 
 
-def _pick(rng: random.Random, weighted):
-    values = [v for v, _ in weighted]
-    weights = [w for _, w in weighted]
-    return lambda: rng.choices(values, weights)[0]
+def _text(value) -> str:
+    if value is None:
+        return NULL
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return str(value).translate(ESCAPES)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)
 
 
-def daily_counts(total: int, days: list[datetime.date]) -> list[int]:
+def _row(*values) -> str:
+    return "\t".join(map(_text, values))
+
+
+def daily_counts(total: int, days: list[int], clock: Clock) -> list[int]:
     """Spread ``total`` over ``days``: working days busy, rest days a third as busy."""
-    weights = [1.0 if calendar.is_working_day(d) else 0.3 for d in days]
+    weights = [1.0 if clock.is_working(d) else 0.3 for d in days]
     scale, counts, carried, running = total / sum(weights), [], 0, 0.0
     for weight in weights:
         running += weight * scale
@@ -336,78 +385,92 @@ def daily_counts(total: int, days: list[datetime.date]) -> list[int]:
     return counts
 
 
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    cumulative = list(itertools.accumulate(weights))
+    return lambda: rng.choices(values, cum_weights=cumulative)[0]
+
+
 class Generator:
-    """Produces case, step and suspension rows (tuples in ``*_COLUMNS`` order), day by day."""
+    """Produces case, step and suspension rows (text fields in ``*_COLUMNS`` order)."""
 
     CASE_COLUMNS = (
-        "id number application_id item_id item_version_id item_name implementation_code "
-        "department_id region_id case_type channel state applicant_kind applicant_name "
-        "applicant_key person_id company_id user_id contact_name contact_phone submitted_at "
-        "accepted_at acceptance_due statutory_limit_days promised_limit_days statutory_due "
-        "promised_due document_number decision decided_at rejection_reason concluded_at "
-        "conclusion_code result_name result_number delivery withdrawal_reason visits "
-        "updated_at"
+        "id number state channel visits submitted_at accepted_at acceptance_due "
+        "statutory_due promised_due document_number decision decided_at rejection_reason "
+        "concluded_at conclusion_code result_name result_number delivery withdrawal_reason "
+        "updated_at department_id "
+        "item_id item_version_id item_name implementation_code region_id case_type "
+        "statutory_limit_days promised_limit_days "
+        "application_id applicant_kind applicant_name applicant_key person_id company_id "
+        "user_id contact_name contact_phone"
     ).split()
     STEP_COLUMNS = (
-        "id case_id sequence code name post department_id region_code state "
-        "time_limit_days started_at due_date completed_at action opinion case_number "
-        "case_state item_name applicant_name"
+        "id case_id state started_at due_date completed_at action opinion case_number "
+        "case_state item_name applicant_name sequence code name post department_id "
+        "region_code time_limit_days"
     ).split()
     SUSPENSION_COLUMNS = "id case_id kind reason started_on".split()
 
-    def __init__(self, plans, applicants, counters, clock, today, seed, first_ids):
-        self.rng = random.Random(seed)
-        self.plans, self.applicants, self.counters = plans, applicants, counters
-        self.clock, self.today = clock, today
+    def __init__(self, plans, applicants, counters, clock: Clock, seed, first_ids):
+        self.rng = rng = random.Random(seed)
+        self.plans, self.applicants, self.counters, self.clock = plans, applicants, counters, clock
         self.case_id, self.step_id, self.suspension_id = first_ids
-        self.now = timezone.now()
-        weights = [p.share for p in plans]
-        open_weights = [p.share * p.open_probability for p in plans]
-        final_weights = [p.share * (1 - p.open_probability) for p in plans]
-        self.open_share = sum(open_weights) / sum(weights)
-        rng = self.rng
-        self.pick_open_department = lambda: rng.choices(plans, open_weights)[0]
-        self.pick_final_department = lambda: rng.choices(plans, final_weights)[0]
-        self.open_state, self.final_state = _pick(rng, OPEN_MIX), _pick(rng, FINAL_MIX)
-        self.channel = _pick(rng, CHANNELS)
+        self.now = timezone.now().isoformat()
+        shares = [p.share for p in plans]
+        self.open_share = sum(p.share * p.open_probability for p in plans) / sum(shares)
+        self.open_department = _weighted(rng, [(p, p.share * p.open_probability) for p in plans])
+        self.final_department = _weighted(
+            rng, [(p, p.share * (1 - p.open_probability)) for p in plans]
+        )
+        self.open_state = _weighted(rng, OPEN_MIX)
+        self.final_state = _weighted(rng, FINAL_MIX)
+        self.channel = _weighted(rng, CHANNELS)
+        self.seconds = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+        self.last_day = clock.index(clock.today) - 1  # generated days end yesterday
+        self.touched: set[tuple[int, datetime.date]] = set()
         self.report = Report()
 
     def days(self, count: int):
-        """Yield (day, [(case, steps, suspension)]) from two years ago up to yesterday."""
+        """Yield (day, rows) from two years ago up to yesterday, in submission order."""
         opened = round(count * self.open_share)
-        history = [self.today - datetime.timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
-        finals = daily_counts(count - opened, history)
-        opens = daily_counts(opened, history[-OPEN_WINDOW_DAYS:])
+        history = list(range(self.last_day - HISTORY_DAYS + 1, self.last_day + 1))
+        finals = daily_counts(count - opened, history, self.clock)
+        opens = daily_counts(opened, history[-OPEN_WINDOW_DAYS:], self.clock)
         opens = [0] * (len(history) - len(opens)) + opens
         for day, n_final, n_open in zip(history, finals, opens, strict=True):
             kinds = [False] * n_final + [True] * n_open
             self.rng.shuffle(kinds)
             yield day, [self.case(day, is_open) for is_open in kinds]
 
-    def _number(self, department: Department, day: datetime.date) -> str:
-        key = (department.pk, day)
+    # time: a moment is seconds since the clock's first day (local time)
+    def _at(self, day: int) -> int:
+        return day * 86400 + self.rng.randrange(8 * 3600, 20 * 3600)
+
+    def _later(self, moment: int, working_days: int) -> int:
+        """A moment ``working_days`` later in office hours, never after yesterday."""
+        day = moment // 86400
+        if working_days:
+            day = self.clock.add(day, working_days)
+        return max(moment, self._at(min(day, self.last_day)))
+
+    def _moment(self, moment: int | None) -> str:
+        if moment is None:
+            return NULL
+        return f"{self.clock.text[moment // 86400]} {self.seconds[moment % 86400]}+08"
+
+    def _number(self, department: Department, day: int) -> str:
+        key = (department.pk, self.clock.dates[day])
         sequence = self.counters.get(key, 0) + 1
         if sequence >= 10**SEQUENCE_DIGITS:
-            raise CommandError(f"{department.name}在{day}的办件超过了编号容量。")
+            raise CommandError(f"{department.name}在{key[1]}的办件超过了编号容量。")
         self.counters[key] = sequence
-        org_code = department.credit_code[8:17]
-        return f"{department.region_id[:6]}{org_code}{day:%Y%m%d}{sequence:0{SEQUENCE_DIGITS}d}"
+        self.touched.add(key)
+        stamp = self.clock.text[day].replace("-", "")
+        return f"{department.region_id[:6]}{department.credit_code[8:17]}{stamp}{sequence:06d}"
 
-    def _at(self, day: datetime.date, start_hour=8, end_hour=20) -> datetime.datetime:
-        seconds = self.rng.randrange(start_hour * 3600, end_hour * 3600)
-        return datetime.datetime.combine(day, datetime.time(), TZ) + datetime.timedelta(
-            seconds=seconds
-        )
-
-    def _later(self, moment: datetime.datetime, working_days: int) -> datetime.datetime:
-        """A moment ``working_days`` after ``moment`` (not after yesterday evening)."""
-        day = self.clock.add(moment.date(), working_days) if working_days else moment.date()
-        day = min(day, self.today - datetime.timedelta(days=1))
-        return max(moment, self._at(day))
-
-    def case(self, day: datetime.date, is_open: bool):
-        rng = self.rng
-        plan = self.pick_open_department() if is_open else self.pick_final_department()
+    def case(self, day: int, is_open: bool):
+        rng, clock, text = self.rng, self.clock, self.clock.text
+        plan = self.open_department() if is_open else self.final_department()
         item = rng.choice(plan.items)
         state = self.open_state() if is_open else self.final_state()
         if state in (S.IN_PROGRESS, S.SUSPENDED) and not item.steps:
@@ -415,203 +478,227 @@ class Generator:
         applicant = rng.choice(self.applicants)
         channel = self.channel()
         number = self._number(plan.department, day)
-        case_id = self.case_id
+        case_id = str(self.case_id)
         self.case_id += 1
         submitted = self._at(day)
-        acceptance_due = self.clock.add(day, ACCEPTANCE_LIMIT_DAYS)
         accepted = statutory_due = promised_due = decided = concluded = None
         decision = rejection = conclusion = result_name = result_number = delivery = ""
         withdrawal = document = ""
-        steps = []
-        suspension = None
+        steps, suspension = [], None
+        tail = f"{number}\t{state}\t{item.name}\t{applicant.name}"
 
-        def step(sequence, code, name, post, dept, region, days, started, state_, done=None):
-            due = self.clock.add(started.date(), days)
-            action = "" if state_ == StepState.OPEN else "pass"
-            opinion = {"pass": "同意", "": ""}[action]
-            if state_ == StepState.CANCELLED:
+        def step(definition, started, step_state, done=None, action="pass", opinion="同意"):
+            due = text[clock.add(started // 86400, definition.days)]
+            if step_state == "open":
+                action, opinion = "", ""
+                self.report.open_tasks[definition.department_id] += 1
+            elif step_state == "cancelled":
                 action, opinion = "", ""
             steps.append(
-                [
-                    self.step_id,
-                    case_id,
-                    sequence,
-                    code,
-                    name,
-                    post,
-                    dept,
-                    region,
-                    state_,
-                    days,
-                    started,
-                    due,
-                    done,
-                    action,
-                    opinion,
-                    number,
-                    state,
-                    item.name,
-                    applicant.name,
-                ]
+                f"{self.step_id}\t{case_id}\t{step_state}\t{self._moment(started)}\t{due}\t"
+                f"{self._moment(done)}\t{action}\t{opinion}\t{tail}\t{definition.text}"
             )
             self.step_id += 1
-            if state_ == StepState.OPEN:
-                self.report.open_tasks[dept] += 1
 
-        department_id, region = plan.department.pk, plan.department.region_id
-        accept_args = (0, "0", ACCEPTANCE_STEP, Post.CLERK, department_id, region)
+        acceptance = plan.acceptance
         if state in (S.SUBMITTED, S.AWAITING_CORRECTION):
-            step(*accept_args, ACCEPTANCE_LIMIT_DAYS, submitted, StepState.OPEN)
+            step(acceptance, submitted, "open")
             if state == S.AWAITING_CORRECTION:
-                suspension = [self.suspension_id, case_id, "correction", "等待申请人补正材料"]
-                suspension.append(self._later(submitted, rng.randint(1, 3)).date())
-                self.suspension_id += 1
+                started = text[self._later(submitted, rng.randint(1, 3)) // 86400]
+                suspension = (
+                    f"{self.suspension_id}\t{case_id}\tcorrection\t等待申请人补正材料\t{started}"
+                )
         elif state == S.WITHDRAWN:
-            step(*accept_args, ACCEPTANCE_LIMIT_DAYS, submitted, StepState.CANCELLED)
+            step(acceptance, submitted, "cancelled")
             concluded = self._later(submitted, rng.randint(0, 3))
             conclusion, withdrawal = "2", "申请人主动撤回"
+        elif state == S.REJECTED:
+            done = self._later(submitted, rng.randint(0, 4))
+            rejection = "申请材料不符合法定形式。"
+            step(acceptance, submitted, "done", done, "other", "申请材料不符合法定形式，不予受理")
         else:
             accepted = self._later(submitted, rng.randint(0, 2))
-            step(*accept_args, ACCEPTANCE_LIMIT_DAYS, submitted, StepState.DONE, accepted)
-            if state == S.REJECTED:
-                steps[-1][13:15] = ["other", "申请材料不符合法定形式，不予受理"]
-                accepted = None
-                rejection = "申请材料不符合法定形式。"
-            else:
-                document = f"受字〔{accepted:%Y}〕{number[-6:]}号"
-                statutory_due = (
-                    self.clock.add(accepted.date(), item.statutory)
-                    if item.statutory is not None
-                    else None
+            step(acceptance, submitted, "done", accepted)
+            accepted_day = accepted // 86400
+            document = f"受字〔{text[accepted_day][:4]}〕{number[-6:]}号"
+            if item.statutory is not None:
+                statutory_due = text[clock.add(accepted_day, item.statutory)]
+            promised_due = text[clock.add(accepted_day, item.promised)]
+            last = len(item.steps)
+            if state in (S.IN_PROGRESS, S.SUSPENDED):
+                last = rng.randrange(len(item.steps))
+            moment = accepted
+            for index, definition in enumerate(item.steps[: last + 1]):
+                if index < last:
+                    done = self._later(moment, rng.randint(0, max(1, definition.days)))
+                    step(definition, moment, "done", done)
+                    moment = done
+                else:
+                    step(definition, moment, "open")
+            if state == S.SUSPENDED:
+                started = text[self._later(moment, 1) // 86400]
+                suspension = (
+                    f"{self.suspension_id}\t{case_id}\texpert_review\t组织专家评审\t{started}"
                 )
-                promised_due = self.clock.add(accepted.date(), item.promised)
-                last = len(item.steps) if state not in (S.IN_PROGRESS, S.SUSPENDED) else None
-                if last is None:
-                    last = rng.randrange(len(item.steps))
-                moment = accepted
-                for index, (name, post, dept, step_region, days) in enumerate(item.steps):
-                    code = STEP_CODES.get(post, "1")
-                    if index < last:
-                        done = self._later(moment, rng.randint(0, max(1, days)))
-                        step(index + 1, code, name, post, dept, step_region, days, moment, "done", done)
-                        moment = done
-                    elif index == last:
-                        step(index + 1, code, name, post, dept, step_region, days, moment, "open")
-                        break
-                if state == S.SUSPENDED:
-                    suspension = [self.suspension_id, case_id, "expert_review", "组织专家评审"]
-                    suspension.append(self._later(moment, 1).date())
-                    self.suspension_id += 1
-                if state in (S.DECIDED, S.CONCLUDED):
-                    decided = moment
-                    decision = "approve" if rng.random() < 0.95 else "deny"
-                if state == S.CONCLUDED:
-                    concluded = self._later(decided, rng.randint(0, 2))
-                    approved = decision == "approve"
-                    conclusion = "0" if approved else "6"
-                    result_name = item.result_name[:200] if approved else "不予许可决定书"
-                    result_number = number if approved else f"{number}-B"
-                    delivery = rng.choice(["electronic", "electronic", "post", "pickup"])
+            if state in (S.DECIDED, S.CONCLUDED):
+                decided = moment
+                decision = "approve" if rng.random() < 0.95 else "deny"
+            if state == S.CONCLUDED:
+                concluded = self._later(decided, rng.randint(0, 2))
+                approved = decision == "approve"
+                conclusion = "0" if approved else "6"
+                result_name = item.result_name if approved else "不予许可决定书"
+                result_number = number if approved else f"{number}-B"
+                delivery = rng.choice(("electronic", "electronic", "post", "pickup"))
+        if suspension:
+            self.suspension_id += 1
+            self.report.suspensions += 1
         row = (
-            case_id,
-            number,
-            applicant.application_id,
-            item.item_id,
-            item.version_id,
-            item.name,
-            item.implementation_code,
-            department_id,
-            item.region_id,
-            item.case_type,
-            channel,
-            state,
-            applicant.kind,
-            applicant.name,
-            applicant.key,
-            applicant.person_id,
-            applicant.company_id,
-            applicant.user_id,
-            applicant.name[:50],
-            applicant.phone,
-            submitted,
-            accepted,
-            acceptance_due,
-            item.statutory,
-            item.promised,
-            statutory_due,
-            promised_due,
-            document,
-            decision,
-            decided,
-            rejection,
-            concluded,
-            conclusion,
-            result_name,
-            result_number,
-            delivery,
-            withdrawal,
-            1 if channel == "counter" else 0,
-            self.now,
+            f"{case_id}\t{number}\t{state}\t{channel}\t{1 if channel == 'counter' else 0}\t"
+            f"{self._moment(submitted)}\t{self._moment(accepted)}\t"
+            f"{text[clock.add(day, ACCEPTANCE_LIMIT_DAYS)]}\t{statutory_due or NULL}\t"
+            f"{promised_due or NULL}\t{document}\t{decision}\t{self._moment(decided)}\t"
+            f"{rejection}\t{self._moment(concluded)}\t{conclusion}\t{result_name}\t"
+            f"{result_number}\t{delivery}\t{withdrawal}\t{self.now}\t{plan.department.pk}\t"
+            f"{item.text}\t{applicant.text}"
         )
         self.report.cases += 1
         self.report.steps += len(steps)
-        self.report.suspensions += suspension is not None
         return row, steps, suspension
 
 
 # --- writing ----------------------------------------------------------------------------
 
-ESCAPES = str.maketrans({"\\": "\\\\", "\t": " ", "\n": " ", "\r": " "})
-
-
-def _text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.translate(ESCAPES)
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)
-
 
 class Table:
-    """One model's columns: the generated ones per row, every other one a constant default."""
+    """One model's columns: the generated ones per row, every other one a constant default.
+
+    PostgreSQL gets the rows as ``COPY`` text; other backends get a plain ``executemany``
+    INSERT of the same fields converted back as Django would store them (the ORM's
+    per-object cost would dominate otherwise; those backends are for small counts).
+    """
 
     def __init__(self, model: type[models.Model], columns: list[str]):
         self.model, self.columns = model, columns
-        fields = [f for f in model._meta.concrete_fields if f.attname not in columns]
-        self.constants = {}
-        for f in fields:
-            if f.has_default():
-                self.constants[f.attname] = f.get_default()
-            elif f.null:
-                self.constants[f.attname] = None
-            else:
-                self.constants[f.attname] = ""  # blank text columns
-        rendered = [
-            json.dumps(v) if isinstance(f, models.JSONField) else _text(v)
-            for f, v in zip(fields, self.constants.values(), strict=True)
-        ]
-        self.suffix = "".join("\t" + v for v in rendered) + "\n"
-        names = [*columns, *self.constants]
-        self.copy_sql = f"COPY {model._meta.db_table} ({', '.join(names)}) FROM STDIN"
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        rest = [f for name, f in fields.items() if name not in columns]
+        constants = []
+        for f in rest:
+            value = f.get_default() if f.has_default() else (None if f.null else "")
+            constants.append(json.dumps(value) if isinstance(f, models.JSONField) else value)
+        self.suffix = "".join("\t" + _text(v) for v in constants) + "\n"
+        self.fields = [fields[name] for name in columns] + rest
+        names = ", ".join(f.column for f in self.fields)
+        self.copy_sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.insert_sql = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})"
 
-    def write(self, rows: list) -> None:
+    def write(self, rows: list[str]) -> None:
         if not rows:
             return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                suffix = self.suffix
+                with cursor.copy(self.copy_sql) as copy:
+                    copy.write(suffix.join(rows) + suffix)
+            else:
+                convert = [_converter(f) for f in self.fields]
+                values = [
+                    [
+                        c(v)
+                        for c, v in zip(convert, (row + self.suffix[:-1]).split("\t"), strict=True)
+                    ]
+                    for row in rows
+                ]
+                cursor.executemany(self.insert_sql, values)
+
+
+def _converter(field: models.Field):
+    """COPY text back to the value Django would send to this backend for ``field``."""
+    ops = connection.ops
+
+    def convert(value: str):
+        if value == NULL:
+            return None
+        if isinstance(field, models.DateTimeField):
+            return ops.adapt_datetimefield_value(datetime.datetime.fromisoformat(value))
+        if isinstance(field, models.BooleanField):
+            return value == "t"
+        if isinstance(field, models.IntegerField | models.ForeignKey):
+            return int(value)
+        return value
+
+    return convert
+
+
+def secondary_indexes(tables) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes no constraint needs, on PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+              AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c
+                WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))
+                      ::regclass
+                  AND c.contype IN ('p', 'u', 'x'))
+            ORDER BY i.indexname
+            """,
+            [[t.model._meta.db_table for t in tables]],
+        )
+        return cursor.fetchall()
+
+
+def load(tables, batches, *, rebuild_indexes: bool) -> None:
+    """Write every batch in one transaction; with ``rebuild_indexes`` (PostgreSQL) drop the
+    secondary indexes first and build them again at the end — sorting a million rows once
+    is many times faster than a million inserts into twenty B-trees. The transaction keeps
+    all or nothing: a failure rolls back the rows and the dropped indexes alike."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        indexes = secondary_indexes(tables) if rebuild_indexes else []
         if connection.vendor == "postgresql":
-            suffix = self.suffix
-            text = "".join("\t".join(map(_text, row)) + suffix for row in rows)
-            with connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-                copy.write(text)
-        else:
-            objects = [
-                self.model(**dict(zip(self.columns, row, strict=True)), **self.constants)
-                for row in rows
-            ]
-            self.model.objects.bulk_create(objects, batch_size=500)
+            # Check foreign keys after each COPY, not all at commit (bounded memory).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        for batch in batches:
+            for table, rows in zip(tables, batch, strict=True):
+                table.write(rows)
+        if indexes:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+
+
+def load_in_thread(tables, batches, *, rebuild_indexes: bool) -> None:
+    """``load`` on its own connection in a thread, so PostgreSQL ingests one batch while
+    Python builds the next (psycopg releases the GIL while it waits)."""
+    pending: queue.Queue = queue.Queue(maxsize=2)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            load(tables, iter(pending.get, None), rebuild_indexes=rebuild_indexes)
+        except BaseException as exc:  # re-raised in the generating thread
+            errors.append(exc)
+            while pending.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="generate_cases-writer")
+    thread.start()
+    try:
+        for batch in batches:
+            if errors:
+                break
+            pending.put(batch)
+    finally:
+        pending.put(None)
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def next_ids() -> tuple[int, int, int]:
@@ -634,7 +721,9 @@ def reset_sequences() -> None:
 
 
 def save_counters(counters: dict, touched: set) -> None:
-    rows = [CaseNumberCounter(department_id=d, day=day, last=counters[d, day]) for d, day in touched]
+    rows = [
+        CaseNumberCounter(department_id=d, day=day, last=counters[d, day]) for d, day in touched
+    ]
     CaseNumberCounter.objects.bulk_create(
         rows,
         batch_size=2000,
@@ -653,6 +742,7 @@ def generate(
     open_share: float = 0.10,
     top_open: float = 0.16,
     chunk: int = 20000,
+    rebuild_indexes: bool | None = None,
     progress=None,
 ) -> Report:
     """Write ``count`` cases with their tasks; returns what was written."""
@@ -662,42 +752,42 @@ def generate(
     applicants = applicant_pool(pool, [i for p in plans for i in p.items], rng)
     today = timezone.localdate()
     first = today - datetime.timedelta(days=HISTORY_DAYS + 5)
-    clock = Clock(first, today + datetime.timedelta(days=400))
+    clock = Clock(first, today + datetime.timedelta(days=400), today)
     departments = [p.department.pk for p in plans]
     counters = {
         (c.department_id, c.day): c.last
         for c in CaseNumberCounter.objects.filter(department_id__in=departments, day__gte=first)
     }
-    generator = Generator(plans, applicants, counters, clock, today, seed, next_ids())
+    generator = Generator(plans, applicants, counters, clock, seed, next_ids())
     tables = (
         Table(Case, Generator.CASE_COLUMNS),
         Table(CaseStep, Generator.STEP_COLUMNS),
         Table(Suspension, Generator.SUSPENSION_COLUMNS),
     )
-    touched: set = set()
-    batch: tuple[list, list, list] = ([], [], [])
 
-    def flush():
-        with transaction.atomic():
-            for table, rows in zip(tables, batch, strict=True):
-                table.write(rows)
-        for rows in batch:
-            rows.clear()
-        if progress:
-            progress(generator.report, time.perf_counter() - started)
+    def batches():
+        batch: tuple[list, list, list] = ([], [], [])
+        for _day, cases in generator.days(count):
+            for row, steps, suspension in cases:
+                batch[0].append(row)
+                batch[1].extend(steps)
+                if suspension:
+                    batch[2].append(suspension)
+            if len(batch[0]) >= chunk:
+                yield batch
+                batch = ([], [], [])
+                if progress:
+                    progress(generator.report, time.perf_counter() - started)
+        yield batch
 
-    for day, cases in generator.days(count):
-        for row, steps, suspension in cases:
-            batch[0].append(row)
-            batch[1].extend(steps)
-            if suspension:
-                batch[2].append(suspension)
-            touched.add((row[7], day))
-        if len(batch[0]) >= chunk:
-            flush()
-    flush()
+    if connection.vendor == "postgresql":
+        if rebuild_indexes is None:  # worth it when the load is large against what is there
+            rebuild_indexes = count >= max(50_000, next_ids()[0] // 2)
+        load_in_thread(tables, batches(), rebuild_indexes=rebuild_indexes)
+    else:
+        load(tables, batches(), rebuild_indexes=False)
     reset_sequences()
-    save_counters(counters, touched)
+    save_counters(counters, generator.touched)
     report = generator.report
     report.seconds = time.perf_counter() - started
     audit.record(
@@ -749,7 +839,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"生成办件 {report.cases} 件、办理环节 {report.steps} 条、时限暂停 "
                 f"{report.suspensions} 条，用时 {report.seconds:.1f} 秒"
-                f"（{report.cases / report.seconds:,.0f} 件/秒，{rows / report.seconds:,.0f} 行/秒）；"
+                f"（{report.cases / report.seconds:,.0f} 件/秒，"
+                f"{rows / report.seconds:,.0f} 行/秒）；"
                 f"待办最多的部门有 {biggest} 个待办环节。"
             )
         )
