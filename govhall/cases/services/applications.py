@@ -345,13 +345,14 @@ def submit(application: Application, identity, *, idempotency_key: str = "") -> 
             return _submit(application, identity, idempotency_key)
     except IntegrityError:
         # A concurrent request with the same idempotency key won; return its answer.
-        seen = SubmissionKey.objects.filter(key=idempotency_key, user=identity.user).first()
+        seen = SubmissionKey.objects.filter(key=idempotency_key[:64], user=identity.user).first()
         if seen is None:
             raise
         return list(Case.objects.filter(application=seen.application).order_by("pk"))
 
 
 def _submit(application: Application, identity, idempotency_key: str) -> list[Case]:
+    idempotency_key = (idempotency_key or "")[:64]
     if idempotency_key:
         seen = (
             SubmissionKey.objects.filter(key=idempotency_key, user=identity.user)

@@ -113,6 +113,44 @@ def _item_step_index(case: Case, step: CaseStep) -> int:
     return names.index(step.name) if step.name in names else len(names) - 1
 
 
+def step_position(case: Case, step: CaseStep) -> tuple[bool, bool]:
+    """(first, last) of an open item task among the steps the case walks through."""
+    index, count = _item_step_index(case, step), len(_item_steps(case))
+    return index <= 0, index >= count - 1
+
+
+CONCLUDE_POSTS = (Post.CLERK, Post.APPROVER)
+
+
+def actions_for(case: Case, user, step: CaseStep | None = None) -> list[str]:
+    """The staff actions ``user`` may take on ``case`` now: the state table narrowed by the
+    same post checks these services make, so a page or API offers only what will work."""
+    step = step if step is not None else current_step(case)
+    mine = step is not None and access.can_do_step(user, step)
+    acceptance = mine and step.code == "0"
+    first = last = False
+    if mine and not acceptance:
+        first, last = step_position(case, step)
+    scope = scope_of(user)
+    departments = {case.department_id, case.accepting_department_id}
+    checks = {
+        "accept": acceptance,
+        "reject": acceptance,
+        "request_correction": acceptance,
+        "complete_step": mine and not acceptance and not last,
+        "return_step": mine and not acceptance and not first,
+        "decide": mine and not acceptance and last,
+        "start_special": mine,
+        "end_special": mine,
+        "extend": case.statutory_limit_days is not None
+        and scope.has_post(Post.APPROVER, case.department_id),
+        "conclude": scope.is_superuser
+        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts),
+        "deliver": case.delivered_at is None and access.staff_can_read(user, case),
+    }
+    return [a for a in transitions.allowed_actions(case) if checks.get(a, False)]
+
+
 def _task_for(user, case: Case, *, posts=None) -> CaseStep:
     step = current_step(case)
     if step is None or not access.can_do_step(user, step) or (posts and step.post not in posts):
@@ -416,7 +454,7 @@ def conclude(
     departments = {case.department_id, case.accepting_department_id}
     if not (
         scope.is_superuser
-        or any(d in departments and p in (Post.CLERK, Post.APPROVER) for p, d, _, _ in scope.posts)
+        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts)
     ):
         raise refuse("case", "not_your_case", "只有实施部门或受理窗口的工作人员可以办结。")
     _conclude(

@@ -75,6 +75,10 @@ def test_apply_to_submit_through_the_api():
     assert bad_delivery.json()["errors"][0]["field"] == "delivery"
     assert "送达方式" in bad_delivery.json()["errors"][0]["message"]
 
+    bad_optional = client.patch(url, {"answers": {"_optional_items": 5}}, content_type=JSON)
+    assert bad_optional.status_code == 400
+    assert bad_optional.json()["errors"][0]["field"] == "answers"
+
     # PATCH keeps the answers it was not sent
     client.patch(url, {"answers": {"household_size": 3}}, content_type=JSON)
     saved = client.patch(
@@ -317,3 +321,27 @@ def test_taking_back_a_material_and_discarding_a_draft():
     assert unknown.json()["errors"][0]["message"] == "该事项不需要这份材料。"
     assert client.delete(url).status_code == 204
     assert client.get(url).status_code == 404
+
+
+def test_a_bundle_is_one_application_and_several_cases():
+    members = [
+        f.item(f.department("江门市民政局"), name="最低生活保障"),
+        f.item(f.department("江门市公安局"), name="户籍证明"),
+    ]
+    bundle = f.bundle(members, code="api-bundle")
+    identity = f.applicant()
+    client = signed_in(identity)
+    created = client.post("/api/v1/applications/", {"bundle": "api-bundle"}, content_type=JSON)
+    assert created.status_code == 201, created.content
+    draft = created.json()
+    assert draft["bundle"] == {"code": "api-bundle", "name": bundle.name}
+    assert all(len(n["items"]) == 2 for n in draft["materials_needed"])  # shared materials once
+    application = applications.Application.objects.get(public_id=draft["public_id"])
+    f.fill(application, identity)
+    submitted = client.post(f"/api/v1/applications/{draft['public_id']}/submit")
+    assert submitted.status_code == 201, submitted.content
+    body = submitted.json()
+    assert body["bundle_case"] and len(body["cases"]) == 2
+    assert {c["department"] for c in body["cases"]} == {"江门市民政局", "江门市公安局"}
+    unknown = client.post("/api/v1/applications/", {"bundle": "nope"}, content_type=JSON)
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "bundle"

@@ -5,6 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from govhall.accounts.models import RealNameLevel
+from govhall.accounts.services import acting
+from govhall.accounts.tests.factories import AgentGrantFactory, PersonFactory
 
 from ..models import Application, BundleCase, Case, SubmissionKey
 from . import factories as f
@@ -177,3 +179,20 @@ def test_someone_elses_draft_is_not_found(client):
     for name in ("application", "materials", "check", "done"):
         assert client.get(reverse(f"cases:{name}", args=[draft.public_id])).status_code == 404
     assert client.post(reverse("cases:discard", args=[draft.public_id])).status_code == 404
+
+
+def test_agent_without_the_power_to_apply_is_told_what_to_do(client):
+    grant = AgentGrantFactory(
+        powers=["view_cases"], agent=PersonFactory(realname_level=RealNameLevel.ONLINE_VERIFIED)
+    )
+    client.force_login(grant.agent.user)
+    session = client.session
+    session[acting.SESSION_KEY] = grant.company.pk
+    session.save()
+    item = f.item(audience_codes="12")
+    response = client.post(reverse("cases:item-apply", args=[item.implementation_code]))
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert f"您没有代“{grant.company.name}”申办事项的授权。" in text
+    assert reverse("accounts:acting") in text
+    assert not Application.objects.filter(item=item).exists()

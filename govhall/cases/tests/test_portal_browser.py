@@ -82,9 +82,7 @@ def test_apply_journey_on_a_phone(new_page, site, tmp_path):
     pdf.write_bytes(b"%PDF-1.4\n% test\n")
     for name in ("申请书", "房屋租赁合同"):
         page.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
-        page.locator(f"section:has(h2:text-is('{name}'))").get_by_role(
-            "button", name="上传"
-        ).click()
+        page.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")).click()
         page.wait_for_load_state()
     page.get_by_role("link", name="继续：核对并提交").click()
     check_page(page, "check", found)

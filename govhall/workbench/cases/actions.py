@@ -11,9 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from govhall.cases.models import Case, CaseStep
-from govhall.cases.services import access, applications, handling, transitions
-from govhall.regions.models import Post
-from govhall.regions.services.scope import scope_of
+from govhall.cases.services import applications, handling, transitions
 
 from . import forms
 
@@ -121,49 +119,7 @@ def label(name: str) -> str:
 # --- who may do what now ----------------------------------------------------------------
 
 
-def item_step_position(case: Case, step: CaseStep) -> tuple[int, int]:
-    """(index of the open task among the item's steps, number of steps) — the same
-    reading as the handling service (tasks after a return carry the step's name)."""
-    names = [s.name for s in case.item_version.steps.all()]
-    index = names.index(step.name) if step.name in names else len(names) - 1
-    return index, len(names)
-
-
 def available_actions(case: Case, user, step: CaseStep | None = None) -> list[str]:
     """The actions whose form this user sees on the case page now."""
-    allowed = set(transitions.allowed_actions(case))
-    step = step if step is not None else handling.current_step(case)
-    mine = step is not None and access.can_do_step(user, step)
-    scope = scope_of(user)
-    position = item_step_position(case, step) if mine and step.code != "0" else None
-    result = []
-    for name in ACTIONS:
-        if name not in allowed:
-            continue
-        if name in ("accept", "request_correction", "reject"):
-            ok = mine and step.code == "0"
-        elif name in ("complete_step", "return_step", "decide"):
-            ok = (
-                position is not None
-                and {
-                    "complete_step": position[0] < position[1] - 1,
-                    "return_step": position[0] > 0,
-                    "decide": position[0] >= position[1] - 1,
-                }[name]
-            )
-        elif name in ("start_special", "end_special"):
-            ok = mine
-        elif name == "extend":
-            ok = case.statutory_limit_days is not None and scope.has_post(
-                Post.APPROVER, case.department_id
-            )
-        elif name == "conclude":
-            departments = {case.department_id, case.accepting_department_id}
-            ok = scope.is_superuser or any(
-                d in departments and p in (Post.CLERK, Post.APPROVER) for p, d, _, _ in scope.posts
-            )
-        else:  # deliver
-            ok = case.delivered_at is None
-        if ok:
-            result.append(name)
-    return result
+    names = set(handling.actions_for(case, user, step))
+    return [name for name in ACTIONS if name in names]

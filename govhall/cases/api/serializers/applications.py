@@ -49,6 +49,16 @@ class ApplicationUpdateRequest(serializers.Serializer):
     )
     delivery_address = text(200, "送达地址")
 
+    def validate_answers(self, value: dict) -> dict:
+        optional = value.get("_optional_items")
+        if optional is not None and not (
+            isinstance(optional, list) and all(isinstance(c, str) for c in optional)
+        ):
+            raise serializers.ValidationError(
+                "“_optional_items”须为所选可选事项实施编码的列表。", code="invalid"
+            )
+        return value
+
 
 class MaterialUploadRequest(serializers.Serializer):
     key = serializers.CharField(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from govhall.regions.models import Post
-
 from ...models import Case, CaseStep, SuspensionKind
 from ...services import clocks
 from .applications import SuppliedMaterial, supplied_material
@@ -334,5 +332,3 @@ REQUESTS = {
     "conclude": StaffConcludeRequest,
     "deliver": StaffDeliverRequest,
 }
-
-CONCLUDE_POSTS = (Post.CLERK, Post.APPROVER)

@@ -19,6 +19,7 @@ from ...services import access, applicant, applications, auto_approval
 from ...services.errors import refuse
 from ..auth import AUTHENTICATION, identity_of
 from ..errors import CaseNotFound, ServiceErrorsMixin
+from ..filters import state_filter
 from ..serializers import cases as s
 from ..serializers.common import CaseApiErrors
 from .applications import ApplicantAPIView
@@ -31,15 +32,6 @@ ACTION_ERRORS = {
         CaseApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
     ),
 }
-
-
-def _state_filter(queryset, request):
-    state = request.query_params.get("state", "").strip()
-    if state:
-        if state not in CaseState.values:
-            raise refuse("state", "choice", f"state须为{'、'.join(CaseState.values)}之一。")
-        queryset = queryset.filter(state=state)
-    return queryset
 
 
 @extend_schema(
@@ -58,7 +50,7 @@ class MyCaseList(ServiceErrorsMixin, generics.ListAPIView):
 
     def get_queryset(self):
         rows = access.applicant_cases(identity_of(self.request)).select_related("department")
-        return _state_filter(rows, self.request).order_by("-submitted_at", "-pk")
+        return state_filter(rows, self.request).order_by("-submitted_at", "-pk")
 
 
 class MyCaseView(ApplicantAPIView):

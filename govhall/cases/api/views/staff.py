@@ -22,10 +22,10 @@ from ...services.errors import refuse
 from .. import staff_actions
 from ..auth import AUTHENTICATION, IsStaffMember
 from ..errors import BASE_STATUS, CaseAPIView, CaseNotFound, ServiceErrorsMixin
+from ..filters import state_filter
 from ..serializers import staff as s
 from ..serializers.cases import CaseSummary
 from ..serializers.common import CaseApiErrors
-from .my_cases import _state_filter
 
 INBOX_FILTERS = ("due_soon", "overdue", "suspended")
 PAUSED = (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
@@ -107,7 +107,7 @@ class StaffCaseList(StaffMixin, generics.ListAPIView):
 
     def get_queryset(self):
         rows = access.staff_cases(self.request.user).select_related("department")
-        return _state_filter(rows, self.request).order_by("-submitted_at", "-pk")
+        return state_filter(rows, self.request).order_by("-submitted_at", "-pk")
 
 
 class StaffCaseView(StaffMixin, CaseAPIView):

@@ -1,0 +1,266 @@
+"""Creating applications: the whole applicant flow per application, against the floor.
+
+* service layer: ``applications.start`` → ``save_answers`` (a six-field form, contact
+  phone) → ``attach`` each required material from the applicant's locker → ``submit``
+  with an idempotency key: one case with its number, task, process record, outbox row,
+  audit entry and notification;
+* HTTP (in process, Django's test ``Client`` per thread, session auth): the same flow
+  through ``/api/v1/applications/…`` (docs/api.md);
+* baseline: one bare ``Application`` draft INSERT in its own transaction per call — the
+  floor cost of a write transaction on this machine.
+
+Items are published online items for persons, from several departments, each given the
+benchmark's form once (a new published version through the catalogue's own loader).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime
+import io
+import pstats
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from govhall.accounts.models import Person, RealNameLevel
+from govhall.accounts.services.acting import Identity
+from govhall.cases.models import Application
+from govhall.cases.services import applications
+from govhall.catalog.models import Item
+from govhall.catalog.services import documents, items
+from govhall.core.identifiers import make_id_number
+
+FORM = [
+    {"name": "applicant_phone", "label": "联系电话", "type": "phone", "required": True},
+    {"name": "household_size", "label": "家庭人口", "type": "integer", "required": True,
+     "min": 1, "max": 20},
+    {"name": "married", "label": "是否已婚", "type": "boolean", "required": True},
+    {"name": "spouse_name", "label": "配偶姓名", "type": "text", "required": True,
+     "show_if": {"field": "married", "equals": True}},
+    {"name": "moved_in", "label": "迁入日期", "type": "date", "required": False},
+    {"name": "reason", "label": "申请事由", "type": "textarea", "required": True},
+]  # fmt: skip
+ANSWERS = {
+    "applicant_phone": "13800138000",
+    "household_size": 3,
+    "married": True,
+    "spouse_name": "陈丽",
+    "moved_in": "2020-05-01",
+    "reason": "本人因工作调动需办理此事项，材料已备齐。",
+}
+CONTACT = {"contact_phone": "13800138000", "delivery": "electronic"}
+PDF = b"%PDF-1.4\n% benchmark material\n" + b"0" * 20_000
+
+
+@dataclass
+class Setup:
+    items: list[Item]
+    needs: dict[int, list[str]]  # item pk -> material keys to attach
+    applicants: list[Identity]
+    lockers: list[dict[str, object]]  # per applicant: key -> StoredFile
+
+
+def choose_items(count: int = 12) -> list[Item]:
+    """Online items for persons with steps and no 秒批 rules, one per department."""
+    rows = (
+        Item.objects.filter(
+            status=Item.Status.ACTIVE,
+            current__channel_online=True,
+            current__audience_codes__contains="1",
+            current__min_realname_level__lte=RealNameLevel.ONLINE_VERIFIED,
+        )
+        .annotate(steps=Count("current__steps"))
+        .filter(steps__gt=0)
+        .select_related("current", "department")
+        .order_by("department_id", "pk")
+    )
+    chosen, seen = [], set()
+    for item in rows:
+        if item.current.decision_rules or item.department_id in seen:
+            continue
+        seen.add(item.department_id)
+        chosen.append(item)
+        if len(chosen) == count:
+            break
+    for index, item in enumerate(chosen):
+        if item.current.form_fields != FORM:
+            doc = documents.version_document(item.current)
+            doc["form_fields"] = FORM
+            items.load_document(doc, publish=True, reason="基准测试：申请表单")
+            chosen[index] = Item.objects.select_related("current", "department").get(pk=item.pk)
+    return chosen
+
+
+def applicant(index: int) -> Identity:
+    username = f"bench-applicant-{index:03d}"
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"display_name": f"基准申请人{index}"}
+    )
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            user=user,
+            id_number=make_id_number(
+                "440703", datetime.date(1985, 1, 1) + datetime.timedelta(days=index), 500 + index
+            ),
+            name=f"基准申请人{index}",
+            realname_level=RealNameLevel.ONLINE_VERIFIED,
+        )
+    return Identity(user=user, person=person)
+
+
+def prepare(clients: int, item_count: int = 12) -> Setup:
+    chosen = choose_items(item_count)
+    if not chosen:
+        raise SystemExit("没有可网上申办的事项：目录中缺少面向自然人的在线事项。")
+    needs: dict[int, list[str]] = {}
+    names: dict[str, str] = {}
+    for item in chosen:
+        probe = Application(item=item)
+        keys = []
+        for need in applications.material_needs(probe):
+            if need.required and not need.fetched_by_hall:
+                keys.append(need.key)
+                names[need.key] = need.name
+        needs[item.pk] = keys
+    identities = [applicant(i) for i in range(clients)]
+    lockers = []
+    for identity in identities:
+        existing = {f.title: f for f in applications.locker_of(identity)}
+        locker = {}
+        for key, name in names.items():
+            stored = existing.get(name)
+            if stored is None:
+                upload = SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf")
+                stored = applications.store_file(identity.user, upload, title=name)
+            locker[key] = stored
+        lockers.append(locker)
+    return Setup(chosen, needs, identities, lockers)
+
+
+def service_client(setup: Setup):
+    """Per thread: one applicant applying for the items in turn (4 + materials calls)."""
+
+    def client(index: int):
+        identity = setup.applicants[index % len(setup.applicants)]
+        locker = setup.lockers[index % len(setup.lockers)]
+        turn = [index]
+
+        def apply() -> int:
+            item = setup.items[turn[0] % len(setup.items)]
+            turn[0] += 1
+            application = applications.start(identity, item=item)
+            applications.save_answers(application, dict(ANSWERS), contact=CONTACT)
+            for key in setup.needs[item.pk]:
+                applications.attach(application, key, file=locker[key])
+            applications.submit(application, identity, idempotency_key=uuid.uuid4().hex)
+            return 3 + len(setup.needs[item.pk])
+
+        return apply
+
+    return client
+
+
+def http_client(setup: Setup):
+    """Per thread: the same flow through the applicant API with a signed-in session."""
+
+    def client(index: int):
+        identity = setup.applicants[index % len(setup.applicants)]
+        locker = setup.lockers[index % len(setup.lockers)]
+        browser = Client(HTTP_HOST="127.0.0.1")
+        browser.force_login(identity.user)
+        turn = [index]
+
+        def call(method, url, expect, **kwargs):
+            response = getattr(browser, method)(url, content_type="application/json", **kwargs)
+            if response.status_code != expect:
+                raise RuntimeError(f"{method.upper()} {url} → {response.status_code}: "
+                                   f"{response.content[:300]!r}")  # fmt: skip
+            return response
+
+        def apply() -> int:
+            item = setup.items[turn[0] % len(setup.items)]
+            turn[0] += 1
+            made = call("post", reverse("api-application-create"), 201,
+                        data={"item": item.implementation_code})  # fmt: skip
+            public_id = made.json()["public_id"]
+            detail = reverse("api-application-detail", args=[public_id])
+            call("patch", detail, 200, data={"answers": ANSWERS, **CONTACT})
+            materials = reverse("api-application-materials", args=[public_id])
+            for key in setup.needs[item.pk]:
+                body = {"key": key, "locker_file": str(locker[key].public_id)}
+                call("post", materials, 201, data=body)
+            call("post", reverse("api-application-submit", args=[public_id]), 201,
+                 HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)  # fmt: skip
+            return 3 + len(setup.needs[item.pk])
+
+        return apply
+
+    return client
+
+
+def baseline_client(setup: Setup):
+    """Per thread: one bare draft row per call, in its own transaction."""
+
+    def client(index: int):
+        identity = setup.applicants[index % len(setup.applicants)]
+        item = setup.items[index % len(setup.items)]
+
+        def insert() -> int:
+            with transaction.atomic():
+                Application.objects.create(
+                    item=item,
+                    user=identity.user,
+                    person=identity.person,
+                    contact_phone="13800138000",
+                )
+            return 1
+
+        return insert
+
+    return client
+
+
+def queries_per_call(setup: Setup) -> dict[str, int]:
+    """How many SQL statements each service call of one application issues."""
+    from django.db import connection
+
+    identity, locker, item = setup.applicants[0], setup.lockers[0], setup.items[0]
+    counts: dict[str, int] = defaultdict(int)
+    with CaptureQueriesContext(connection) as seen:
+        application = applications.start(identity, item=item)
+    counts["start"] = len(seen)
+    with CaptureQueriesContext(connection) as seen:
+        applications.save_answers(application, dict(ANSWERS), contact=CONTACT)
+    counts["save_answers"] = len(seen)
+    for key in setup.needs[item.pk]:
+        with CaptureQueriesContext(connection) as seen:
+            applications.attach(application, key, file=locker[key])
+        counts[f"attach ×{len(setup.needs[item.pk])}"] += len(seen)
+    with CaptureQueriesContext(connection) as seen:
+        applications.submit(application, identity, idempotency_key=uuid.uuid4().hex)
+    counts["submit"] = len(seen)
+    return dict(counts)
+
+
+def profile(setup: Setup, applications_count: int = 30, top: int = 20) -> str:
+    """cProfile of sequential applications (one client): where the Python time goes."""
+    apply = service_client(setup)(0)
+    apply()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(applications_count):
+        apply()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
