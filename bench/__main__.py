@@ -1,8 +1,12 @@
-"""Run every benchmark: ``python -m bench`` (or ``make bench``).
+"""Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
-Each benchmark runs in its own process with its own throwaway database, on SQLite and
-also on PostgreSQL when ``BENCH_DATABASE_URL`` names a database that may be wiped.
-Pass ``--count N`` to use fewer items than the 100,000 of the goal.
+Names: ``catalog`` (catalogue search on 100,000 items) and ``cases`` (the case engine on
+1,000,000 cases). Without a name every benchmark runs, each with the options given
+(``--count N`` is each one's own size); options only one benchmark knows need its name.
+
+The catalogue search runs in its own process with its own throwaway database, on SQLite
+and also on PostgreSQL when ``BENCH_DATABASE_URL`` names a database that may be wiped.
+The case benchmark runs on PostgreSQL only, in ``BENCH_DATABASE_URL`` (or ``--database``).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import os
 import subprocess
 import sys
 
+BENCHMARKS = ("catalog", "cases")
 
-def main(argv: list[str]) -> int:
+
+def catalog(argv: list[str]) -> int:
     targets = ["sqlite"]
     if os.environ.get("BENCH_DATABASE_URL"):
         targets.append(os.environ["BENCH_DATABASE_URL"])
@@ -20,6 +26,23 @@ def main(argv: list[str]) -> int:
     for target in targets:
         command = [sys.executable, "-m", "bench.catalog_search", "--database", target, *argv]
         status |= subprocess.run(command, check=False).returncode
+    return status
+
+
+def cases(argv: list[str]) -> int:
+    if not os.environ.get("BENCH_DATABASE_URL") and "--database" not in argv:
+        print("cases: skipped (PostgreSQL only; set BENCH_DATABASE_URL)")
+        return 0
+    return subprocess.run([sys.executable, "-m", "bench.cases", *argv], check=False).returncode
+
+
+def main(argv: list[str]) -> int:
+    names = list(BENCHMARKS)
+    if argv and argv[0] in BENCHMARKS:
+        names, argv = [argv[0]], argv[1:]
+    status = 0
+    for name in names:
+        status |= {"catalog": catalog, "cases": cases}[name](argv)
     return status
 
 

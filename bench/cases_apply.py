@@ -57,7 +57,7 @@ ANSWERS = {
     "moved_in": "2020-05-01",
     "reason": "本人因工作调动需办理此事项，材料已备齐。",
 }
-CONTACT = {"contact_phone": "13800138000", "delivery": "electronic"}
+CONTACT = {"contact_phone": "13800138000", "delivery_address": "江门市蓬江区建设路1号"}
 PDF = b"%PDF-1.4\n% benchmark material\n" + b"0" * 20_000
 
 
@@ -65,6 +65,7 @@ PDF = b"%PDF-1.4\n% benchmark material\n" + b"0" * 20_000
 class Setup:
     items: list[Item]
     needs: dict[int, list[str]]  # item pk -> material keys to attach
+    contacts: dict[int, dict[str, str]]  # item pk -> contact and delivery the item offers
     applicants: list[Identity]
     lockers: list[dict[str, object]]  # per applicant: key -> StoredFile
 
@@ -124,8 +125,12 @@ def prepare(clients: int, item_count: int = 12) -> Setup:
         raise SystemExit("没有可网上申办的事项：目录中缺少面向自然人的在线事项。")
     needs: dict[int, list[str]] = {}
     names: dict[str, str] = {}
+    contacts: dict[int, dict[str, str]] = {}
     for item in chosen:
         probe = Application(item=item)
+        version = item.current
+        offered = [d for d in ("electronic", "pickup", "post") if getattr(version, f"delivery_{d}")]
+        contacts[item.pk] = {**CONTACT, "delivery": (offered or ["pickup"])[0]}
         keys = []
         for need in applications.material_needs(probe):
             if need.required and not need.fetched_by_hall:
@@ -144,7 +149,7 @@ def prepare(clients: int, item_count: int = 12) -> Setup:
                 stored = applications.store_file(identity.user, upload, title=name)
             locker[key] = stored
         lockers.append(locker)
-    return Setup(chosen, needs, identities, lockers)
+    return Setup(chosen, needs, contacts, identities, lockers)
 
 
 def service_client(setup: Setup):
@@ -159,7 +164,7 @@ def service_client(setup: Setup):
             item = setup.items[turn[0] % len(setup.items)]
             turn[0] += 1
             application = applications.start(identity, item=item)
-            applications.save_answers(application, dict(ANSWERS), contact=CONTACT)
+            applications.save_answers(application, dict(ANSWERS), contact=setup.contacts[item.pk])
             for key in setup.needs[item.pk]:
                 applications.attach(application, key, file=locker[key])
             applications.submit(application, identity, idempotency_key=uuid.uuid4().hex)
@@ -194,7 +199,7 @@ def http_client(setup: Setup):
                         data={"item": item.implementation_code})  # fmt: skip
             public_id = made.json()["public_id"]
             detail = reverse("api-application-detail", args=[public_id])
-            call("patch", detail, 200, data={"answers": ANSWERS, **CONTACT})
+            call("patch", detail, 200, data={"answers": ANSWERS, **setup.contacts[item.pk]})
             materials = reverse("api-application-materials", args=[public_id])
             for key in setup.needs[item.pk]:
                 body = {"key": key, "locker_file": str(locker[key].public_id)}
@@ -235,12 +240,13 @@ def queries_per_call(setup: Setup) -> dict[str, int]:
     from django.db import connection
 
     identity, locker, item = setup.applicants[0], setup.lockers[0], setup.items[0]
+    connection.queries_log.clear()
     counts: dict[str, int] = defaultdict(int)
     with CaptureQueriesContext(connection) as seen:
         application = applications.start(identity, item=item)
     counts["start"] = len(seen)
     with CaptureQueriesContext(connection) as seen:
-        applications.save_answers(application, dict(ANSWERS), contact=CONTACT)
+        applications.save_answers(application, dict(ANSWERS), contact=setup.contacts[item.pk])
     counts["save_answers"] = len(seen)
     for key in setup.needs[item.pk]:
         with CaptureQueriesContext(connection) as seen:

@@ -210,7 +210,7 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _, problems = catalog_forms.clean_answers(self.specs, self.answers(), partial=True)
+        _answers, problems = catalog_forms.clean_answers(self.specs, self.answers(), partial=True)
         for problem in problems:
             if problem.field in self.fields and problem.field not in self.errors:
                 self.add_error(problem.field, problem.message)

@@ -77,7 +77,13 @@ SECTIONS: list[Section] = [
         url_name="catalog:departments",
         region_in_query=True,
     ),
-    Section("progress", _("办件查询"), _("输入办件编号与证件号码查询办理进度")),
+    Section(
+        "progress",
+        _("办件查询"),
+        _("输入办件编号与证件号码查询办理进度"),
+        url_name="cases:progress",
+        region_in_query=True,
+    ),
     Section("interaction", _("互动交流"), _("咨询、投诉与好差评")),
     Section("supervision", _("效能监督"), _("每月公开的办件、投诉与监督结果")),
 ]

@@ -897,7 +897,11 @@ class SearchResults(Sequence):
         rows = self._backend.page(offset, limit)
         ids = [row[0] for row in rows]
         items = Item.objects.select_related("current", "department", "region").in_bulk(ids)
-        documents = {d.item_id: d for d in ItemDocument.objects.filter(item_id__in=ids)}
+        # what hits show (the token columns, the bulk of a row, load only if asked for)
+        shown = ItemDocument.objects.filter(item_id__in=ids).only(
+            "item_id", "name", "aliases", "body"
+        )
+        documents = {d.item_id: d for d in shown}
         hits = []
         terms = highlight_terms(self.plan, documents.values()) if highlight else set()
         for item_id, score, tier, _strength in rows:

@@ -22,6 +22,14 @@ COLUMNS = (
     "facet_tokens",
 )
 
+# Rank by BM25 with one weight per column, in the order of COLUMNS: name 10, aliases 6,
+# body 1, name pinyin 4, alias pinyin 0; the facet tokens (region, department, theme,
+# type, audience) only filter, so they weigh 0 — a column without a weight would weigh 1,
+# and the tier and filter terms of a query would then add to the score of every row
+# they match (migration 0003 set the facet weight of indexes made before).
+RANK = "bm25(10.0, 6.0, 1.0, 4.0, 0.0, 0.0)"
+RANK_BEFORE_0003 = "bm25(10.0, 6.0, 1.0, 4.0, 0.0)"
+
 _cols = ", ".join(COLUMNS)
 _new = ", ".join(f"new.{c}" for c in COLUMNS)
 _old = ", ".join(f"old.{c}" for c in COLUMNS)
@@ -41,9 +49,7 @@ SQLITE_CREATE = [
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old});
         INSERT INTO {FTS_TABLE}(rowid, {_cols}) VALUES (new.id, {_new});
     END""",
-    # Rank by BM25 with the column weights: name 10, aliases 6, body 1, pinyin 4; the
-    # facet tokens (region, department, theme, type, audience) only filter.
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', 'bm25(10.0, 6.0, 1.0, 4.0, 0.0)')",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', '{RANK}')",
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {DOC_TABLE}_fts_insert",
@@ -80,6 +86,14 @@ def create(schema_editor) -> None:
         )
     for sql in statements:
         schema_editor.execute(sql)
+
+
+def set_rank(schema_editor, rank: str = RANK) -> None:
+    """Make ``rank`` the default ranking of the SQLite index (no-op on PostgreSQL)."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', %s)", [rank]
+        )
 
 
 def drop(schema_editor) -> None:

@@ -106,7 +106,7 @@ def material_needs(application: Application) -> list[MaterialNeed]:
 # --- drafts -----------------------------------------------------------------------------
 
 
-def _published(item: Item, *, online: bool = True) -> ItemVersion:
+def published_version(item: Item, *, online: bool = True) -> ItemVersion:
     """The item's published version; ``online`` also requires an online channel."""
     if item.status != Item.Status.ACTIVE or item.current_id is None:
         raise refuse("item", "not_published", f"事项“{item.name}”目前不可申办。")
@@ -139,6 +139,31 @@ def check_applicant(identity, version: ItemVersion) -> None:
         )
 
 
+def eligibility(identity, items: list[Item]):
+    """The refusal ``start`` would give (a ValidationError), or None: asked by the apply page
+    before a draft exists."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        for item in items:
+            check_applicant(identity, published_version(item))
+    except ValidationError as exc:
+        return exc
+    return None
+
+
+def delivery_offered(application: Application) -> list[str]:
+    """Ways of delivery every item offers (for a bundle, those all its items share)."""
+    offered = [
+        {d for d in ("electronic", "post", "pickup") if getattr(i.current, f"delivery_{d}")}
+        for i in members(application)
+    ]
+    if not offered:
+        return []
+    common = set.intersection(*offered) or set().union(*offered)
+    return [d for d in ("electronic", "post", "pickup") if d in common]
+
+
 @transaction.atomic
 def start(
     identity,
@@ -165,7 +190,7 @@ def start(
     for member in (
         [item] if item else [m.item for m in bundle.members.select_related("item__current")]
     ):
-        check_applicant(identity, _published(member))
+        check_applicant(identity, published_version(member))
     application.save()
     return application
 
@@ -331,6 +356,13 @@ def check_complete(application: Application) -> tuple[dict, list]:
     for need in material_needs(application):
         if need.required and not need.fetched_by_hall and need.key not in supplied | held:
             problems.append(Problem(f"materials.{need.key}", "required", f"请提供“{need.name}”。"))
+    offered = delivery_offered(application)
+    if offered and application.delivery not in offered:
+        problems.append(Problem("delivery", "required", "请选择“结果送达方式”。"))
+    elif application.delivery == "post" and not application.delivery_address:
+        problems.append(
+            Problem("delivery_address", "required", "选择邮寄送达时，“邮寄地址”为必填项。")
+        )
     if not application.contact_phone:
         problems.append(Problem("contact_phone", "required", "“联系电话”为必填项。"))
     elif not forms.PHONE_RE.match(application.contact_phone):
@@ -372,7 +404,7 @@ def _submit(application: Application, identity, idempotency_key: str) -> list[Ca
     items = members(application)
     for item in items:
         check_applicant(
-            identity, _published(item)
+            identity, published_version(item)
         ) if application.channel != Channel.COUNTER else None
     answers, problems = check_complete(application)
     if problems:

@@ -124,8 +124,10 @@ def take_application(
         clerk_department=department,
         hall=Hall.objects.filter(region_id=department.region_id).first(),
     )
-    applications._published(item, online=False)
-    applications.save_answers(application, answers)
+    applications.published_version(item, online=False)
+    offered = applications.delivery_offered(application)
+    delivery = "pickup" if "pickup" in offered else (offered[0] if offered else "")
+    applications.save_answers(application, answers, contact={"delivery": delivery})
     for key, upload in (scans or {}).items():
         stored = applications.store_file(
             person.user, upload, title=key, company=company, at_counter=True

@@ -26,7 +26,12 @@ def _staff(username: str):
 def _application(identity: Identity, item: Item) -> Application:
     application = applications.start(identity, item=item)
     applications.save_answers(
-        application, ANSWERS, contact={"contact_phone": identity.user.mobile or "13800138000"}
+        application,
+        ANSWERS,
+        contact={
+            "contact_phone": identity.user.mobile or "13800138000",
+            "delivery": applications.delivery_offered(application)[0],
+        },
     )
     for need in applications.material_needs(application):
         if need.source != "shared":

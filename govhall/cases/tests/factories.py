@@ -122,13 +122,14 @@ ANSWERS = {"household_size": 3, "married": False}
 
 
 def fill(application, identity, answers=None) -> None:
+    offered = applications.delivery_offered(application)
     applications.save_answers(
         application,
         dict(ANSWERS if answers is None else answers),
-        contact={"contact_phone": "13800138000"},
+        contact={"contact_phone": "13800138000", "delivery": offered[0] if offered else ""},
     )
     for need in applications.material_needs(application):
-        if need.source == "applicant" or need.source == "licence":
+        if need.source in ("applicant", "licence"):
             upload = pdf(need.name)
             stored = applications.store_file(
                 identity.user, upload, title=need.name, company=identity.company

@@ -189,10 +189,31 @@ def test_agent_without_the_power_to_apply_is_told_what_to_do(client):
     session = client.session
     session[acting.SESSION_KEY] = grant.company.pk
     session.save()
-    item = f.item(audience_codes="12")
+    item = f.item()
     response = client.post(reverse("cases:item-apply", args=[item.implementation_code]))
     assert response.status_code == 403
     text = response.content.decode()
     assert f"您没有代“{grant.company.name}”申办事项的授权。" in text
     assert reverse("accounts:acting") in text
     assert not Application.objects.filter(item=item).exists()
+
+
+def test_contact_and_delivery_are_checked_before_submission(client):
+    signed_in(client, f.applicant())
+    application = start(client, f.item())
+    form_url = reverse("cases:application", args=[application.public_id])
+    response = client.post(form_url, {**GOOD_FORM, "delivery": "post", "contact_phone": "12345"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "选择邮寄送达时，“邮寄地址”为必填项。" in text
+    assert "“联系电话”须为11位手机号码。" in text and 'href="#id_contact_phone"' in text
+
+    without = {k: v for k, v in GOOD_FORM.items() if k != "delivery"}
+    client.post(form_url, {**without, "action": "later"})
+    upload_all(client, application)
+    check_url = reverse("cases:check", args=[application.public_id])
+    page = client.get(check_url)
+    assert "请选择“结果送达方式”。" in page.content.decode()
+    response = client.post(check_url, {"idempotency_key": "a" * 8})
+    assert response.status_code == 400
+    assert not Case.objects.filter(application=application).exists()

@@ -26,13 +26,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BLOCKING = {"serious", "critical"}
 
 
-def signed_in_page(new_page, site, identity):
+def signed_in_page(request, identity):
+    """A phone-width page already signed in as ``identity`` (the session cookie copied)."""
+    open_page, base_url = request.getfixturevalue("new_page"), request.getfixturevalue("site")
     client = Client()
     client.force_login(identity.user)
-    page = new_page(viewport=PHONE)
+    page = open_page(viewport=PHONE)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}]
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
     )
     return page
 
@@ -40,14 +42,13 @@ def signed_in_page(new_page, site, identity):
 def check_page(page, where: str, found: list) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), where
     found += [(where, v) for v in run_axe(page) if v["impact"] in BLOCKING]
-    if os.environ.get("SHOTS"):
-        page.screenshot(path=f"/tmp/shots/{where}.png", full_page=True)
 
 
-def test_apply_journey_on_a_phone(new_page, site, tmp_path):
+def test_apply_journey_on_a_phone(request, tmp_path):
+    request.getfixturevalue("site")  # the live server, with the reference data committed
     identity = f.applicant()
     item = f.item()
-    page = signed_in_page(new_page, site, identity)
+    page = signed_in_page(request, identity)
     found: list = []
 
     page.goto(f"/items/{item.implementation_code}/apply/")
@@ -95,6 +96,7 @@ def test_apply_journey_on_a_phone(new_page, site, tmp_path):
     assert case.number in page.content()
     page.goto(case.get_absolute_url())
     check_page(page, "case", found)
-    page.goto("/progress/")
-    check_page(page, "progress", found)
+    for path in ("/my/cases/", "/my/messages/", "/my/materials/", "/progress/"):
+        page.goto(path)
+        check_page(page, path, found)
     assert not found, describe_violations(found)

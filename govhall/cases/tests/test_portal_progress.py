@@ -51,3 +51,15 @@ def test_progress_query_names_the_fields_it_needs(client):
     text = response.content.decode()
     assert "“办件编号”为必填项。" in text
     assert "“申请人证件号码”须为有效的身份证号码或统一社会信用代码。" in text
+
+
+def test_the_progress_page_is_throttled_like_the_api(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(30):
+        client.post("/progress/", {"case_number": "X", "applicant_id": "Y"})
+    response = client.post("/progress/", {"case_number": "X", "applicant_id": "Y"})
+    assert response.status_code == 429
+    assert "查询过于频繁" in response.content.decode()
+    cache.clear()

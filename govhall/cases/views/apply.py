@@ -19,16 +19,7 @@ from ..models import Application
 from ..services import applications
 from .common import applicant_login, refusal
 
-
-def eligibility(identity, items) -> ValidationError | None:
-    """The refusal ``applications.start`` would give, asked before a draft exists."""
-    try:
-        for item in items:
-            # The same checks start() runs (published and online, then the applicant).
-            applications.check_applicant(identity, applications._published(item))
-    except ValidationError as exc:
-        return exc
-    return None
+eligibility = applications.eligibility
 
 
 def _drafts(identity, **subject):

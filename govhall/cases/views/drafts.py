@@ -42,8 +42,6 @@ def missing_on_form(application, form: ApplicationForm) -> None:
     for problem in problems:
         if problem.field in form.fields and problem.field not in form.errors:
             form.add_error(problem.field, problem.message)
-    if "delivery" in form.fields and not application.delivery and "delivery" not in form.errors:
-        form.add_error("delivery", _("请选择“结果送达方式”。"))
 
 
 @applicant_login

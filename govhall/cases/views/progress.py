@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from ..api.throttles import ProgressThrottle
 from ..forms import ProgressForm
 from ..services import queries
 
@@ -18,6 +19,10 @@ from ..services import queries
 def progress(request):
     form = ProgressForm(request.POST or None)
     context, status = {"form": form}, 200
+    if request.method == "POST" and not ProgressThrottle().allow_request(request, None):
+        # The same budget per address as the API's progress query: guessing stays slow.
+        context["throttled"] = True
+        return render(request, "cases/portal/progress.html", context, status=429)
     if request.method == "POST":
         if form.is_valid():
             case = queries.find_for_progress(

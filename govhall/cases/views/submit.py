@@ -97,13 +97,15 @@ def check(request, public_id):
             applications.submit(application, request.identity, idempotency_key=key)
         except ValidationError as exc:
             application.refresh_from_db()
-            _answers, problems = applications.check_complete(application)
-            if not problems:
-                problems = [_Refusal(m) for m in exc.messages]
+            problems = _problems(application) or [_Refusal(m) for m in exc.messages]
             return _check_page(request, application, problems, status=400)
         return redirect("cases:done", public_id=application.public_id)
+    return _check_page(request, application, _problems(application))
+
+
+def _problems(application) -> list:
     _answers, problems = applications.check_complete(application)
-    return _check_page(request, application, problems)
+    return problems
 
 
 class _Refusal:

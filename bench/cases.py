@@ -1,0 +1,301 @@
+"""Case engine on 1,000,000 cases: department inbox latency and application throughput.
+
+    python -m bench cases [--count 1000000] [--database URL] [--keep] [--seconds S]
+                          [--explain] [--profile]
+
+Runs on PostgreSQL only (``--database``, default ``BENCH_DATABASE_URL``), in a database
+it may wipe; it is created if missing. Reference data and the demo catalogue are loaded
+once and kept; the case tables are emptied and ``manage.py generate_cases`` fills them
+(``--keep`` reuses what a previous run generated when there are at least ``--count``
+cases). Then, each beside a baseline measured in the same run (see the two modules):
+
+* ``bench.cases_inbox``: the workbench inbox page (first 50 of an exact count) for a clerk
+  of the department with the most open tasks, p50/p95 at 1 and 16 concurrent clients,
+  against a naive join ordered by an unindexed expression; also over HTTP;
+* ``bench.cases_apply``: complete applications per second (start, answers, materials,
+  submit) through the services and through the API at 8 and 16 concurrent clients,
+  against one bare INSERT transaction per call.
+
+Goals on the 2-core reference machine, with 1,000,000 cases: inbox p50 ≤ 30 ms and
+≥ 200 applications/s. Clients are threads of this process, each with its own database
+connection; the client CPU column says how much of a core this process used (the GIL
+caps it near 1.0). Diagnostics follow the table: SQL statements per service call, what
+the database sessions waited on, and with ``--explain``/``--profile`` query plans and a
+Python profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import sys
+import time
+import urllib.parse
+
+GOAL_INBOX_P50_MS = 30.0
+GOAL_APPLICATIONS_PER_S = 200.0
+INBOX_CLIENTS = (1, 16)
+WRITE_CLIENTS = (8, 16)
+
+
+def ensure_database(url: str) -> str:
+    """Create the database named by ``url`` if it does not exist yet; returns its name."""
+    import psycopg
+    from psycopg import sql
+
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if not name:
+        raise SystemExit("--database must name a database, e.g. postgres://…/govhall_bench_cases")
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not found:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"  created database {name}")
+    return name
+
+
+def setup_django(url: str, var_dir: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["GOVHALL_VAR_DIR"] = var_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, os.getcwd())
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # As in production: no per-query logging (DEBUG keeps every statement in memory) and
+    # no debug templates. The keys of the development settings were read already.
+    settings.DEBUG = False
+
+
+def timed(label: str, timings: dict, function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    timings[label] = time.perf_counter() - started
+    return result
+
+
+def build(count: int, keep: bool) -> dict[str, float]:
+    """Schema, reference data and catalogue (once), then the cases unless kept."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from govhall.cases.models import Case
+    from govhall.catalog.models import Item
+    from govhall.core.models import CalendarYear
+    from govhall.regions.models import Department
+
+    quiet = io.StringIO()
+    timings: dict[str, float] = {}
+    timed("schema (migrate)", timings, call_command, "migrate", verbosity=0)
+    if not (Department.objects.exists() and CalendarYear.objects.exists()):
+        timed("reference data", timings, call_command, "load_reference_data", stdout=quiet)
+    if not Item.objects.filter(status=Item.Status.ACTIVE, current__steps__isnull=False).exists():
+        timed("demo catalogue (once)", timings, call_command, "load_catalog_demo", stdout=quiet)
+    existing = Case.objects.count()
+    if keep and existing >= count:
+        print(f"  reusing {existing:,} generated cases (--keep)")
+        return timings
+    tables = [m._meta.db_table for m in apps.get_app_config("cases").get_models()]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    shutil.rmtree(os.path.join(settings.MEDIA_ROOT, "locker"), ignore_errors=True)
+    out = io.StringIO()
+    timed(f"generate {count:,} cases", timings, call_command, "generate_cases", count=count,
+          stdout=out)  # fmt: skip
+    print(f"  {out.getvalue().strip()}")
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("VACUUM (ANALYZE) cases_case, cases_casestep")
+        timings["vacuum analyze"] = time.perf_counter() - started
+    return timings
+
+
+def data_facts() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM cases_case), (SELECT count(*) FROM cases_casestep), "
+            "(SELECT count(*) FROM cases_casestep WHERE state = 'open'), "
+            "pg_size_pretty(pg_total_relation_size('cases_case') "
+            "+ pg_total_relation_size('cases_casestep'))"
+        )
+        cases, steps, open_steps, size = cursor.fetchone()
+    return f"{cases:,} cases, {steps:,} tasks ({open_steps:,} open), {size} with indexes"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def run_inbox(calls: int, explain: bool) -> tuple[list[str], bool]:
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from . import cases_inbox as inbox
+    from .cases_clients import run_clients
+
+    department, open_tasks = inbox.biggest_department()
+    clerk = inbox.clerk_of(department)
+    fast_count, _ = inbox.workbench_page(clerk)
+    naive_count, _ = inbox.naive_page(department)
+    print(f"inbox of a clerk of {department.name}: {fast_count:,} open clerk tasks "
+          f"(naive count {naive_count:,}; {open_tasks:,} by the generator's tally)")  # fmt: skip
+    try:
+        url = reverse("workbench:cases-inbox")
+    except NoReverseMatch:
+        url = None
+
+    def workbench(_index):
+        return lambda: inbox.workbench_page(clerk) and 1
+
+    def naive(_index):
+        return lambda: inbox.naive_page(department) and 1
+
+    def http(_index):
+        browser = Client(HTTP_HOST="127.0.0.1")
+        browser.force_login(clerk)
+
+        def get():
+            response = browser.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} → {response.status_code}")
+            return 1
+
+        return get
+
+    lines, met = [], True
+    header = (
+        f"  {'clients':>7}  {'workbench p50':>13} {'p95':>8}  {'naive p50':>10} {'p95':>8}  "
+        f"{'naive/wb':>8}  {'HTTP p50':>9} {'p95':>8}  {'CPU':>6}  "
+        f"goal p50 ≤ {GOAL_INBOX_P50_MS:.0f} ms"
+    )
+    lines.append(header)
+    for clients in INBOX_CLIENTS:
+        per_client = max(3, calls // clients)
+        fast = run_clients(clients, workbench, calls=per_client * (2 if clients == 1 else 1))
+        slow = run_clients(clients, naive, calls=max(2, per_client // 4))
+        page = run_clients(clients, http, calls=per_client) if url else None
+        errors = fast.errors + slow.errors + (page.errors if page else [])
+        if errors:
+            raise SystemExit(f"inbox clients failed: {errors[0]}")
+        ok = fast.p50 <= GOAL_INBOX_P50_MS
+        if clients == 1:
+            met = ok  # the goal is one clerk's page; more clients share this process's GIL
+        shown = verdict(ok) if clients == 1 else f"({verdict(ok)})"
+        http_cols = f"{page.p50:7.1f} ms {page.p95:5.1f} ms" if page else f"{'(no page)':>19}"
+        lines.append(
+            f"  {clients:>7}  {fast.p50:10.1f} ms {fast.p95:5.1f} ms  {slow.p50:7.1f} ms "
+            f"{slow.p95:5.1f} ms  {slow.p50 / fast.p50:7.1f}×  {http_cols}  {fast.cpu:6.2f}"
+            f"  {shown}"
+        )
+    if explain or not met:
+        lines += ["  query plans (EXPLAIN ANALYZE):"]
+        lines += [f"    {line}" for line in inbox.explain(clerk, department)]
+    return lines, met
+
+
+def run_writes(seconds: float, show_profile: bool) -> tuple[list[str], bool]:
+    from django.urls import NoReverseMatch, reverse
+
+    from . import cases_apply as apply
+    from .cases_clients import describe_waits, run_clients
+
+    setup = apply.prepare(max(WRITE_CLIENTS))
+    try:
+        reverse("api-application-create")
+        has_api = True
+    except NoReverseMatch:
+        has_api = False
+    per_app = 3 + sum(len(v) for v in setup.needs.values()) / len(setup.needs)
+    print(f"applying for {len(setup.items)} items of {len(setup.items)} departments, "
+          f"{per_app:.1f} service calls (HTTP requests) per application")  # fmt: skip
+    lines, met, diagnostics = [], True, []
+    lines.append(
+        f"  {'clients':>7}  {'path':<8} {'applications/s':>14} {'requests/s':>10} "
+        f"{'p50':>8} {'p95':>8}  {'drafts/s':>8} {'ratio':>6}  {'client CPU':>10}  "
+        f"goal ≥ {GOAL_APPLICATIONS_PER_S:.0f}/s"
+    )
+    for clients in WRITE_CLIENTS:
+        floor = run_clients(clients, apply.baseline_client(setup), seconds=seconds)
+        paths = [("service", apply.service_client(setup))]
+        if has_api:
+            paths.append(("HTTP", apply.http_client(setup)))
+        for path, client in paths:
+            result = run_clients(clients, client, seconds=seconds, sample_waits=True)
+            if result.errors or floor.errors:
+                raise SystemExit(f"{path} clients failed: {(result.errors + floor.errors)[0]}")
+            ok = result.rate >= GOAL_APPLICATIONS_PER_S
+            met &= ok
+            lines.append(
+                f"  {clients:>7}  {path:<8} {result.rate:14.1f} {result.operation_rate:10.1f} "
+                f"{result.p50:5.0f} ms {result.p95:5.0f} ms  {floor.rate:8.0f} "
+                f"{result.rate / floor.rate:5.2f}×  {result.cpu:9.2f}   {verdict(ok)}"
+            )
+            diagnostics.append(f"  {clients} {path} clients: {describe_waits(result.waits)}")
+    lines.append("  database sessions during the runs (per 20 ms sample; CPU = not waiting):")
+    lines += diagnostics
+    counts = apply.queries_per_call(setup)
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+    lines.append(f"  SQL statements for one application: {sum(counts.values())} ({shown})")
+    if show_profile:
+        lines.append(apply.profile(setup))
+    return lines, met
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench cases", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--count", type=int, default=1_000_000, help="cases to generate")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="PostgreSQL URL (default: BENCH_DATABASE_URL); the database may be wiped",
+    )
+    parser.add_argument("--keep", action="store_true", help="reuse previously generated cases")
+    parser.add_argument("--seconds", type=float, help="length of each throughput run")
+    parser.add_argument("--calls", type=int, help="inbox pages per latency run")
+    parser.add_argument("--explain", action="store_true", help="print the inbox query plans")
+    parser.add_argument("--profile", action="store_true", help="profile 30 applications")
+    args = parser.parse_args(argv)
+    if not args.database.startswith(("postgres://", "postgresql://")):
+        parser.error("the case benchmark needs PostgreSQL: set BENCH_DATABASE_URL or --database")
+    large = args.count >= 500_000
+    seconds = args.seconds or (10.0 if large else 2.0)
+    calls = args.calls or (200 if large else 48)
+
+    started = time.perf_counter()
+    name = ensure_database(args.database)
+    # The database outlives a run, so its ID-number keys and uploaded files must too.
+    setup_django(args.database, os.path.join(os.getcwd(), "var", f"bench-{name}"))
+    print(f"== case engine benchmark on PostgreSQL, {args.count:,} cases ==")
+    for label, spent in build(args.count, args.keep).items():
+        print(f"  {label:<30} {spent:8.1f} s")
+    print(f"  data: {data_facts()}")
+    inbox_lines, inbox_met = run_inbox(calls, args.explain)
+    print("department inbox, first page of 50 with its count (ms per page):")
+    print("\n".join(inbox_lines))
+    write_lines, writes_met = run_writes(seconds, args.profile)
+    print(f"create-application throughput ({seconds:.0f} s per run; baseline: one bare "
+          "draft INSERT transaction per call):")  # fmt: skip
+    print("\n".join(write_lines))
+    if args.count < 1_000_000:
+        print(f"(the goals are defined for 1,000,000 cases; this run had {args.count:,})")
+    print(
+        f"goals: inbox p50 ≤ {GOAL_INBOX_P50_MS:.0f} ms (1 client) {verdict(inbox_met)}; "
+        f"≥ {GOAL_APPLICATIONS_PER_S:.0f} applications/s {verdict(writes_met)}; "
+        f"whole run {time.perf_counter() - started:.0f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
