@@ -84,7 +84,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
         me.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
         me.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")).click()
         me.wait_for_load_state()
-        assert "已提供：材料.pdf" in text_of(me.locator("section.material", has_text=name))
+        assert "已提供：材料.pdf" in text_of(me.get_by_role("region", name=name, exact=True))
     me.get_by_role("link", name="继续：核对并提交").click()
     assert summary_value(me, "家庭人口") == "2"
     assert summary_value(me, "居民户口簿").startswith("由大厅通过共享数据获取")
