@@ -414,6 +414,20 @@ def _queryset_sql(queryset) -> tuple[str, list]:
     return f"EXISTS ({sql})", list(params)
 
 
+@dataclass(frozen=True)
+class _Tier:
+    """A region tier of the SQLite backend: its rows as an FTS5 facet expression, and a
+    facet term its rows have (with those of earlier tiers); both empty for the catch-all."""
+
+    facet: str
+    term: str
+
+
+def _json_union(arrays) -> str:
+    """JSON arrays of rowids as one."""
+    return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
+
+
 class _Backend:
     """Builds and runs the SQL of one plan; one subclass per database vendor."""
 
@@ -520,20 +534,25 @@ class _SQLite(_Backend):
         tiers.append(f"NOT ({{facet_tokens}} : ({near}))")
         return tiers
 
-    def _page_tiers(self) -> list[str | None]:
-        """The tiers of ``_tiers`` as facet expressions, in order, with None for the one
-        matched as "in none of the others": the rest, or — when no item lies outside the
-        region, its lower levels and the levels above (a province's own catalogue) — the
-        lower levels, so that the province prefix, a term of every row, is never looked
-        up. A rest with no items at all is left out (its number would come last)."""
+    def _page_tiers(self) -> list[_Tier]:
+        """The tiers of ``_tiers`` in order, the one with the most rows — the rest, or,
+        when no item lies outside the region, its lower levels and the levels above (a
+        province's own catalogue), the lower levels — as the catch-all: its rows are
+        those in no other tier, so the province prefix, a term of every row, is never
+        looked up. A rest without any item is left out (its number would come last)."""
         if not self.region_code:
-            return [None]
-        tiers: list[str | None] = self._tiers()[:-1]
+            return [_Tier("", "")]
+        own, prefix = f"rg{self.region_code}", f"rp{_region_prefix(self.region_code)}"
         ancestors = _ancestor_codes(self.region_code)
+        tiers = [
+            _Tier(f"{{facet_tokens}} : {own}", own),
+            _Tier(f"({{facet_tokens}} : {prefix}) NOT ({{facet_tokens}} : {own})", prefix),
+        ]
+        tiers += [_Tier(f"{{facet_tokens}} : rg{a}", f"rg{a}") for a in ancestors]
         if self._rows_outside(_region_prefix(self.region_code), ancestors):
-            tiers.append(None)
+            tiers.append(_Tier("", ""))
         else:
-            tiers[1] = None
+            tiers[1] = _Tier("", "")
         return tiers
 
     def _strengths(self) -> list[tuple[str, str]]:
@@ -588,16 +607,17 @@ class _SQLite(_Backend):
         sql = "SELECT count(*) FROM search_item_fts WHERE search_item_fts MATCH %s"
         return self._run(sql, [expression])[0][0]
 
-    def _expression(self, text: str, only: Sequence[str] = (), but: Sequence[str] = ()) -> str:
-        """``text`` and the filters, in one of the tiers ``only`` and none of ``but``."""
+    def _expression(self, text: str, facet: str = "", terms: Sequence[str] = ()) -> str:
+        """``text`` and the filters, in the tier ``facet`` or having one of the facet
+        ``terms``."""
         expression = f"({text})"
-        facets = self._facets()
-        if facets:
-            expression += f" AND ({facets})"
-        if only:
-            expression += " AND (" + " OR ".join(f"({t})" for t in only) + ")"
-        if but:
-            expression = f"({expression}) NOT (" + " OR ".join(f"({t})" for t in but) + ")"
+        filters = self._facets()
+        if filters:
+            expression += f" AND ({filters})"
+        if facet:
+            expression += f" AND ({facet})"
+        if terms:
+            expression += " AND {facet_tokens} : (" + " OR ".join(terms) + ")"
         return expression
 
     def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
@@ -622,33 +642,36 @@ class _SQLite(_Backend):
         return [(items[r[0]], *r[1:]) for r in rows if r[0] in items]
 
     def _strength_page(
-        self, ranked: str, matched: str, tiers: list[str | None], offset: int, limit: int
+        self, ranked: str, matched: str, tiers: list[_Tier], offset: int, limit: int
     ) -> tuple[list[tuple[int, float, int]], int]:
-        """Rows ``offset`` to ``offset + limit`` of one strength, ordered by tier then BM25
-        (then rowid), and the offset left for the next strength.
+        """Rows ``offset`` to ``offset + limit`` of one strength, ordered by tier, BM25
+        and rowid, and what is left of the offset for the next strength.
 
-        The tiers before the catch-all one (None) are listed unranked, in order, until
-        they hold the page; the page's tiers are then ranked together in one query (BM25
-        looks up the document frequency of each phrase once per query), with each row's
-        tier told by the lists."""
-        members: dict[int, tuple[int, str]] = {}  # tier → (rows, JSON array of rowids)
+        The tiers before the catch-all are listed unranked, in order, until they hold
+        the page; then the page's tiers are ranked in one query (BM25 reads the document
+        frequency of each phrase once per query), each row's tier told by the lists. The
+        ranked query names tiers by their own terms, never by NOT: FTS5 (3.40) scores
+        some rows of ``(a AND b) NOT c`` as if a phrase of theirs were missing.
+        """
+        listed: dict[int, tuple[int, str]] = {}  # tier → (rows, JSON array of the rowids)
 
-        def listed(tier: int) -> tuple[int, str]:
-            if tier not in members:
+        def listing(tier: int) -> tuple[int, str]:
+            if tier not in listed:
                 sql = (
                     "SELECT count(*), json_group_array(rowid) FROM search_item_fts "
                     "WHERE search_item_fts MATCH %s"
                 )
-                members[tier] = tuple(self._run(sql, [self._expression(matched, [tiers[tier]])])[0])
-            return members[tier]
+                expression = self._expression(matched, tiers[tier].facet)
+                listed[tier] = tuple(self._run(sql, [expression])[0])
+            return listed[tier]
 
         chosen: list[int] = []
         covered = 0  # rows of the chosen listed tiers
-        for tier, facet in enumerate(tiers):
-            if facet is None:
+        for tier, spec in enumerate(tiers):
+            if not spec.facet:
                 chosen += range(tier, len(tiers))
                 break
-            rows, _ = listed(tier)
+            rows, _ = listing(tier)
             if not chosen and offset >= rows:
                 offset -= rows
                 continue
@@ -656,37 +679,32 @@ class _SQLite(_Backend):
             covered += rows
             if covered - offset >= limit:
                 break
-        catch_all = next((t for t in chosen if tiers[t] is None), None)
-        if catch_all is None:
-            expression = self._expression(ranked, [tiers[t] for t in chosen])
-        else:
-            others = [f for t, f in enumerate(tiers) if t not in chosen]
-            expression = self._expression(ranked, but=others)
-        if len(chosen) == 1:
-            sql = (
-                f"SELECT rowid, rank, {chosen[0]} FROM search_item_fts "
-                "WHERE search_item_fts MATCH %s ORDER BY rank, rowid LIMIT %s OFFSET %s"
-            )
-            params = [expression, limit, offset]
-        else:
-            cases, params = [], []
-            for tier in chosen:
-                if tier != catch_all:
-                    cases.append(f"WHEN rowid IN (SELECT value FROM json_each(%s)) THEN {tier}")
-                    params.append(listed(tier)[1])
-            default = catch_all if catch_all is not None else chosen[-1]
-            sql = (
-                f"SELECT rowid, rank, CASE {' '.join(cases)} ELSE {default} END AS tier "
-                "FROM search_item_fts WHERE search_item_fts MATCH %s "
-                "ORDER BY tier, rank, rowid LIMIT %s OFFSET %s"
-            )
-            params += [expression, limit, offset]
-        found = self._run(sql, params)
+        catch_all = next((t for t in chosen if not tiers[t].facet), None)
+        terms = [tiers[t].term for t in chosen] if catch_all is None else []
+        where, params = ["search_item_fts MATCH %s"], [self._expression(ranked, terms=terms)]
+        skipped = list(range(chosen[0]))  # listed; the match may hold their rows
+        if skipped:
+            where.append("+rowid NOT IN (SELECT value FROM json_each(%s))")
+            params.append(_json_union(listing(t)[1] for t in skipped))
+        told = [t for t in chosen if t != catch_all]  # tiers told by their lists
+        last = catch_all if catch_all is not None else told.pop()
+        cases, case_params = [], []
+        for tier in told:
+            cases.append(f"WHEN rowid IN (SELECT value FROM json_each(%s)) THEN {tier}")
+            case_params.append(listing(tier)[1])
+        tier_sql = f"CASE {' '.join(cases)} ELSE {last} END" if cases else str(last)
+        sql = (
+            f"SELECT rowid, rank, {tier_sql} AS tier FROM search_item_fts "
+            f"WHERE {' AND '.join(where)} ORDER BY tier, rank, rowid LIMIT %s OFFSET %s"
+        )
+        found = self._run(sql, [*case_params, *params, limit, offset])
         if found or not offset:
             return found, 0
         # nothing left on this strength: how much of the offset did it use up?
-        total = covered if catch_all is None else self._count(expression)
-        return found, max(0, offset - total)
+        if catch_all is None:
+            return found, max(0, offset - covered)
+        sql = f"SELECT count(*) FROM search_item_fts WHERE {' AND '.join(where)}"
+        return found, max(0, offset - self._run(sql, params)[0][0])
 
     def _page_probed(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
         """One bucket after the other, joined with the caller's queryset probe."""
@@ -896,7 +914,8 @@ class SearchResults(Sequence):
 
         rows = self._backend.page(offset, limit)
         ids = [row[0] for row in rows]
-        items = Item.objects.select_related("current", "department", "region").in_bulk(ids)
+        selected = Item.objects.select_related("current", "department", "region")
+        items = {item.pk: item for item in selected.filter(pk__in=ids).order_by()}
         # what hits show (the token columns, the bulk of a row, load only if asked for)
         shown = ItemDocument.objects.filter(item_id__in=ids).only(
             "item_id", "name", "aliases", "body"

@@ -52,10 +52,13 @@ def text_of(locator) -> str:
     return re.sub(r"\s+", " ", locator.inner_text()).strip()
 
 
-def summary_value(page, term: str, scope: str = "main") -> str:
-    """The <dd> after the <dt> named ``term`` in a summary list."""
-    dd = page.locator(f"{scope} dl dt", has_text=re.compile(rf"^{re.escape(term)}$")).first
-    return text_of(dd.locator("xpath=following-sibling::dd[1]"))
+def summary_value(where, term: str) -> str:
+    """The <dd> after the <dt> named ``term`` in a summary list of a page or a part of it."""
+    terms = where.locator("main dl dt" if hasattr(where, "goto") else "dl dt")
+    dt = terms.filter(has_text=re.compile(rf"^{re.escape(term)}$"))
+    url = where.url if hasattr(where, "goto") else where.page.url
+    assert dt.count(), f"no “{term}” on {url}; it shows: {terms.all_inner_texts()}"
+    return text_of(dt.first.locator("xpath=following-sibling::dd[1]"))
 
 
 def page_messages(page) -> list[str]:

@@ -141,6 +141,8 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     assert "已于" in corrections and "申请人说明：已上传签字后的合同。" in corrections
     act(clerk, case.number, "accept", "受理")
     assert "办理中" in lead(clerk) and f"当前环节：承办（{county.name}）" in lead(clerk)
+    remaining = clocks.remaining(Case.objects.get(pk=case.pk))
+    assert text_of(clerk.locator("#remaining")) == str(remaining)
     act(
         clerk,
         case.number,

@@ -35,6 +35,8 @@ def progress(case: Case) -> dict:
         "case_number": case.number,
         "item_name": case.item_name,
         "department": case.department.name,
+        "channel": case.channel,
+        "channel_label": case.get_channel_display(),
         "status": case.state,
         "status_label": case.get_state_display(),
         "current_step": current.name if current else None,

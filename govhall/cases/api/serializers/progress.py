@@ -14,6 +14,10 @@ class CaseProgress(serializers.Serializer):
     case_number = serializers.CharField()
     item_name = serializers.CharField()
     department = serializers.CharField()
+    channel = serializers.CharField(
+        help_text="申请渠道：online、mobile、counter、kiosk、third_party"
+    )
+    channel_label = serializers.CharField(help_text="申请渠道（中文）")
     status = serializers.CharField(help_text="办件状态代码，如 in_progress")
     status_label = serializers.CharField(help_text="办件状态（中文）")
     current_step = serializers.CharField(allow_null=True)
