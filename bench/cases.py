@@ -276,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     name = ensure_database(args.database)
     # The database outlives a run, so its ID-number keys and uploaded files must too.
     setup_django(args.database, os.path.join(os.getcwd(), "var", f"bench-{name}"))
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"== case engine benchmark on PostgreSQL, {args.count:,} cases ==")
+    print(f"  {os.cpu_count()} CPUs, load average {load} (other work on the machine skews timings)")
     for label, spent in build(args.count, args.keep).items():
         print(f"  {label:<30} {spent:8.1f} s")
     print(f"  data: {data_facts()}")
@@ -292,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"goals: inbox p50 ≤ {GOAL_INBOX_P50_MS:.0f} ms (1 client) {verdict(inbox_met)}; "
         f"≥ {GOAL_APPLICATIONS_PER_S:.0f} applications/s {verdict(writes_met)}; "
-        f"whole run {time.perf_counter() - started:.0f} s"
+        f"whole run {time.perf_counter() - started:.0f} s; "
+        f"load average now {os.getloadavg()[0]:.1f}"
     )
     return 0
 

@@ -28,13 +28,14 @@ from __future__ import annotations
 import html
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
 
-from . import synonyms
+from . import fulltext, synonyms
 from .services.indexing import index_item, rebuild_index, remove_item
 from .text import (
     _load_segmenter,
@@ -414,6 +415,14 @@ def _queryset_sql(queryset) -> tuple[str, list]:
     return f"EXISTS ({sql})", list(params)
 
 
+# SQLite: counts of matches by expression, with the index generation they were read at
+# (fulltext.GENERATION_TABLE); a hot term is counted once per index change, not per page.
+COUNTS_KEPT = 512
+SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
+_counts_lock = threading.Lock()
+_counts: OrderedDict[tuple[str, str], tuple[int, int]] = OrderedDict()
+
+
 @dataclass(frozen=True)
 class _Tier:
     """A region tier of the SQLite backend: its rows as an FTS5 facet expression, and a
@@ -452,6 +461,14 @@ class _Backend:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def shown(self, item_ids: list[int]) -> dict[int, object]:
+        """The index rows of the items, by item id: what hits show (the token columns,
+        the bulk of a row, load only if asked for)."""
+        from .models import ItemDocument
+
+        rows = ItemDocument.objects.filter(item_id__in=item_ids).only(*SHOWN_FIELDS)
+        return {document.item_id: document for document in rows}
 
 
 class _SQLite(_Backend):
@@ -604,8 +621,29 @@ class _SQLite(_Backend):
         return self._count(self._match(_fts5(_simplified(self.plan))))
 
     def _count(self, expression: str) -> int:
+        """Rows matching ``expression``; remembered with the index generation, outside
+        transactions (whose changes may yet be rolled back), until the index changes."""
         sql = "SELECT count(*) FROM search_item_fts WHERE search_item_fts MATCH %s"
-        return self._run(sql, [expression])[0][0]
+        connection.ensure_connection()
+        if connection.in_atomic_block or connection.connection.in_transaction:
+            return self._run(sql, [expression])[0][0]
+        key = (connection.settings_dict["NAME"], expression)
+        generation = self._run(fulltext.SQLITE_GENERATION, [])[0][0]
+        with _counts_lock:
+            remembered = _counts.get(key)
+            if remembered is not None and remembered[0] == generation:
+                _counts.move_to_end(key)
+                return remembered[1]
+        # the generation and the count read in one statement: one snapshot
+        generation, total = self._run(
+            f"SELECT ({fulltext.SQLITE_GENERATION}), ({sql})", [expression]
+        )[0]
+        with _counts_lock:
+            _counts[key] = (generation, total)
+            _counts.move_to_end(key)
+            while len(_counts) > COUNTS_KEPT:
+                _counts.popitem(last=False)
+        return total
 
     def _expression(self, text: str, facet: str = "", terms: Sequence[str] = ()) -> str:
         """``text`` and the filters, in the tier ``facet`` or having one of the facet
@@ -636,10 +674,16 @@ class _SQLite(_Backend):
             return []
         from .models import ItemDocument
 
-        items = dict(
-            ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "item_id")
-        )
-        return [(items[r[0]], *r[1:]) for r in rows if r[0] in items]
+        shown = ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).only(*SHOWN_FIELDS)
+        documents = {document.pk: document for document in shown}
+        self._shown = {document.item_id: document for document in documents.values()}
+        return [(documents[r[0]].item_id, *r[1:]) for r in rows if r[0] in documents]
+
+    def shown(self, item_ids: list[int]) -> dict[int, object]:
+        remembered = getattr(self, "_shown", {})  # of the page just read
+        if all(i in remembered for i in item_ids):
+            return {i: remembered[i] for i in item_ids}
+        return super().shown(item_ids)
 
     def _strength_page(
         self, ranked: str, matched: str, tiers: list[_Tier], offset: int, limit: int
@@ -910,17 +954,11 @@ class SearchResults(Sequence):
             return []
         from govhall.catalog.models import Item
 
-        from .models import ItemDocument
-
         rows = self._backend.page(offset, limit)
         ids = [row[0] for row in rows]
         selected = Item.objects.select_related("current", "department", "region")
         items = {item.pk: item for item in selected.filter(pk__in=ids).order_by()}
-        # what hits show (the token columns, the bulk of a row, load only if asked for)
-        shown = ItemDocument.objects.filter(item_id__in=ids).only(
-            "item_id", "name", "aliases", "body"
-        )
-        documents = {d.item_id: d for d in shown}
+        documents = self._backend.shown(ids)
         hits = []
         terms = highlight_terms(self.plan, documents.values()) if highlight else set()
         for item_id, score, tier, _strength in rows:

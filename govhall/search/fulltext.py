@@ -59,6 +59,29 @@ SQLITE_DROP = [
 ]
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 
+# SQLite: a number that every insert, update and delete of an index row moves on (in the
+# same transaction), so that a result remembered with it is known to be current while it
+# has not moved (engine._remembered_count; created by migration 0004).
+GENERATION_TABLE = "search_indexgeneration"
+SQLITE_GENERATION_CREATE = [
+    f"""CREATE TABLE {GENERATION_TABLE} (
+        id integer NOT NULL PRIMARY KEY CHECK (id = 1), value integer NOT NULL
+    )""",
+    f"INSERT INTO {GENERATION_TABLE} (id, value) VALUES (1, 0)",
+    *(
+        f"""CREATE TRIGGER {DOC_TABLE}_generation_{event.lower()} AFTER {event} ON {DOC_TABLE}
+        BEGIN
+            UPDATE {GENERATION_TABLE} SET value = value + 1 WHERE id = 1;
+        END"""
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+]
+SQLITE_GENERATION_DROP = [
+    *(f"DROP TRIGGER IF EXISTS {DOC_TABLE}_generation_{e}" for e in ("insert", "update", "delete")),
+    f"DROP TABLE IF EXISTS {GENERATION_TABLE}",
+]
+SQLITE_GENERATION = f"SELECT value FROM {GENERATION_TABLE} WHERE id = 1"
+
 PG_VECTOR = (
     "setweight(to_tsvector('simple'::regconfig, coalesce(name_tokens, '')), 'A') || "
     "setweight(to_tsvector('simple'::regconfig, coalesce(alias_tokens, '')), 'B') || "
@@ -94,6 +117,19 @@ def set_rank(schema_editor, rank: str = RANK) -> None:
         schema_editor.execute(
             f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', %s)", [rank]
         )
+
+
+def create_generation(schema_editor) -> None:
+    """The index generation of SQLite (PostgreSQL results are not remembered)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for sql in SQLITE_GENERATION_CREATE:
+            schema_editor.execute(sql)
+
+
+def drop_generation(schema_editor) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        for sql in SQLITE_GENERATION_DROP:
+            schema_editor.execute(sql)
 
 
 def drop(schema_editor) -> None:

@@ -12,6 +12,7 @@ column and rule, and nothing is written unless there are none.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -54,14 +55,16 @@ IDENTITY_LABELS = {
     "parent": "主项实施编码",
 }
 LISTS = ["audiences", "themes", "channels", "delivery"]
-ITEM_COLUMNS = [*IDENTITY, *documents.SCALAR_NAMES, *LISTS]
+JSON_COLUMNS = list(documents.JSON_KEYS)  # form and 秒批 rules, as JSON text in one cell
+ITEM_COLUMNS = [*IDENTITY, *documents.SCALAR_NAMES, *LISTS, *JSON_COLUMNS]
 BOOLEAN_KEYS = {s.name for s in documents.SCALARS if s.kind == "bool"}
 
 
 def _child_columns(key: str) -> list[str]:
     if key == "relations":
         return ["item", "kind", "target", "note"]
-    return ["item", *(s.name for s in documents.CHILDREN[key][1])]
+    extra = ["department"] if key == "steps" else []  # a step handled at another level
+    return ["item", *(s.name for s in documents.CHILDREN[key][1]), *extra]
 
 
 def _child_bools(key: str) -> set[str]:
@@ -73,6 +76,8 @@ def _child_bools(key: str) -> set[str]:
 def _label(key: str, name: str) -> str:
     if name == "item":
         return "事项实施编码"
+    if key == "steps" and name == "department":
+        return "跨层级办理部门统一社会信用代码"
     if key == ITEM_SHEET:
         return IDENTITY_LABELS.get(name) or documents.field_label(name)
     return documents.child_label(key, name)
@@ -104,6 +109,10 @@ class ImportFailed(Exception):
 
 
 def _cell(value: Any, boolean: bool = False) -> Any:
+    if isinstance(value, dict) or (
+        isinstance(value, list) and value and isinstance(value[0], dict)
+    ):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool) or boolean:
         return "是" if value else "否"
     if isinstance(value, list):
@@ -240,6 +249,21 @@ def import_workbook(file, *, actor=None, publish: bool = False) -> items.LoadRep
         doc = {k: v for k, v in record.items() if k != "department_name"}
         for key in LISTS:
             doc[key] = documents._string_list(record.get(key))
+        for key in JSON_COLUMNS:
+            text = documents._text(record.get(key))
+            try:
+                doc[key] = json.loads(text) if text else None
+            except ValueError as exc:
+                problems.append(
+                    CellProblem(
+                        ITEM_SHEET,
+                        row_number,
+                        _column(item_columns, key),
+                        documents.field_label(key),
+                        "json",
+                        f"“{documents.field_label(key)}”须为JSON格式：{exc}",
+                    )
+                )
         for key in CHILD_SHEETS:
             doc[key] = []
         index = len(docs)

@@ -678,29 +678,39 @@ def load(tables, batches, *, rebuild_indexes: bool) -> None:
 
 def load_in_thread(tables, batches, *, rebuild_indexes: bool) -> None:
     """``load`` on its own connection in a thread, so PostgreSQL ingests one batch while
-    Python builds the next (psycopg releases the GIL while it waits)."""
+    Python builds the next (psycopg releases the GIL while it waits). If generating fails
+    or is interrupted, the writer is told to roll back rather than commit what it has."""
     pending: queue.Queue = queue.Queue(maxsize=2)
     errors: list[BaseException] = []
+    abort = object()
+
+    def incoming():
+        while (batch := pending.get()) is not None:
+            if batch is abort:
+                raise CommandError("生成中断，已回滚。")
+            yield batch
 
     def run():
         try:
-            load(tables, iter(pending.get, None), rebuild_indexes=rebuild_indexes)
+            load(tables, incoming(), rebuild_indexes=rebuild_indexes)
         except BaseException as exc:  # re-raised in the generating thread
             errors.append(exc)
-            while pending.get() is not None:
+            while pending.get() not in (None, abort):
                 pass
         finally:
             connection.close()
 
     thread = threading.Thread(target=run, name="generate_cases-writer")
     thread.start()
+    end = abort
     try:
         for batch in batches:
             if errors:
                 break
             pending.put(batch)
+        end = None
     finally:
-        pending.put(None)
+        pending.put(end)
         thread.join()
     if errors:
         raise errors[0]

@@ -1,0 +1,56 @@
+"""SQLite remembers the count of a query per index generation: never a stale count.
+
+These tests commit (a count is only remembered outside transactions), so they load
+their own small slice and the reference data is restored after the flush.
+"""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from govhall.catalog.models import Item
+from govhall.search.engine import index_item, remove_item, search_items
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LICENCE = "企业设立登记（营业执照核发）"
+
+
+@pytest.fixture
+def licences(transactional_reference_data):
+    if connection.vendor != "sqlite":
+        pytest.skip("counts are remembered on SQLite only")
+    from govhall.catalog.data.demo.loader import load_demo
+
+    load_demo(keys=["company-registration", "sole-trader-registration"], regions=["440000", "440700"])
+
+
+def counted(query: str) -> tuple[int, bool]:
+    """The number of matches, and whether the index was counted for it."""
+    with CaptureQueriesContext(connection) as queries:
+        total = len(search_items(query))
+    return total, any("count(*)" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_count_is_remembered_until_the_index_changes(licences):
+    total, counted_now = counted("营业执照")
+    assert total > 1 and counted_now
+    assert counted("营业执照") == (total, False)
+
+    item = Item.objects.filter(name=LICENCE).first()
+    remove_item(item)
+    assert counted("营业执照") == (total - 1, True)
+    assert counted("营业执照") == (total - 1, False)
+    assert index_item(item) is True
+    assert counted("营业执照") == (total, True)
+
+
+def test_counts_inside_a_transaction_are_not_remembered(licences):
+    total, _ = counted("营业执照")
+    item = Item.objects.filter(name=LICENCE).first()
+    with transaction.atomic():
+        remove_item(item)
+        assert counted("营业执照") == (total - 1, True)
+        assert counted("营业执照") == (total - 1, True)
+        transaction.set_rollback(True)
+    assert counted("营业执照")[0] == total
