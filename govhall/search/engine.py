@@ -25,6 +25,7 @@ the levels above, then the rest), then BM25 (SQLite) or ts_rank (PostgreSQL) wit
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -479,21 +480,22 @@ class _SQLite(_Backend):
     tier (own region, below it, each level above, the rest); BM25 orders within a
     bucket. Only a caller's arbitrary queryset needs the join with an EXISTS probe.
 
-    BM25 reads the document frequency of every phrase of the MATCH expression (facet
-    tokens included) on each query, and the size of every row it scores, so a page ranks
-    each strength once, over just the tiers the page reaches: the rows of the small tiers
-    (the region itself, each level above) are listed unranked first, and the tier with
-    the most rows is matched as "none of the others" rather than by its facet token.
+    BM25 reads through the rows of every phrase of the MATCH expression (facet terms
+    included) on each query, and looks up the size of every row it scores. So a page
+    ranks each strength once, over just the tiers it reaches (see ``_strength_page``),
+    the tier of the most rows is matched as "in none of the others" rather than by its
+    facet term, and a filter that every row meets is left out.
     """
 
+    @functools.cached_property
     def _facets(self) -> str:
-        """The filters as facet terms, without a region restriction that every row meets."""
-        if "facets" not in self.__dict__:
-            filters = self.filters
-            if filters.region and not self._rows_outside(_region_prefix(filters.region)):
-                filters = replace(filters, region=None)
-            self.__dict__["facets"] = filters.facet_match()
-        return self.__dict__["facets"]
+        """The filters as facet terms, without a region restriction that every row meets
+        (a province's catalogue searched within the province: its prefix is a term of
+        every row, which BM25 would read through on every ranked query)."""
+        filters = self.filters
+        if filters.region and not self._rows_outside(_region_prefix(filters.region)):
+            filters = replace(filters, region=None)
+        return filters.facet_match()
 
     def _rows_outside(self, prefix: str, codes: Sequence[str] = ()) -> bool:
         """Whether any indexed item has a region outside ``prefix`` other than ``codes``
@@ -526,7 +528,7 @@ class _SQLite(_Backend):
 
     def _match(self, text: str, tier: str = "") -> str:
         parts = [f"({text})"]
-        facets = self._facets()
+        facets = self._facets
         if facets:
             parts.append(f"({facets})")
         if tier:
@@ -552,11 +554,11 @@ class _SQLite(_Backend):
         return tiers
 
     def _page_tiers(self) -> list[_Tier]:
-        """The tiers of ``_tiers`` in order, the one with the most rows — the rest, or,
-        when no item lies outside the region, its lower levels and the levels above (a
-        province's own catalogue), the lower levels — as the catch-all: its rows are
-        those in no other tier, so the province prefix, a term of every row, is never
-        looked up. A rest without any item is left out (its number would come last)."""
+        """The tiers of ``_tiers``, in order and numbered alike, with a catch-all whose
+        rows are those of no other tier: the rest or — when no item lies outside the
+        region, its lower levels and the levels above, as in a province's own catalogue
+        — the lower levels, so that the province prefix, a term of every row, is never
+        looked up. A rest without any item is left out (it would come last)."""
         if not self.region_code:
             return [_Tier("", "")]
         own, prefix = f"rg{self.region_code}", f"rp{_region_prefix(self.region_code)}"
@@ -649,7 +651,7 @@ class _SQLite(_Backend):
         """``text`` and the filters, in the tier ``facet`` or having one of the facet
         ``terms``."""
         expression = f"({text})"
-        filters = self._facets()
+        filters = self._facets
         if filters:
             expression += f" AND ({filters})"
         if facet:

@@ -11,18 +11,21 @@ from django.test.utils import CaptureQueriesContext
 from govhall.catalog.models import Item
 from govhall.search.engine import index_item, remove_item, search_items
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="remembered on SQLite only"),
+    pytest.mark.django_db(transaction=True),
+]
 
 LICENCE = "企业设立登记（营业执照核发）"
 
 
 @pytest.fixture
 def licences(transactional_reference_data):
-    if connection.vendor != "sqlite":
-        pytest.skip("counts are remembered on SQLite only")
     from govhall.catalog.data.demo.loader import load_demo
 
-    load_demo(keys=["company-registration", "sole-trader-registration"], regions=["440000", "440700"])
+    load_demo(
+        keys=["company-registration", "sole-trader-registration"], regions=["440000", "440700"]
+    )
 
 
 def counted(query: str) -> tuple[int, bool]:

@@ -1,8 +1,9 @@
 """Generate many cases with their tasks for benchmarks (``manage.py generate_cases``).
 
 Bulk writes, no services: on PostgreSQL the rows stream in with ``COPY`` (psycopg's
-``cursor.copy``), elsewhere with ``bulk_create`` in chunks, so a million cases take
-minutes. The data looks like two years of a province's intake:
+``cursor.copy``) from a writer thread while the next chunk is built, elsewhere with
+plain ``executemany`` INSERTs in chunks, so a million cases take a few minutes. The
+data looks like two years of a province's intake:
 
 * cases go to the departments that have published items, with a skew — one department
   holds about a third of them and the next four a quarter, so the largest department
@@ -58,7 +59,6 @@ from ...services.clocks import ACCEPTANCE_LIMIT_DAYS
 from ...services.numbers import SEQUENCE_DIGITS
 
 S = CaseState
-TZ = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai, no DST since 1991
 HISTORY_DAYS = 730
 OPEN_WINDOW_DAYS = 240
 OPEN_MIX = [(S.SUBMITTED, 35), (S.AWAITING_CORRECTION, 10), (S.IN_PROGRESS, 45)]
@@ -233,6 +233,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
+@transaction.atomic
 def applicant_pool(size: int, items: list[ItemPlan], rng: random.Random) -> list[Applicant]:
     """Reuse the ``casegen`` persons (and their companies), creating what is missing."""
     now = timezone.now()
@@ -350,9 +351,9 @@ def _company_pool(owners, rng: random.Random, now) -> dict[int, tuple[int, str, 
 
 # --- rows -------------------------------------------------------------------------------
 #
-# Rows are built as lists of COPY text fields (``\N`` is NULL); values that belong to an
-# item, a step definition or an applicant are rendered once and reused. Moments are
-# seconds since the first generated day, rendered through lookup tables.
+# Rows are built directly as COPY text (tab-separated, ``\N`` is NULL); the fields that
+# belong to an item, a step definition or an applicant are rendered once and reused.
+# Moments are seconds since the clock's first day (local time), rendered through tables.
 
 NULL = "\\N"
 ESCAPES = str.maketrans({"\\": "\\\\", "\t": " ", "\n": " ", "\r": " "})
@@ -427,6 +428,7 @@ class Generator:
         self.channel = _weighted(rng, CHANNELS)
         self.seconds = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
         self.last_day = clock.index(clock.today) - 1  # generated days end yesterday
+        self.offset = timezone.localtime().isoformat()[-6:]  # the local zone, e.g. +08:00
         self.touched: set[tuple[int, datetime.date]] = set()
         self.report = Report()
 
@@ -456,7 +458,7 @@ class Generator:
     def _moment(self, moment: int | None) -> str:
         if moment is None:
             return NULL
-        return f"{self.clock.text[moment // 86400]} {self.seconds[moment % 86400]}+08"
+        return f"{self.clock.text[moment // 86400]} {self.seconds[moment % 86400]}{self.offset}"
 
     def _number(self, department: Department, day: int) -> str:
         key = (department.pk, self.clock.dates[day])
@@ -683,11 +685,16 @@ def load_in_thread(tables, batches, *, rebuild_indexes: bool) -> None:
     pending: queue.Queue = queue.Queue(maxsize=2)
     errors: list[BaseException] = []
     abort = object()
+    ended: list[object] = []  # the end marker, once the writer has taken it
 
     def incoming():
-        while (batch := pending.get()) is not None:
-            if batch is abort:
-                raise CommandError("生成中断，已回滚。")
+        while True:
+            batch = pending.get()
+            if batch is None or batch is abort:
+                ended.append(batch)
+                if batch is abort:
+                    raise CommandError("生成中断，已回滚。")
+                return
             yield batch
 
     def run():
@@ -695,8 +702,9 @@ def load_in_thread(tables, batches, *, rebuild_indexes: bool) -> None:
             load(tables, incoming(), rebuild_indexes=rebuild_indexes)
         except BaseException as exc:  # re-raised in the generating thread
             errors.append(exc)
-            while pending.get() not in (None, abort):
-                pass
+            while not ended:  # unblock the producer until it sends its end marker
+                if pending.get() in (None, abort):
+                    break
         finally:
             connection.close()
 
