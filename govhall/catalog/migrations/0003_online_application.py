@@ -5,26 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_item_min_realname_level'),
-        ('regions', '0001_initial'),
+        ("catalog", "0002_item_min_realname_level"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='itemversion',
-            name='decision_rules',
-            field=models.JSONField(blank=True, default=dict, verbose_name='秒批规则'),
+            model_name="itemversion",
+            name="decision_rules",
+            field=models.JSONField(blank=True, default=dict, verbose_name="秒批规则"),
         ),
         migrations.AddField(
-            model_name='itemversion',
-            name='form_fields',
-            field=models.JSONField(blank=True, default=list, verbose_name='申请表单'),
+            model_name="itemversion",
+            name="form_fields",
+            field=models.JSONField(blank=True, default=list, verbose_name="申请表单"),
         ),
         migrations.AddField(
-            model_name='step',
-            name='department',
-            field=models.ForeignKey(blank=True, help_text='为空时由实施主体办理；如县级受理、市级决定，在决定环节填写市级部门。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.department', verbose_name='办理部门（跨层级时填写）'),
+            model_name="step",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="为空时由实施主体办理；如县级受理、市级决定，在决定环节填写市级部门。",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="regions.department",
+                verbose_name="办理部门（跨层级时填写）",
+            ),
         ),
     ]
