@@ -30,7 +30,8 @@ def catalog(argv: list[str]) -> int:
 
 
 def cases(argv: list[str]) -> int:
-    if not os.environ.get("BENCH_DATABASE_URL") and "--database" not in argv:
+    asked = any(a.startswith("--database") or a in ("-h", "--help") for a in argv)
+    if not os.environ.get("BENCH_DATABASE_URL") and not asked:
         print("cases: skipped (PostgreSQL only; set BENCH_DATABASE_URL)")
         return 0
     return subprocess.run([sys.executable, "-m", "bench.cases", *argv], check=False).returncode

@@ -101,7 +101,11 @@ def is_allowed(case: Case, action: str) -> bool:
 def lock(case: Case | int) -> Case:
     """Re-read the case under a row lock; call inside ``transaction.atomic()``."""
     pk = case.pk if isinstance(case, Case) else case
-    return Case.objects.select_for_update().select_related("department", "bundle_case").get(pk=pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("department", "bundle_case")
+        .get(pk=pk)
+    )
 
 
 def check(case: Case, action: str) -> str:

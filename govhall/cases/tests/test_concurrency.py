@@ -5,7 +5,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from django.db import connection
 
 from .concurrency_script import PER_THREAD, THREADS
@@ -25,9 +24,8 @@ CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_unique_numbers_and_one_case_per_application(
-    tmp_path, settings, reference_data, _reload_reference_data_afterwards
+    tmp_path, settings, transactional_reference_data
 ):
     """SQLite's in-memory test database fails a waiting writer at once instead of queueing,
     so on SQLite this runs in a child process against a file database set up as in

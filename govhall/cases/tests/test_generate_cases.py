@@ -10,14 +10,16 @@ from django.utils import timezone
 from ..models import OPEN_STATES, Case, CaseNumberCounter, CaseState, CaseStep, StepState
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
-
 NUMBER = re.compile(r"^\d{6}[0-9A-Z]{9}\d{8}\d{6}$")
 
 
 @pytest.fixture
-def catalogue():
-    """Published items in two departments (the generator only uses published items)."""
+def catalogue(transactional_reference_data):
+    """Published items in two departments (the generator only uses published items).
+
+    On PostgreSQL the generator writes from a thread with its own connection, which
+    commits: these tests commit too (and are flushed afterwards), or their rows would
+    outlive them."""
     return [f.item(f.department("江门市民政局")), f.item(f.dept_like("公安", "440700"))]
 
 

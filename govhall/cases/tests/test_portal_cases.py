@@ -198,6 +198,5 @@ def test_materials_locker_upload_and_private_download(client):
     download = client.get(reverse("cases:locker-file", args=[stored.public_id]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
-    download.close()
     other = signed_in(Client(), f.applicant())
     assert other.get(reverse("cases:locker-file", args=[stored.public_id])).status_code == 404

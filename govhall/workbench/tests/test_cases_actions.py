@@ -52,7 +52,6 @@ def test_case_page_shows_the_case_and_only_the_actions_my_post_may_take(client):
     download = client.get(link)
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
-    download.close()
     assert download["Content-Type"] == "application/pdf"
     assert download["Cache-Control"] == "private, no-store"
 
