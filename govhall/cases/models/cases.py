@@ -92,7 +92,7 @@ class BundleCase(models.Model):
 
 
 class Case(models.Model):
-    number = models.CharField(_("办件编号"), max_length=40, unique=True)
+    number = models.CharField(_("办件编号"), max_length=40)  # unique: Meta.constraints
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -111,12 +111,22 @@ class Case(models.Model):
         ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="+"
     )
     item_name = models.CharField(_("事项名称"), max_length=200)
-    implementation_code = models.CharField(_("实施编码"), max_length=32, db_index=True)
+    implementation_code = models.CharField(_("实施编码"), max_length=32)
+    # FK indexes that are prefixes of the composite indexes in Meta are left out: every
+    # index costs each of the hall's inserts.
     department = models.ForeignKey(
-        Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="cases"
+        Department,
+        verbose_name=_("实施主体"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("行政区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     accepting_department = models.ForeignKey(
         Department,
@@ -147,7 +157,6 @@ class Case(models.Model):
     applicant_key = models.CharField(
         _("申请人证件索引"),
         max_length=64,
-        db_index=True,
         help_text=_("自然人为身份证号码的盲索引，法人为统一社会信用代码。"),
     )
     person = models.ForeignKey(
@@ -164,6 +173,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,6 +181,7 @@ class Case(models.Model):
         null=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -217,11 +228,14 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
+        constraints = [models.UniqueConstraint(fields=["number"], name="case_unique_number")]
         indexes = [
             models.Index(fields=["department", "state"], name="case_dept_state"),
             models.Index(fields=["user", "-submitted_at"], name="case_user_recent"),
             models.Index(fields=["company", "-submitted_at"], name="case_company_recent"),
             models.Index(fields=["region", "submitted_at"], name="case_region_time"),
+            models.Index(fields=["applicant_key"], name="case_applicant_key"),
+            models.Index(fields=["implementation_code"], name="case_implementation_code"),
         ]
 
     def __str__(self) -> str:
@@ -264,7 +278,7 @@ class CaseStep(models.Model):
     """
 
     case = models.ForeignKey(
-        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="steps"
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="steps", db_index=False
     )
     sequence = models.PositiveSmallIntegerField(_("序号"))
     code = models.CharField(
@@ -273,9 +287,13 @@ class CaseStep(models.Model):
     name = models.CharField(_("环节名称"), max_length=100)
     post = models.CharField(_("办理岗位"), max_length=30, choices=Post.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("办理部门"), on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("办理部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the inbox index starts with it
     )
-    region_code = models.CharField(_("办理部门区划"), max_length=12, db_index=True)
+    region_code = models.CharField(_("办理部门区划"), max_length=12)
     state = models.CharField(
         _("状态"), max_length=10, choices=StepState.choices, default=StepState.OPEN
     )

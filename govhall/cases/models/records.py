@@ -34,12 +34,12 @@ class MessageType(models.TextChoices):
 
 class ProcessRecord(models.Model):
     record_id = models.UUIDField(_("记录标识"), default=uuid.uuid4, unique=True, editable=False)
-    case_number = models.CharField(_("办件编号"), max_length=40, db_index=True)
+    case_number = models.CharField(_("办件编号"), max_length=40)
     implementation_code = models.CharField(_("实施编码"), max_length=32)
     message_type = models.CharField(_("信息类型"), max_length=1, choices=MessageType.choices)
     event = models.CharField(_("事件"), max_length=30)
     occurred_at = models.DateTimeField(_("发生时间"), db_index=True)
-    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    region_code = models.CharField(_("区划代码"), max_length=12)
     department_code = models.CharField(_("部门统一社会信用代码"), max_length=18)
     source = models.CharField(_("来源"), max_length=60, default="local")
     payload = models.JSONField(_("内容"))
@@ -49,6 +49,11 @@ class ProcessRecord(models.Model):
         verbose_name = _("办件过程信息")
         verbose_name_plural = _("办件过程信息")
         ordering = ["occurred_at", "pk"]
+        # Plain b-tree indexes (no PostgreSQL LIKE-pattern twins): exact lookups only.
+        indexes = [
+            models.Index(fields=["case_number"], name="record_case_number"),
+            models.Index(fields=["region_code", "occurred_at"], name="record_region_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.get_message_type_display()} {self.event}"

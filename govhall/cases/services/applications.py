@@ -483,5 +483,4 @@ def _open_case(application: Application, item: Item, now) -> Case:
     clocks.recompute(case)
     case.save()
     handling.open_acceptance(case, department=application.clerk_department if counter else None)
-    clocks.recompute(case)
     return case

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Max
 from django.utils import timezone
 
 from govhall.catalog.models import Step
+from govhall.core.services import calendar
 from govhall.regions.models import Post
 from govhall.regions.services.scope import scope_of
 
@@ -40,14 +42,26 @@ JOINT_EXTENSION_LIMIT = 15  # joint handling: +15
 # --- tasks ------------------------------------------------------------------------------
 
 
-def open_step(case: Case, *, name: str, post: str, department, time_limit_days: int, code: str):
+def open_step(
+    case: Case,
+    *,
+    name: str,
+    post: str,
+    department,
+    time_limit_days: int,
+    code: str,
+    sequence: int | None = None,
+) -> CaseStep:
+    """A new open task; its due date counts from today (no suspension can be open while a
+    task is opened: tasks open only on a running case)."""
     now = timezone.now()
-    sequence = (
-        case.steps.order_by("-sequence").values_list("sequence", flat=True).first() or 0
-    ) + 1
-    step = CaseStep.objects.create(
+    if sequence is None:
+        top = case.steps.aggregate(top=Max("sequence"))["top"]
+        sequence = 0 if top is None else top + 1
+    due = calendar.add_working_days(timezone.localdate(now), time_limit_days).due_date
+    return CaseStep.objects.create(
         case=case,
-        sequence=sequence if case.steps.exists() else 0,
+        sequence=sequence,
         code=code,
         name=name,
         post=post,
@@ -55,16 +69,16 @@ def open_step(case: Case, *, name: str, post: str, department, time_limit_days: 
         region_code=department.region_id,
         time_limit_days=time_limit_days,
         started_at=now,
-        due_date=None,
+        due_date=due,
         case_number=case.number,
         case_state=case.state,
         item_name=case.item_name,
         applicant_name=case.applicant_name,
     )
-    return step
 
 
 def open_acceptance(case: Case, department=None) -> CaseStep:
+    """The first task of a new case (sequence 0)."""
     return open_step(
         case,
         name=ACCEPTANCE_STEP,
@@ -72,6 +86,7 @@ def open_acceptance(case: Case, department=None) -> CaseStep:
         department=department or case.department,
         time_limit_days=clocks.ACCEPTANCE_LIMIT_DAYS,
         code="0",
+        sequence=0,
     )
 
 
@@ -213,8 +228,6 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
         _conclude(case, user, delivery=_default_delivery(case))
     else:
         _open_item_step(case, 0)
-        clocks.recompute(case)
-        case.save()
     notifications.notify(case, "accept")
     return case
 
@@ -292,10 +305,7 @@ def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
         raise refuse("action", "decision_required", "这是最后一个环节，请作出准予或不予的决定。")
     _finish(step, user, StepAction.PASS, opinion.strip())
     transitions.apply(case, "complete_step", details=_step_details(step, user))
-    nxt = _open_item_step(case, index + 1)
-    clocks.recompute(case)
-    case.save()
-    return nxt
+    return _open_item_step(case, index + 1)
 
 
 @transitions.atomic_action
@@ -311,10 +321,7 @@ def return_step(case: Case, user, *, opinion: str) -> CaseStep:
         raise refuse("action", "first_step", "第一个办理环节不能再退回。")
     _finish(step, user, StepAction.RETURN, opinion.strip())
     transitions.apply(case, "return_step", details=_step_details(step, user))
-    previous = _open_item_step(case, index - 1)
-    clocks.recompute(case)
-    case.save()
-    return previous
+    return _open_item_step(case, index - 1)
 
 
 @transitions.atomic_action

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from govhall.regions.models import Department
 
@@ -27,10 +26,21 @@ SEQUENCE_DIGITS = 6
 
 
 def next_case_number(department: Department, day: datetime.date) -> str:
-    with transaction.atomic():
-        counter, _ = CaseNumberCounter.objects.get_or_create(department=department, day=day)
-        CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-        sequence = CaseNumberCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+    """One statement: insert the day's counter or bump it, and read the new value back.
+
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) takes the
+    row lock and increments in one round trip; the lock is held to the end of the
+    caller's transaction, so two submissions cannot read the same value.
+    """
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (department_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (department_id, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [department.pk, day],
+        )
+        (sequence,) = cursor.fetchone()
     org_code = department.credit_code[8:17]
     return f"{department.region_id[:6]}{org_code}{day:%Y%m%d}{sequence:0{SEQUENCE_DIGITS}d}"
 

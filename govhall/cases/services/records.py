@@ -7,6 +7,7 @@ exists exactly when the change committed.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.utils import timezone
@@ -66,7 +67,10 @@ def append(
     if case.bundle_case_id:
         payload["bundle_number"] = case.bundle_case.number
     payload["details"] = {k: _iso(v) for k, v in (details or {}).items()}
+    record_id = uuid.uuid4()
+    payload["record_id"] = str(record_id)
     record = ProcessRecord.objects.create(
+        record_id=record_id,
         case_number=case.number,
         implementation_code=case.implementation_code,
         message_type=message_type,
@@ -76,8 +80,5 @@ def append(
         department_code=case.department.credit_code,
         payload=payload,
     )
-    payload["record_id"] = str(record.record_id)
-    ProcessRecord.objects.filter(pk=record.pk).update(payload=payload)
-    record.payload = payload
     OutboxMessage.objects.create(record=record)
     return record

@@ -176,7 +176,8 @@ def record(
         object_type = object_type or label_of(type(instance))
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)
-    with transaction.atomic():
+    # No savepoint: the entry lives or dies with the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             # The migration creates the row; it is missing only after a flush (tests). Two
