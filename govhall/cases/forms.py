@@ -14,6 +14,7 @@ from govhall.catalog.services import forms as catalog_forms
 from govhall.core.identifiers import validate_credit_code, validate_id_number
 
 from .models import Delivery, Rating
+from .services import applications
 
 ANSWER_PREFIX = "form."
 FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -94,16 +95,10 @@ def _number(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def delivery_choices(versions) -> list[tuple[str, str]]:
-    """Ways of delivery every item offers (for a bundle, the ones all its items share)."""
-    offered = [
-        {d for d in Delivery.values if getattr(version, f"delivery_{d}", False)}
-        for version in versions
-    ]
-    if not offered:
-        return []
-    common = set.intersection(*offered) or set().union(*offered)
-    return [(value, label) for value, label in Delivery.choices if value in common]
+def delivery_choices(application) -> list[tuple[str, str]]:
+    """The offered ways of delivery (``applications.delivery_offered``) with their labels."""
+    offered = applications.delivery_offered(application)
+    return [(value, label) for value, label in Delivery.choices if value in offered]
 
 
 class ApplicationForm(forms.Form):

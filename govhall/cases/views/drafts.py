@@ -28,8 +28,7 @@ def steps_context(application, current: int) -> dict:
 
 def form_for(application, data=None) -> ApplicationForm:
     specs = applications.form_of(application)
-    versions = [item.current for item in applications.members(application)]
-    deliveries = delivery_choices(versions)
+    deliveries = delivery_choices(application)
     initial = ApplicationForm.initial_for(application, specs)
     if not initial.get("delivery") and len(deliveries) == 1:
         initial["delivery"] = deliveries[0][0]
