@@ -20,14 +20,16 @@ $(STAMP): requirements.lock requirements/*.lock pyproject.toml
 	mkdir -p var
 	touch $(STAMP)
 
-## browser-deps: Debian's chromium, CJK fonts (browser tests, PDFs) and HarfBuzz subsetting (WeasyPrint)
+## browser-deps: Debian's chromium, CJK fonts (browser tests, PDFs), HarfBuzz subsetting
+## (WeasyPrint), poppler-utils (pdfsig checks licence PDF signatures) and openssl (SM2 checks)
 browser-deps:
 	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
-		|| ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
-		echo "Installing chromium, fonts-noto-cjk and libharfbuzz-subset0 from Debian..."; \
+		|| ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset \
+		|| ! command -v pdfsig >/dev/null || ! command -v openssl >/dev/null; then \
+		echo "Installing chromium, fonts-noto-cjk, libharfbuzz-subset0, poppler-utils and openssl from Debian..."; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk libharfbuzz-subset0 >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils openssl >/dev/null; \
 	fi
 
 migrate: install

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.search",
     "govhall.cases",
+    "govhall.licences",
     "django_tasks",
     "django_tasks_db",
     "govhall.portal",
@@ -344,6 +345,8 @@ TASKS = {
 }
 # Where concluded cases' process records go beyond this database (the provincial
 # exchange); empty keeps them local (the monitoring subsystem reads them here).
+# The hall's public address: printed in licence QR codes (verification links).
+GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 GOVHALL_EXCHANGE_URL = os.environ.get("GOVHALL_EXCHANGE_URL", "")
 GOVHALL_EXCHANGE_TOKEN = os.environ.get("GOVHALL_EXCHANGE_TOKEN", "")
 # Uploaded materials: largest file and accepted types.

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("govhall.catalog.api.urls")),
     path("", include("govhall.accounts.api.urls")),
     path("", include("govhall.cases.api.urls")),
+    path("", include("govhall.licences.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("govhall.accounts.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.cases.urls")),
+    path("", include("govhall.licences.urls")),
     path("", include("govhall.portal.urls")),
 ]
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .cases import case, counter, inbox
@@ -16,6 +16,8 @@ urlpatterns = [
     path("cases/<str:number>/", case.case_page, name="case"),
     path("cases/<str:number>/files/<uuid:file_id>/", case.case_file, name="case-file"),
     path("cases/<str:number>/<slug:action>/", case.case_action, name="case-action"),
+    # the licence desk (电子证照)
+    path("licences/", include("govhall.workbench.licences.urls")),
     # the one-door counter (综合窗口)
     path("counter/", counter.counter_home, name="counter"),
     path("counter/items/<str:code>/", counter.counter_intake, name="counter-intake"),

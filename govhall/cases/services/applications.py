@@ -31,7 +31,7 @@ from ..models import (
     StoredFile,
     SubmissionKey,
 )
-from . import facts, handling, notifications, numbers, transitions
+from . import facts, handling, hooks, notifications, numbers, transitions
 from .errors import refuse
 
 MAGIC = {
@@ -370,11 +370,69 @@ def check_complete(application: Application) -> tuple[dict, list]:
     return answers, problems
 
 
-def submit(application: Application, identity, *, idempotency_key: str = "") -> list[Case]:
+def licence_supplies(application: Application) -> dict[str, facts.HeldLicence]:
+    """Materials an e-licence of the applicant will stand for (用证), by need key.
+
+    A file the applicant supplied for the need wins; otherwise the licence attached to
+    it, or else the first valid licence of that type the applicant holds.
+    """
+    held = facts.held_licences(application.person, application.company)
+    if not held:
+        return {}
+    by_type: dict[str, facts.HeldLicence] = {}
+    for licence in held:
+        by_type.setdefault(f"L:{licence.type_code}", licence)
+    by_identifier = {licence.identifier: licence for licence in held}
+    supplied = {m.key: m for m in application.materials.all()}
+    supplies = {}
+    for need in material_needs(application):
+        material = supplied.get(need.key)
+        if material is not None and material.file_id:
+            continue
+        if material is not None and material.reference in by_identifier:
+            supplies[need.key] = by_identifier[material.reference]
+        elif need.key in by_type:
+            supplies[need.key] = by_type[need.key]
+    return supplies
+
+
+def _use_licences(application: Application, identity, consent: bool) -> None:
+    """Record the licences standing for materials; online, only with the applicant's consent."""
+    supplies = licence_supplies(application)
+    if not supplies:
+        return
+    if application.channel != Channel.COUNTER and not consent:
+        raise refuse(
+            "licence_consent",
+            "required",
+            "请勾选“同意调用上述电子证照”，或在材料页改为上传材料。",
+        )
+    names = {need.key: need.name for need in material_needs(application)}
+    for key, licence in supplies.items():
+        ApplicationMaterial.objects.update_or_create(
+            application=application,
+            key=key,
+            defaults={
+                "name": names[key],
+                "source": MaterialSource.LICENCE,
+                "file": None,
+                "reference": licence.identifier,
+            },
+        )
+    application.answers["_licence_consent"] = True
+
+
+def submit(
+    application: Application,
+    identity,
+    *,
+    idempotency_key: str = "",
+    licence_consent: bool = False,
+) -> list[Case]:
     """Submit once; every later call with this application or key returns the same cases."""
     try:
         with transaction.atomic():
-            return _submit(application, identity, idempotency_key)
+            return _submit(application, identity, idempotency_key, licence_consent)
     except IntegrityError:
         # A concurrent request with the same idempotency key won; return its answer.
         seen = SubmissionKey.objects.filter(key=idempotency_key[:64], user=identity.user).first()
@@ -383,7 +441,9 @@ def submit(application: Application, identity, *, idempotency_key: str = "") -> 
         return list(Case.objects.filter(application=seen.application).order_by("pk"))
 
 
-def _submit(application: Application, identity, idempotency_key: str) -> list[Case]:
+def _submit(
+    application: Application, identity, idempotency_key: str, licence_consent: bool = False
+) -> list[Case]:
     idempotency_key = (idempotency_key or "")[:64]
     if idempotency_key:
         seen = (
@@ -409,6 +469,7 @@ def _submit(application: Application, identity, idempotency_key: str) -> list[Ca
     answers, problems = check_complete(application)
     if problems:
         raise _problems(problems)
+    _use_licences(application, identity, licence_consent)
     now = timezone.now()
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
@@ -436,6 +497,8 @@ def _submit(application: Application, identity, idempotency_key: str) -> list[Ca
             },
         )
         notifications.notify(case, "submit")
+    hooks.submitted.send(sender=Application, application=application, cases=cases)
+    for case in cases:
         if case.item_version.is_rule_decidable and application.channel != Channel.COUNTER:
             from . import auto_approval
 

@@ -19,6 +19,8 @@ class HeldLicence:
     type_code: str
     identifier: str
     name: str
+    number: str = ""
+    issuer: str = ""
 
 
 _licence_providers: list[Callable] = []

@@ -31,7 +31,7 @@ from ..models import (
     Suspension,
     SuspensionKind,
 )
-from . import access, clocks, notifications, transitions
+from . import access, clocks, hooks, notifications, transitions
 from .errors import refuse
 
 STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
@@ -501,6 +501,9 @@ def _conclude(case, user, *, delivery, result_number="", tracking_number="", fee
     else:
         case.result_name = "不予许可决定书"
         case.result_number = (result_number or "").strip() or f"{case.number}-B"
+    details = {}
+    if approved:
+        hooks.concluding.send(sender=Case, case=case, user=user, details=details)
     transitions.apply(
         case,
         "conclude",
@@ -513,6 +516,7 @@ def _conclude(case, user, *, delivery, result_number="", tracking_number="", fee
             "delivery": delivery,
             "tracking_number": case.tracking_number,
             "fee": str(fee) if fee is not None else None,
+            **details,
         },
     )
     notifications.notify(case, "conclude")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import UploadForm
 from ..models import Application, MaterialSource
-from ..services import applications, facts
+from ..services import applications
 from .common import applicant_login, draft_or_404
 from .drafts import steps_context
 
@@ -34,9 +34,7 @@ def _uuid(value: str) -> uuid.UUID | None:
 def material_rows(application, identity) -> list[dict]:
     """Each need with what stands for it now: a supplied file, a held licence, the hall."""
     supplied = {m.key: m for m in application.materials.select_related("file")}
-    held = {
-        f"L:{h.type_code}": h for h in facts.held_licences(application.person, application.company)
-    }
+    held = applications.licence_supplies(application)
     return [
         {
             "index": index,

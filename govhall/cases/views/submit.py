@@ -57,6 +57,8 @@ def problem_links(application, problems) -> list[dict]:
             href = f"{materials_url}#need-{index}"
         elif problem.field in CONTACT_FIELDS or problem.field.startswith(ANSWER_PREFIX):
             href = f"{form_url}#id_{problem.field}"
+        elif problem.field == "licence_consent":
+            href = "#id_licence_consent"
         else:
             href = ""
         links.append({"href": href, "message": problem.message})
@@ -67,14 +69,18 @@ def _check_page(request, application, problems, status=200):
     delivery = (
         Delivery(application.delivery).label if application.delivery in Delivery.values else ""
     )
+    rows = material_rows(application, request.identity)
     return render(
         request,
         "cases/portal/check.html",
         {
             "answers": answer_rows(application),
-            "rows": material_rows(application, request.identity),
+            "rows": rows,
             "delivery_label": delivery,
             "problems": problem_links(application, problems),
+            "uses_licences": any(row["licence"] for row in rows),
+            # A refusal found only at submission (consent) leaves the form on the page.
+            "can_submit": not any(not isinstance(p, _Refusal) for p in problems),
             "idempotency_key": uuid.uuid4(),
             **steps_context(application, 3),
         },
@@ -94,10 +100,17 @@ def check(request, public_id):
         except ValueError:
             key = ""
         try:
-            applications.submit(application, request.identity, idempotency_key=key)
+            applications.submit(
+                application,
+                request.identity,
+                idempotency_key=key,
+                licence_consent=request.POST.get("licence_consent") == "on",
+            )
         except ValidationError as exc:
             application.refresh_from_db()
-            problems = _problems(application) or [_Refusal(m) for m in exc.messages]
+            problems = _problems(application) or [
+                _Refusal(m, field) for field, ms in _by_field(exc) for m in ms
+            ]
             return _check_page(request, application, problems, status=400)
         return redirect("cases:done", public_id=application.public_id)
     return _check_page(request, application, _problems(application))
@@ -108,13 +121,21 @@ def _problems(application) -> list:
     return problems
 
 
+def _by_field(exc: ValidationError) -> list[tuple[str, list[str]]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            (field, [m for e in errors for m in e.messages])
+            for field, errors in exc.error_dict.items()
+        ]
+    return [("", exc.messages)]
+
+
 class _Refusal:
-    """A refusal not tied to a field (e.g. the item was withdrawn meanwhile)."""
+    """A refusal found only at submission (e.g. consent missing, the item withdrawn)."""
 
-    field = ""
-
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str = ""):
         self.message = message
+        self.field = field
 
 
 @applicant_login

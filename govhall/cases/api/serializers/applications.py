@@ -154,6 +154,15 @@ class ApplicationOut(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
+class SubmitIn(serializers.Serializer):
+    licence_consent = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "同意受理部门调用申请人的电子证照代替相应材料（有材料由电子证照提供时必须为 true）"
+        ),
+    )
+
+
 class SubmissionOut(serializers.Serializer):
     application = serializers.UUIDField()
     bundle_case = serializers.CharField(allow_null=True, help_text="“一件事”办件编号")

@@ -188,7 +188,7 @@ class ApplicationSubmitView(ApplicantAPIView):
                 description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
             )
         ],
-        request=None,
+        request=s.SubmitIn,
         responses={
             201: s.SubmissionOut,
             200: OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果"),
@@ -205,7 +205,14 @@ class ApplicationSubmitView(ApplicantAPIView):
         replay = application.state == Application.State.SUBMITTED or (
             bool(key) and SubmissionKey.objects.filter(key=key, user=identity.user).exists()
         )
-        cases = applications.submit(application, identity, idempotency_key=key)
+        options = s.SubmitIn(data=request.data or {})
+        options.is_valid(raise_exception=True)
+        cases = applications.submit(
+            application,
+            identity,
+            idempotency_key=key,
+            licence_consent=options.validated_data["licence_consent"],
+        )
         bundle_case = cases[0].bundle_case if cases and cases[0].bundle_case_id else None
         body = {
             "application": application.public_id,

@@ -1,0 +1,14 @@
+"""Signals other subsystems listen to, sent inside the case's transaction.
+
+``concluding(case, user, details)`` — an approved case is about to conclude; a
+receiver may set ``case.result_number`` / ``case.result_valid_until`` and add keys to
+``details`` (the conclusion's process record). Raising refuses the conclusion, so
+the licences app can issue in the same transaction (同步签发).
+
+``submitted(application, cases)`` — cases were just opened from an application.
+"""
+
+from django.dispatch import Signal
+
+concluding = Signal()
+submitted = Signal()

@@ -1,0 +1,183 @@
+"""Using licences (用证): what an applicant holds, who read it, for which case.
+
+Every read goes through ``record_use``; the holder sees the list under “谁用了我的证照”.
+A department reads an applicant's licence only inside one of its cases (``for_case``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from govhall.cases.services import access
+from govhall.cases.services.facts import HeldLicence
+from govhall.core.services import audit
+from govhall.regions.services.scope import scope_of
+
+from ..models import HolderKind, Licence, LicenceState, LicenceType, LicenceUse
+from .errors import refuse
+
+
+def valid_licences(person, company=None) -> QuerySet[Licence]:
+    """The valid licences of the acting identity (the company when acting for one)."""
+    rows = Licence.objects.filter(state=LicenceState.VALID).select_related(
+        "type", "issuer", "current"
+    )
+    if company is not None:
+        return rows.filter(company=company, holder_kind=HolderKind.COMPANY)
+    if person is None:
+        return rows.none()
+    return rows.filter(person=person, holder_kind=HolderKind.PERSON)
+
+
+def held(person, company=None) -> list[HeldLicence]:
+    """Provider for the case engine (``cases.services.facts``)."""
+    return [
+        HeldLicence(
+            type_code=licence.type.code,
+            identifier=licence.current.identifier,
+            name=licence.type.name,
+            number=licence.number,
+            issuer=licence.issuer.name,
+        )
+        for licence in valid_licences(person, company).order_by("-created_at")
+        if licence.current.valid_until is None or not _expired(licence)
+    ]
+
+
+def _expired(licence: Licence) -> bool:
+    from django.utils import timezone
+
+    return licence.current.valid_until < timezone.localdate()
+
+
+def holder_licences(identity) -> QuerySet[Licence]:
+    """Every licence of the acting identity, any state (for “我的证照”)."""
+    rows = Licence.objects.select_related("type", "issuer", "current")
+    if identity.company is not None:
+        return rows.filter(company=identity.company, holder_kind=HolderKind.COMPANY)
+    if identity.person is None:
+        return rows.none()
+    return rows.filter(person=identity.person, holder_kind=HolderKind.PERSON)
+
+
+def record_use(
+    licence: Licence,
+    kind: str,
+    *,
+    user=None,
+    department=None,
+    case=None,
+    purpose: str = "",
+    identifier: str = "",
+) -> LicenceUse:
+    return LicenceUse.objects.create(
+        licence=licence,
+        identifier=identifier or licence.current.identifier,
+        kind=kind,
+        user=user if user is not None and user.is_authenticated else None,
+        department=department,
+        case=case,
+        purpose=purpose[:200],
+    )
+
+
+def uses_of_holder(identity) -> QuerySet[LicenceUse]:
+    return (
+        LicenceUse.objects.filter(licence__in=holder_licences(identity))
+        .select_related("licence__type", "department", "case", "user")
+        .order_by("-at", "-pk")
+    )
+
+
+# --- inside a case ---------------------------------------------------------------------
+
+
+def case_licences(case) -> QuerySet[Licence]:
+    """Licences of the case's applicant (person or company)."""
+    if case.company_id:
+        return Licence.objects.filter(company_id=case.company_id, holder_kind=HolderKind.COMPANY)
+    if case.person_id:
+        return Licence.objects.filter(person_id=case.person_id, holder_kind=HolderKind.PERSON)
+    return Licence.objects.none()
+
+
+def _staff_department(user, case):
+    scope = scope_of(user)
+    for department_id in (case.department_id, case.accepting_department_id):
+        if department_id in scope.department_ids:
+            return (
+                case.department
+                if department_id == case.department_id
+                else case.accepting_department
+            )
+    return None
+
+
+def consented(case) -> QuerySet[Licence]:
+    """Licences the applicant let this case use (materials supplied by licence)."""
+    identifiers = (
+        [m.reference for m in case.application.materials.filter(source="licence") if m.reference]
+        if case.application_id
+        else []
+    )
+    return (
+        case_licences(case)
+        .filter(versions__identifier__in=identifiers)
+        .select_related("type", "issuer", "current")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def read_for_case(user, case) -> list[Licence]:
+    """The consented licences shown on a staff member's case page, each read logged."""
+    if not access.staff_can_read(user, case):
+        raise refuse("case", "not_your_case", "您无权查看该办件。")
+    licences = list(consented(case))
+    department = _staff_department(user, case)
+    for licence in licences:
+        record_use(
+            licence,
+            LicenceUse.Kind.READ,
+            user=user,
+            department=department,
+            case=case,
+            purpose=f"审查办件{case.number}的申请材料",
+        )
+    return licences
+
+
+@transaction.atomic
+def request_for_case(user, case, type_code: str, purpose: str) -> list[Licence]:
+    """部门调取: a department asks for the applicant's licence of a type, within this case."""
+    if not access.staff_can_read(user, case):
+        raise refuse("case", "not_your_case", "您无权查看该办件。")
+    if not (purpose or "").strip():
+        raise refuse("purpose", "required", "请填写“调取用途”。")
+    licence_type = LicenceType.objects.filter(code=(type_code or "").strip()).first()
+    if licence_type is None:
+        raise refuse("type_code", "unknown", "证照类型代码不存在。")
+    licences = list(
+        case_licences(case)
+        .filter(type=licence_type)
+        .filter(Q(state=LicenceState.VALID) | Q(state=LicenceState.EXPIRED))
+        .select_related("type", "issuer", "current")
+    )
+    department = _staff_department(user, case)
+    for licence in licences:
+        record_use(
+            licence,
+            LicenceUse.Kind.REQUEST,
+            user=user,
+            department=department,
+            case=case,
+            purpose=purpose.strip(),
+        )
+    audit.record(
+        audit.AuditEntry.Action.OTHER,
+        instance=case,
+        after={"licence_request": licence_type.code, "found": len(licences)},
+        reason=f"调取电子证照：{licence_type.name}；用途：{purpose.strip()}",
+    )
+    return licences

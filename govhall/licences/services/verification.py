@@ -1,0 +1,197 @@
+"""Verifying a licence: by identifier (online) or by the signed payload of its QR code.
+
+The QR payload is ``GHL1.<base64url(JSON)>.<base64url(SM2 signature)>``; the JSON holds
+only what a verifier at a counter needs (masked holder, type, issuer, validity, key id),
+so it can be checked offline against the published issuer keys
+(``/api/v1/licences/issuers``) and the published revocations.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import IssuerKey, Licence, LicenceState, LicenceVersion
+from . import canonical, identifiers, signing
+
+QR_PREFIX = "GHL1."
+
+
+class Status:
+    VALID = "valid"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"
+
+
+STATUS_LABELS = {
+    Status.VALID: "有效",
+    Status.REVOKED: "已注销",
+    Status.EXPIRED: "已过期",
+    Status.SUPERSEDED: "已被新版本替代",
+    Status.UNKNOWN: "查无此证",
+}
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def status_of(version: LicenceVersion, today=None) -> str:
+    licence = version.licence
+    today = today or timezone.localdate()
+    if licence.state == LicenceState.REVOKED:
+        return Status.REVOKED
+    current = licence.current
+    if licence.state == LicenceState.EXPIRED or (
+        current.valid_until is not None and current.valid_until < today
+    ):
+        return Status.EXPIRED
+    if version.pk != current.pk:
+        return Status.SUPERSEDED
+    return Status.VALID
+
+
+def signature_valid(version: LicenceVersion) -> bool:
+    try:
+        signature = base64.b64decode(version.signature)
+    except (binascii.Error, ValueError):
+        return False
+    return signing.verify(version.key.sm2_public_key, version.canonical.encode("utf-8"), signature)
+
+
+# --- QR payload -----------------------------------------------------------------------
+
+
+def qr_claims(version: LicenceVersion) -> dict:
+    licence = version.licence
+    return {
+        "i": version.identifier,
+        "t": licence.type.name,
+        "n": licence.number,
+        "h": licence.masked_holder_name,
+        "c": licence.masked_holder_code,
+        "o": licence.issuer.name,
+        "f": version.valid_from.isoformat(),
+        "u": version.valid_until.isoformat() if version.valid_until else None,
+        "k": version.key.key_id,
+    }
+
+
+def qr_payload(version: LicenceVersion) -> str:
+    """The compact signed statement (``GHL1.…``) a verifier checks offline."""
+    body = canonical.dumps(qr_claims(version)).encode("utf-8")
+    return f"{QR_PREFIX}{_b64url(body)}.{_b64url(signing.sign(version.key, body))}"
+
+
+def qr_text(version: LicenceVersion) -> str:
+    """What the QR code holds: the verification page's address with the payload, so a
+    phone camera opens the page and an offline verifier reads the ``p`` parameter."""
+    return f"{settings.GOVHALL_PUBLIC_URL}/licences/verify/?p={qr_payload(version)}"
+
+
+def payload_from(text: str) -> str:
+    """Accept the payload itself or a verification URL that carries it."""
+    text = (text or "").strip()
+    if "?" in text and not text.startswith(QR_PREFIX):
+        values = parse_qs(urlsplit(text).query).get("p")
+        if values:
+            return values[0].strip()
+    return text
+
+
+def read_payload(payload: str) -> tuple[dict, bytes, bytes]:
+    """Split a QR payload into its claims, signed bytes and signature (ValueError if bad)."""
+    if not payload.startswith(QR_PREFIX):
+        raise ValueError("not a govhall licence QR payload")
+    try:
+        body_text, signature_text = payload[len(QR_PREFIX) :].split(".")
+        body, signature = _unb64url(body_text), _unb64url(signature_text)
+        claims = json.loads(body.decode("utf-8"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValueError("malformed QR payload") from None
+    if not isinstance(claims, dict) or "i" not in claims or "k" not in claims:
+        raise ValueError("QR payload lacks identifier or key id")
+    return claims, body, signature
+
+
+# --- the verification answer ------------------------------------------------------------
+
+
+def _unknown(identifier: str, reason: str, **extra) -> dict:
+    return {
+        "identifier": identifier,
+        "status": Status.UNKNOWN,
+        "status_label": STATUS_LABELS[Status.UNKNOWN],
+        "signature_valid": False,
+        "reason": reason,
+        **extra,
+    }
+
+
+def verify(text: str) -> dict:
+    """Answer for an identifier or a QR payload: status, masked holder, type, issuer,
+    validity and whether the signature verifies (the stored one, or the QR's)."""
+    text = payload_from(text)
+    qr_signature_valid = None
+    if text.startswith(QR_PREFIX):
+        try:
+            claims, body, signature = read_payload(text)
+        except ValueError:
+            return _unknown("", "二维码内容无法识别。")
+        key = IssuerKey.objects.filter(key_id=claims["k"]).first()
+        qr_signature_valid = bool(key) and signing.verify(key.sm2_public_key, body, signature)
+        identifier = str(claims["i"])
+        if not qr_signature_valid:
+            return _unknown(identifier, "二维码签名验证失败，内容可能被篡改。")
+    else:
+        identifier = text.upper()
+    try:
+        identifiers.parse(identifier)
+    except identifiers.IdentifierError as exc:
+        return _unknown(identifier, str(exc))
+    version = (
+        LicenceVersion.objects.select_related(
+            "licence__type", "licence__issuer", "licence__current", "key"
+        )
+        .filter(identifier=identifier)
+        .first()
+    )
+    if version is None:
+        return _unknown(identifier, "未找到该证照。")
+    licence: Licence = version.licence
+    status = status_of(version)
+    stored_valid = signature_valid(version)
+    return {
+        "identifier": version.identifier,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "signature_valid": stored_valid
+        if qr_signature_valid is None
+        else stored_valid and qr_signature_valid,
+        "signature": {
+            "algorithm": "SM2-SM3",
+            "key_id": version.key.key_id,
+            "signed_at": version.issued_at.isoformat(),
+        },
+        "version": version.version,
+        "current_identifier": licence.current.identifier,
+        "number": licence.number,
+        "type": {"code": licence.type.code, "name": licence.type.name},
+        "holder": {"name": licence.masked_holder_name, "code": licence.masked_holder_code},
+        "issuer": {"name": licence.issuer.name, "code": licence.issuer.credit_code},
+        "issue_date": version.issue_date.isoformat(),
+        "valid_from": version.valid_from.isoformat(),
+        "valid_until": version.valid_until.isoformat() if version.valid_until else None,
+        "revocation_reason": licence.current.reason if status == Status.REVOKED else "",
+    }

@@ -1,0 +1,48 @@
+"""Hooks into the case engine: held licences, consent at submission, 同步签发."""
+
+from govhall.cases.models import Application, Case
+from govhall.cases.services import facts, hooks
+
+from .models import LicenceUse
+from .services import issuing, uses
+
+
+def _on_submitted(sender, application, cases, **kwargs):
+    """The applicant consented at submission: log one use per case that needs the licence."""
+    materials = [m for m in application.materials.filter(source="licence") if m.reference]
+    if not materials:
+        return
+    for case in cases:
+        needed = set(
+            case.item_version.materials.exclude(licence_type_code="").values_list(
+                "licence_type_code", flat=True
+            )
+        )
+        for material in materials:
+            if material.key.removeprefix("L:") not in needed:
+                continue
+            licence = (
+                uses.case_licences(case).filter(versions__identifier=material.reference).first()
+            )
+            if licence is not None:
+                uses.record_use(
+                    licence,
+                    LicenceUse.Kind.CONSENT,
+                    user=application.user,
+                    department=case.department,
+                    case=case,
+                    purpose=f"申请“{case.item_name}”时授权使用（{material.name}）",
+                    identifier=material.reference,
+                )
+
+
+def _on_concluding(sender, case, user, details, **kwargs):
+    licence = issuing.issue_for_case(case, user)
+    if licence is not None:
+        details["licence_identifier"] = licence.current.identifier
+        details["licence_type_code"] = licence.type.code
+
+
+facts.register_licence_provider(uses.held)
+hooks.submitted.connect(_on_submitted, sender=Application, dispatch_uid="licences-consent")
+hooks.concluding.connect(_on_concluding, sender=Case, dispatch_uid="licences-issue")
