@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .cases import case, counter, inbox
+from .cases import case, counter, inbox, licences
 
 app_name = "workbench"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("cases/bulk-accept/", inbox.bulk_accept, name="cases-bulk-accept"),
     path("cases/<str:number>/", case.case_page, name="case"),
     path("cases/<str:number>/files/<uuid:file_id>/", case.case_file, name="case-file"),
+    path(
+        "cases/<str:number>/licences/request/",
+        licences.request_licence,
+        name="case-licence-request",
+    ),
     path("cases/<str:number>/<slug:action>/", case.case_action, name="case-action"),
     # the licence desk (电子证照)
     path("licences/", include("govhall.workbench.licences.urls")),

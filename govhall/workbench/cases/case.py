@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from govhall.cases.models import CaseState, MessageType, ProcessRecord
 from govhall.cases.services import clocks, handling, queries, transitions
 
-from . import actions
+from . import actions, licences
 from .common import apply_errors, scoped_case, staff_only
 
 
@@ -80,7 +80,7 @@ def records_of(case) -> list[Record]:
     return rows
 
 
-def render_case(request, case, *, bound=None, status: int = 200):
+def render_case(request, case, *, bound=None, status: int = 200, extra: dict | None = None):
     user = request.user
     step = handling.current_step(case)
     available = actions.available_actions(case, user, step)
@@ -102,6 +102,8 @@ def render_case(request, case, *, bound=None, status: int = 200):
         "action_forms": [(name, actions.label(name), forms[name]) for name in forms],
         "bound_form": bound[1] if bound is not None else None,
         "nav": "case",
+        **licences.context_for(request, case),
+        **(extra or {}),
     }
     return render(request, "workbench/cases/case.html", context, status=status)
 
