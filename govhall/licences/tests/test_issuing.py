@@ -219,3 +219,15 @@ def test_qr_text_is_a_verification_link_carrying_the_payload(settings):
     text = verification.qr_text(version)
     assert text.startswith("https://www.gdzwfw.gov.cn/licences/verify/?p=GHL1.")
     assert verification.verify(text)["identifier"] == version.identifier
+
+
+def test_expire_command(capsys):
+    from django.core.management import call_command
+
+    licence = person_licence(cf.department("江门市民政局"))
+    call_command("expire_licences", "--today", "2029-01-02")
+    assert "1本" in capsys.readouterr().out
+    licence.refresh_from_db()
+    assert licence.state == LicenceState.EXPIRED
+    entry = AuditEntry.objects.filter(object_id=str(licence.pk)).latest("sequence")
+    assert entry.actor_label == "system:expire_licences"

@@ -16,7 +16,7 @@ from django.db import transaction
 from govhall.regions.models import Department, Region
 
 from ..themes import COMPANY_THEMES, PERSON_THEMES
-from . import company, journeys, person
+from . import company, journeys, licence_types, person
 from .common import Mat, Template, area_code, department_name
 
 OFFICE_HOURS = "周一至周五 上午8:30-12:00，下午14:30-17:30（法定节假日除外）"
@@ -99,7 +99,7 @@ def _material(mat: Mat, index: int) -> dict:
         "condition": mat.condition,
         "media": mat.media,
         "source": mat.source,
-        "licence_type_code": "",
+        "licence_type_code": licence_types.code_for(mat.licence) if mat.licence else "",
         "licence_type_name": mat.licence,
         "shared_data_source": mat.shared,
         "requirements": mat.requirements,
@@ -180,7 +180,7 @@ def document(template: Template, department: Department, plan: Plan) -> dict:
         "supports_online_payment": bool(template.fees) and template.online,
         "supports_logistics": "post" in delivery,
         "result_name": template.result,
-        "result_licence_type": "",
+        "result_licence_type": licence_types.code_for(template.result_licence),
         "result_sample": "",
         "delivery": delivery,
         "location": location,

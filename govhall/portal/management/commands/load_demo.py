@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from govhall.accounts.services.demo import load_identity_demo
 from govhall.cases.services.demo import load_cases_demo
+from govhall.licences.services import demo as licences_demo
 from govhall.regions.services import admin_access, demo
 
 DEMO_PASSWORD_ENV = "GOVHALL_DEMO_PASSWORD"
@@ -39,5 +40,8 @@ class Command(BaseCommand):
         if info["client_secret"]:
             self.stdout.write(f"  客户端密钥（仅显示一次）：{info['client_secret']}")
         call_command("load_catalog_demo", stdout=self.stdout)
+        types = licences_demo.load_licence_types()
+        held = licences_demo.load_held_licences()
+        self.stdout.write(f"电子证照：新建证照类型{types}个，演示持证{held}本（demo_citizen、演示法人）。")
         made = load_cases_demo()
         self.stdout.write(f"演示办件：新建{made}件（demo_citizen，蓬江区最低生活保障审批）。")
