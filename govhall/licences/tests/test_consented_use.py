@@ -181,3 +181,27 @@ def test_through_the_pages_consent_box_and_the_staff_case_page(client):
     )
     assert response.status_code == 200
     assert LicenceUse.objects.filter(kind="request", user=clerk, purpose="核对婚姻状况").exists()
+
+
+def test_staff_api_reads_and_requests_inside_the_case_only(client):
+    police, identity, licence, item = setting()
+    (case,) = applications.submit(draft(identity, item), identity, licence_consent=True)
+    url = f"/api/v1/staff/cases/{case.number}/licences"
+    client.force_login(cf.staff(Post.CLERK, cf.department("潮州市公安局", cf.CHAOZHOU)))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"type_code": MARRIAGE, "purpose": "x"}).status_code == 404
+
+    clerk = cf.staff(Post.CLERK, police)
+    client.force_login(clerk)
+    body = client.get(url).json()
+    assert [row["number"] for row in body] == [licence.number]
+    assert body[0]["holder_code"] != identity.person.id_number
+    response = client.post(url, {"type_code": MARRIAGE}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "purpose"
+    response = client.post(
+        url, {"type_code": MARRIAGE, "purpose": "核对"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()[0]["identifier"]
+    kinds = sorted(LicenceUse.objects.filter(user=clerk).values_list("kind", flat=True))
+    assert kinds == ["read", "request"]
