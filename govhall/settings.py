@@ -184,7 +184,10 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "govhall.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "600/minute"),
+        "licence_verify": os.environ.get("LICENCE_VERIFY_RATE", "60/minute"),
+    },
     "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -229,6 +232,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each font and stylesheet it loads at INFO (licence PDFs, guides).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines carry paths, which may hold ID numbers: mask them too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -73,6 +73,12 @@ PANELS = [
         gettext_lazy("事项录入、审查与发布。"),
         url_name="catalog:desk",
     ),
+    Panel(
+        "licences",
+        gettext_lazy("电子证照"),
+        gettext_lazy("本部门签发的证照、亮证核验、证照目录、签发密钥、存量电子化和归档。"),
+        url_name="workbench:licences-list",
+    ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
 ]
 

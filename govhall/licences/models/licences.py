@@ -155,7 +155,9 @@ class Licence(models.Model):
             models.UniqueConstraint(
                 fields=["type", "issuer", "serial"], name="licence_unique_serial"
             ),
-            models.UniqueConstraint(fields=["type", "number"], name="licence_unique_number"),
+            models.UniqueConstraint(
+                fields=["type", "issuer", "number"], name="licence_unique_number"
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "state"], name="licence_person_state"),

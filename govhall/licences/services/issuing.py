@@ -186,8 +186,8 @@ def issue(
         raise refuse("valid_until", "order", "“有效期截止”不能早于“有效期起始”。")
     serial = _next_serial(licence_type, issuer, (issue_date or today).year)
     number = (number or "").strip() or f"{licence_type.number_prefix}{serial}"
-    if Licence.objects.filter(type=licence_type, number=number).exists():
-        raise refuse("number", "unique", f"证照编号“{number}”已存在。")
+    if Licence.objects.filter(type=licence_type, issuer=issuer, number=number).exists():
+        raise refuse("number", "unique", f"本部门已签发编号为“{number}”的{licence_type.name}。")
     licence = Licence.objects.create(
         type=licence_type,
         issuer=issuer,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from govhall.accounts.models import Power
 from govhall.cases.services import access
 from govhall.cases.services.facts import HeldLicence
 from govhall.core.services import audit
@@ -52,9 +53,12 @@ def _expired(licence: Licence) -> bool:
 
 
 def holder_licences(identity) -> QuerySet[Licence]:
-    """Every licence of the acting identity, any state (for “我的证照”)."""
+    """Every licence of the acting identity, any state (for “我的证照”): their own, or
+    the company's when acting for it with the power to receive licences (领取证照)."""
     rows = Licence.objects.select_related("type", "issuer", "current")
     if identity.company is not None:
+        if not identity.can(Power.RECEIVE_LICENCES):
+            return rows.none()
         return rows.filter(company=identity.company, holder_kind=HolderKind.COMPANY)
     if identity.person is None:
         return rows.none()

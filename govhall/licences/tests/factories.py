@@ -8,7 +8,7 @@ from govhall.regions.models import Department, Post
 
 from ..models import LicenceType
 
-DEFINING_BODY_CODE = "11440000006941385C"  # a syntactically valid credit code
+DEFINING_BODY_CODE = "11440000006941389Y"  # a well-formed (placeholder) credit code
 TYPE_CODE = f"{DEFINING_BODY_CODE}001"
 
 FIELDS = [

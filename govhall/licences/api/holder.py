@@ -1,0 +1,152 @@
+"""The holder's licences: ``/api/v1/my/licences/…`` (session or bearer token).
+
+A licence is named by the identifier of any of its versions; licences come from
+``sharing.licences_of`` only, so anyone else's licence is "not found", whatever the
+identifier.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govhall.cases.api.auth import AUTHENTICATION, identity_of
+from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
+from govhall.cases.api.serializers.common import CaseApiErrors
+
+from ..models import Licence, LicenceUse
+from ..services import pdf, sharing, uses
+from ..views.holder import pdf_filename, who_used
+from . import serializers_holder as s
+
+TAGS = ["my-licences"]
+NOT_FOUND = OpenApiResponse(CaseApiErrors, description="证照不存在或不属于当前办事身份")
+NOT_SIGNED_IN = OpenApiResponse(CaseApiErrors, description="未登录或令牌无效")
+
+
+class HolderLicenceMixin(ServiceErrorsMixin):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+    status_by_code = {"not_valid": 409}
+
+    def licence(self, request, identifier: str) -> Licence:
+        licence = (
+            sharing.licences_of(identity_of(request))
+            .filter(versions__identifier=(identifier or "").strip().upper())
+            .first()
+        )
+        if licence is None:
+            raise CaseNotFound("证照不存在，或不属于当前办事身份。")
+        return licence
+
+
+@extend_schema(
+    summary="我的证照",
+    description="当前办事身份的全部电子证照（含已注销、已过期），最新在前。",
+    tags=TAGS,
+)
+class MyLicenceList(HolderLicenceMixin, generics.ListAPIView):
+    """Every licence of the acting identity, any state, newest first."""
+
+    serializer_class = s.HolderLicenceSummary
+    filter_backends = []
+    queryset = Licence.objects.none()
+
+    def get_queryset(self):
+        return sharing.licences_of(identity_of(self.request)).order_by("-created_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        data = s.HolderLicenceSummary([s.summary_payload(lic) for lic in page], many=True).data
+        return self.get_paginated_response(data)
+
+
+class MyLicenceDetail(HolderLicenceMixin, APIView):
+    @extend_schema(
+        summary="我的证照详情",
+        description="照面信息、加注、全部版本和亮证二维码内容。证照标识可以是任一版本的。",
+        responses={200: s.HolderLicenceDetail, 401: NOT_SIGNED_IN, 404: NOT_FOUND},
+        tags=TAGS,
+    )
+    def get(self, request, identifier: str):
+        licence = self.licence(request, identifier)
+        return Response(s.HolderLicenceDetail(s.detail_payload(licence)).data)
+
+
+@extend_schema(
+    summary="谁用了我的证照",
+    description="该证照的每一次使用：部门查看或调取、分享链接查看、本人下载，最新在前。",
+    responses={200: s.HolderLicenceUse(many=True), 404: NOT_FOUND},
+    tags=TAGS,
+)
+class MyLicenceUses(HolderLicenceMixin, generics.ListAPIView):
+    """Every read of one licence (by departments, share links, downloads), newest first."""
+
+    serializer_class = s.HolderLicenceUse
+    filter_backends = []
+    queryset = LicenceUse.objects.none()
+
+    def get_queryset(self):
+        licence = self.licence(self.request, self.kwargs["identifier"])
+        return uses.uses_of_holder(identity_of(self.request)).filter(licence=licence)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [s.use_payload(use, who_used(use)) for use in page]
+        return self.get_paginated_response(s.HolderLicenceUse(rows, many=True).data)
+
+
+class MyLicencePdf(HolderLicenceMixin, APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF bypasses renderers; errors are JSON whatever the Accept header asks.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="下载证照版式文件（PDF）",
+        description="当前版本的PDF，带签发部门的PAdES数字签名；下载记入用证记录。",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            401: NOT_SIGNED_IN,
+            404: NOT_FOUND,
+        },
+        tags=TAGS,
+    )
+    def get(self, request, identifier: str):
+        licence = self.licence(request, identifier)
+        response = HttpResponse(pdf.ensure_pdf(licence.current), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, pdf_filename(licence))
+        uses.record_use(
+            licence, LicenceUse.Kind.DOWNLOAD, user=request.user, purpose="下载版式文件（接口）"
+        )
+        return response
+
+
+class MyLicenceShares(HolderLicenceMixin, APIView):
+    @extend_schema(
+        summary="生成一次性分享链接",
+        description="链接只能打开一次，到期失效；只返回这一次（系统只保存其摘要）。",
+        request=s.HolderShareRequest,
+        responses={
+            201: s.HolderShareCreated,
+            400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
+            401: NOT_SIGNED_IN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(CaseApiErrors, description="证照不是有效状态，不能分享"),
+        },
+        tags=TAGS,
+    )
+    def post(self, request, identifier: str):
+        licence = self.licence(request, identifier)
+        body = s.HolderShareRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = sharing.create_share(licence, request.user, **body.validated_data)
+        payload = {"url": created.url, "expires_at": created.share.expires_at}
+        response = Response(s.HolderShareCreated(payload).data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
