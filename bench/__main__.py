@@ -1,12 +1,14 @@
 """Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
-Names: ``catalog`` (catalogue search on 100,000 items) and ``cases`` (the case engine on
-1,000,000 cases). Without a name every benchmark runs, each with the options given
-(``--count N`` is each one's own size); options only one benchmark knows need its name.
+Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engine on
+1,000,000 cases) and ``licences`` (SM2 against OpenSSL, issuing throughput). Without a
+name every benchmark runs, each with the options given (``--count N`` is each one's own
+size); options only one benchmark knows need its name.
 
 The catalogue search runs in its own process with its own throwaway database, on SQLite
 and also on PostgreSQL when ``BENCH_DATABASE_URL`` names a database that may be wiped.
 The case benchmark runs on PostgreSQL only, in ``BENCH_DATABASE_URL`` (or ``--database``).
+The licence benchmark runs on a scratch SQLite database, or in ``BENCH_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases")
+BENCHMARKS = ("catalog", "cases", "licences")
 
 
 def catalog(argv: list[str]) -> int:
@@ -37,13 +39,17 @@ def cases(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.cases", *argv], check=False).returncode
 
 
+def licences(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.licences", *argv], check=False).returncode
+
+
 def main(argv: list[str]) -> int:
     names = list(BENCHMARKS)
     if argv and argv[0] in BENCHMARKS:
         names, argv = [argv[0]], argv[1:]
     status = 0
     for name in names:
-        status |= {"catalog": catalog, "cases": cases}[name](argv)
+        status |= {"catalog": catalog, "cases": cases, "licences": licences}[name](argv)
     return status
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .case_licences import CaseLicences
 from .holder_urls import urlpatterns as holder
+from .indicator_urls import urlpatterns as indicators
 from .public_urls import urlpatterns as public
 from .staff_urls import urlpatterns as staff
 
@@ -11,6 +12,7 @@ urlpatterns = [
     *public,
     *holder,
     *staff,
+    *indicators,
     path(
         "staff/cases/<str:number>/licences",
         CaseLicences.as_view(),

@@ -266,6 +266,9 @@ class SerialCounter(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.type_id}/{self.issuer_id}/{self.year}: {self.last}"
+
 
 class LicenceUse(models.Model):
     """One read of a licence — shown to the holder under “谁用了我的证照”."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 
 import gmssl_pyx
@@ -42,14 +43,44 @@ def sm3_hex(data: bytes) -> str:
     return gmssl_pyx.sm3_hash(data).hex()
 
 
+# GB/T 32918.2 curve parameters a, b, xG, yG: part of Z_A, the signer's identity hash.
+SM2_CURVE = bytes.fromhex(
+    "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC"
+    "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93"
+    "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7"
+    "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0"
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def z_of(public_key: bytes) -> bytes:
+    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA), fixed per key.
+
+    Signing SM3(Z_A ‖ M) with ``sm2_sign_sm3_digest`` is the same SM2 signature as
+    ``sm2_sign(message)`` (GB/T 32918.2 §6.1), about ten times faster with gmssl-pyx
+    because Z_A is computed once per key; OpenSSL verifies both alike (tests)."""
+    entl = (len(SIGNER_ID) * 8).to_bytes(2, "big")
+    return gmssl_pyx.sm3_hash(entl + SIGNER_ID + SM2_CURVE + public_key)
+
+
+@functools.lru_cache(maxsize=256)
+def _private(token: str) -> bytes:
+    return bytes.fromhex(crypto.decrypt(token))
+
+
+def digest(public_key: bytes, message: bytes) -> bytes:
+    return gmssl_pyx.sm3_hash(z_of(public_key) + message)
+
+
 def sign(key: IssuerKey, message: bytes) -> bytes:
-    private = bytes.fromhex(crypto.decrypt(key.sm2_private_key))
-    return gmssl_pyx.sm2_sign(private, bytes.fromhex(key.sm2_public_key), message)
+    public = bytes.fromhex(key.sm2_public_key)
+    return gmssl_pyx.sm2_sign_sm3_digest(_private(key.sm2_private_key), digest(public, message))
 
 
 def verify(public_key_hex: str, message: bytes, signature: bytes) -> bool:
     try:
-        return bool(gmssl_pyx.sm2_verify(bytes.fromhex(public_key_hex), message, signature))
+        public = bytes.fromhex(public_key_hex)
+        return bool(gmssl_pyx.sm2_verify_sm3_digest(public, digest(public, message), signature))
     except (gmssl_pyx.GmsslInnerError, ValueError):
         return False
 

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         call_command("load_catalog_demo", stdout=self.stdout)
         types = licences_demo.load_licence_types()
         held = licences_demo.load_held_licences()
-        self.stdout.write(f"电子证照：新建证照类型{types}个，演示持证{held}本（demo_citizen、演示法人）。")
+        self.stdout.write(
+            f"电子证照：新建证照类型{types}个，演示持证{held}本（demo_citizen、演示法人）。"
+        )
         made = load_cases_demo()
         self.stdout.write(f"演示办件：新建{made}件（demo_citizen，蓬江区最低生活保障审批）。")
