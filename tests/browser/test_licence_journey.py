@@ -16,6 +16,7 @@ from govhall.cases.tests import factories as cf
 from govhall.licences.models import LicenceUse
 from govhall.licences.services import signing
 from govhall.licences.tests import factories as lf
+from govhall.licences.tests import openssl
 from govhall.regions.models import Post
 from tests.browser.case_helpers import (
     blocking_violations,
@@ -28,34 +29,6 @@ from tests.browser.case_helpers import (
 from tests.browser.helpers import describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
-
-
-def openssl_verify(tmp_path, pem: str, message: bytes, signature: bytes) -> str:
-    (tmp_path / "issuer.pem").write_text(pem)
-    (tmp_path / "canonical.json").write_bytes(message)
-    (tmp_path / "signature.der").write_bytes(signature)
-    result = subprocess.run(
-        [
-            "openssl",
-            "pkeyutl",
-            "-verify",
-            "-pubin",
-            "-inkey",
-            str(tmp_path / "issuer.pem"),
-            "-rawin",
-            "-digest",
-            "sm3",
-            "-pkeyopt",
-            "distid:1234567812345678",
-            "-in",
-            str(tmp_path / "canonical.json"),
-            "-sigfile",
-            str(tmp_path / "signature.der"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout + result.stderr
 
 
 def test_licence_from_conclusion_to_pdf_openssl_and_use(new_page, site, tmp_path):
@@ -92,7 +65,7 @@ def test_licence_from_conclusion_to_pdf_openssl_and_use(new_page, site, tmp_path
     keys = keys["keys"]
     published = next(k for k in keys if k["key_id"] == version.key.key_id)
     assert published["public_key_pem"] == signing.public_key_pem(version.key.sm2_public_key)
-    out = openssl_verify(
+    out = openssl.pkeyutl_verify(
         tmp_path,
         published["public_key_pem"],
         version.canonical.encode("utf-8"),

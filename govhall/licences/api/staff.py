@@ -111,28 +111,6 @@ class StaffLicenceDetailView(StaffLicenceMixin, APIView):
         return Response(detail(find(request.user, identifier)))
 
 
-def _run(action: str, licence: Licence, user, body: dict):
-    if action == "annotate":
-        return issuing.annotate(
-            licence,
-            user,
-            text=body["text"],
-            reason=body["reason"],
-            valid_until=body["valid_until"],
-        )
-    if action == "renew":
-        return issuing.renew(licence, user, valid_until=body["valid_until"], reason=body["reason"])
-    if action == "change":
-        return issuing.change(
-            licence,
-            user,
-            data=dict(body["data"]),
-            holder_name=body["holder_name"],
-            reason=body["reason"],
-        )
-    return issuing.revoke(licence, user, reason=body["reason"])
-
-
 class StaffLicenceAction(StaffLicenceMixin, APIView):
     """One lifecycle action: scope (404), then body (400), then the service."""
 
@@ -142,7 +120,10 @@ class StaffLicenceAction(StaffLicenceMixin, APIView):
         licence = find(request.user, identifier)
         body = s.ACTION_REQUESTS[self.action_slug](data=request.data)
         body.is_valid(raise_exception=True)
-        _run(self.action_slug, licence, request.user, body.validated_data)
+        fields = dict(body.validated_data)
+        if "data" in fields:
+            fields["data"] = dict(fields["data"])
+        issuing.LIFECYCLE[self.action_slug](licence, request.user, **fields)
         return Response(detail(find(request.user, identifier)))
 
 

@@ -1,6 +1,5 @@
-from django.core.exceptions import ValidationError
+"""The case engine's one way to refuse (field, rule, Chinese message), used here too."""
 
+from govhall.cases.services.errors import refuse
 
-def refuse(field: str, code: str, message: str) -> ValidationError:
-    """A refusal naming the field and the rule (Chinese), shown as is in UI and API."""
-    return ValidationError({field: ValidationError(message, code=code)})
+__all__ = ["refuse"]

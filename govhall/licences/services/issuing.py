@@ -313,16 +313,29 @@ def issue_for_case(case, user) -> Licence | None:
 # --- later versions -------------------------------------------------------------------
 
 
-def _locked(licence: Licence, user, *, allow_ended: bool = False) -> Licence:
+def _locked(licence: Licence, user) -> Licence:
     licence = (
         Licence.objects.select_for_update(of=("self",))
         .select_related("type", "issuer", "current")
         .get(pk=licence.pk)
     )
     check_can_issue(user, licence.issuer)
-    if licence.state == LicenceState.REVOKED and not allow_ended:
+    if licence.state == LicenceState.REVOKED:
         raise refuse("licence", "revoked", "该证照已注销，不能再办理。")
     return licence
+
+
+def _next_version(licence: Licence, kind: str, user, reason: str, **changes) -> LicenceVersion:
+    """The next version: the current one's data, annotations and validity unless changed."""
+    current = licence.current
+    values = {
+        "data": current.data,
+        "annotations": current.annotations,
+        "valid_from": current.valid_from,
+        "valid_until": current.valid_until,
+        **changes,
+    }
+    return _new_version(licence, kind=kind, user=user, reason=reason, **values)
 
 
 def _need_reason(reason: str) -> str:
@@ -347,15 +360,12 @@ def annotate(
         "reason": (reason or "").strip(),
         "valid_until": valid_until.isoformat() if valid_until else None,
     }
-    return _new_version(
+    return _next_version(
         licence,
-        kind=VersionKind.ANNOTATE,
-        user=user,
-        reason=reason or text,
-        data=current.data,
+        VersionKind.ANNOTATE,
+        user,
+        reason or text,
         annotations=[*current.annotations, note],
-        valid_from=current.valid_from,
-        valid_until=current.valid_until,
     )
 
 
@@ -366,22 +376,12 @@ def renew(
     """延续: a new validity period; an expired licence becomes valid again."""
     licence = _locked(licence, user)
     reason = _need_reason(reason)
-    current = licence.current
     today = timezone.localdate()
     valid_until = valid_until or default_valid_until(licence.type, today)
     if valid_until is not None and valid_until <= today:
         raise refuse("valid_until", "future", "延续后的“有效期截止”须晚于今天。")
     licence.state = LicenceState.VALID
-    return _new_version(
-        licence,
-        kind=VersionKind.RENEW,
-        user=user,
-        reason=reason,
-        data=current.data,
-        annotations=current.annotations,
-        valid_from=current.valid_from,
-        valid_until=valid_until,
-    )
+    return _next_version(licence, VersionKind.RENEW, user, reason, valid_until=valid_until)
 
 
 @transaction.atomic
@@ -400,16 +400,7 @@ def change(
         licence.holder_name = holder_name.strip()
     if merged == current.data and licence.holder_name == old_name:
         raise refuse("data", "unchanged", "变更内容与当前证照相同。")
-    return _new_version(
-        licence,
-        kind=VersionKind.CHANGE,
-        user=user,
-        reason=reason,
-        data=merged,
-        annotations=current.annotations,
-        valid_from=current.valid_from,
-        valid_until=current.valid_until,
-    )
+    return _next_version(licence, VersionKind.CHANGE, user, reason, data=merged)
 
 
 @transaction.atomic
@@ -417,18 +408,12 @@ def revoke(licence: Licence, user, *, reason: str) -> LicenceVersion:
     """注销: the licence stops being valid; the revocation is itself signed."""
     licence = _locked(licence, user)
     reason = _need_reason(reason)
-    current = licence.current
     licence.state = LicenceState.REVOKED
-    return _new_version(
-        licence,
-        kind=VersionKind.REVOKE,
-        user=user,
-        reason=reason,
-        data=current.data,
-        annotations=current.annotations,
-        valid_from=current.valid_from,
-        valid_until=current.valid_until,
-    )
+    return _next_version(licence, VersionKind.REVOKE, user, reason)
+
+
+# The lifecycle actions staff take by name (desk forms and the staff API).
+LIFECYCLE = {"annotate": annotate, "renew": renew, "change": change, "revoke": revoke}
 
 
 def expire_due(today: datetime.date | None = None) -> int:
@@ -441,17 +426,8 @@ def expire_due(today: datetime.date | None = None) -> int:
             licence = _locked(Licence(pk=pk), None)
             if licence.state != LicenceState.VALID:
                 continue
-            current = licence.current
+            until = licence.current.valid_until
             licence.state = LicenceState.EXPIRED
-            _new_version(
-                licence,
-                kind=VersionKind.EXPIRE,
-                user=None,
-                reason=f"有效期至{current.valid_until.isoformat()}，已到期",
-                data=current.data,
-                annotations=current.annotations,
-                valid_from=current.valid_from,
-                valid_until=current.valid_until,
-            )
+            _next_version(licence, VersionKind.EXPIRE, None, f"有效期至{until.isoformat()}，已到期")
             count += 1
     return count

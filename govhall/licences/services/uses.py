@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from govhall.accounts.models import Power
 from govhall.cases.services import access
@@ -32,7 +33,8 @@ def valid_licences(person, company=None) -> QuerySet[Licence]:
 
 
 def held(person, company=None) -> list[HeldLicence]:
-    """Provider for the case engine (``cases.services.facts``)."""
+    """Provider for the case engine (``cases.services.facts``): valid, unexpired licences."""
+    today = timezone.localdate()
     return [
         HeldLicence(
             type_code=licence.type.code,
@@ -42,14 +44,8 @@ def held(person, company=None) -> list[HeldLicence]:
             issuer=licence.issuer.name,
         )
         for licence in valid_licences(person, company).order_by("-created_at")
-        if licence.current.valid_until is None or not _expired(licence)
+        if licence.current.valid_until is None or licence.current.valid_until >= today
     ]
-
-
-def _expired(licence: Licence) -> bool:
-    from django.utils import timezone
-
-    return licence.current.valid_until < timezone.localdate()
 
 
 def holder_licences(identity) -> QuerySet[Licence]:

@@ -3,7 +3,6 @@
 import base64
 import datetime
 import json
-import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,36 +14,13 @@ from govhall.core.models import AuditEntry
 from ..models import IssuerKey, Licence, LicenceState, VersionKind
 from ..services import identifiers, issuing, signing, verification
 from . import factories as f
+from . import openssl
 
 pytestmark = pytest.mark.django_db
 
 
 def openssl_verifies(tmp_path, public_key_hex: str, message: bytes, signature: bytes) -> bool:
-    (tmp_path / "key.pem").write_text(signing.public_key_pem(public_key_hex))
-    (tmp_path / "data").write_bytes(message)
-    (tmp_path / "sig").write_bytes(signature)
-    result = subprocess.run(
-        [
-            "openssl",
-            "pkeyutl",
-            "-verify",
-            "-pubin",
-            "-inkey",
-            str(tmp_path / "key.pem"),
-            "-rawin",
-            "-digest",
-            "sm3",
-            "-pkeyopt",
-            "distid:1234567812345678",
-            "-in",
-            str(tmp_path / "data"),
-            "-sigfile",
-            str(tmp_path / "sig"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    return result.returncode == 0 and "Verified Successfully" in result.stdout
+    return openssl.verifies(tmp_path, signing.public_key_pem(public_key_hex), message, signature)
 
 
 def test_conclusion_issues_the_licence_in_the_same_transaction(tmp_path):
