@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "govhall.search",
     "govhall.cases",
     "govhall.licences",
+    "govhall.exchange",
+    "govhall.monitoring",
     "django_tasks",
     "django_tasks_db",
     "govhall.portal",
@@ -349,12 +351,23 @@ TASKS = {
         "BACKEND": os.environ.get("GOVHALL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-# Where concluded cases' process records go beyond this database (the provincial
-# exchange); empty keeps them local (the monitoring subsystem reads them here).
 # The hall's public address: printed in licence QR codes (verification links).
 GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The parent hall's process-records endpoint (docs/exchange.md, "Pushing to a parent
+# hall"); empty keeps the records local (the monitoring subsystem reads them here).
 GOVHALL_EXCHANGE_URL = os.environ.get("GOVHALL_EXCHANGE_URL", "")
+# OAuth2 client credentials at the parent's token endpoint; without a token URL the
+# static bearer token GOVHALL_EXCHANGE_TOKEN is sent instead.
+GOVHALL_EXCHANGE_TOKEN_URL = os.environ.get("GOVHALL_EXCHANGE_TOKEN_URL", "")
+GOVHALL_EXCHANGE_CLIENT_ID = os.environ.get("GOVHALL_EXCHANGE_CLIENT_ID", "")
+GOVHALL_EXCHANGE_CLIENT_SECRET = os.environ.get("GOVHALL_EXCHANGE_CLIENT_SECRET", "")
+GOVHALL_EXCHANGE_SCOPE = os.environ.get("GOVHALL_EXCHANGE_SCOPE", "")
 GOVHALL_EXCHANGE_TOKEN = os.environ.get("GOVHALL_EXCHANGE_TOKEN", "")
+# Alert (and mail ADMINS) when a record has waited this long undelivered (§8: 12 hours).
+GOVHALL_EXCHANGE_ALERT_HOURS = float(os.environ.get("GOVHALL_EXCHANGE_ALERT_HOURS", "12"))
+# How long a worker holds the batch it is sending; a killed worker's batch is sent again
+# (the parent answers "duplicate" for what it already has) once this has passed.
+GOVHALL_EXCHANGE_LEASE_SECONDS = int(os.environ.get("GOVHALL_EXCHANGE_LEASE_SECONDS", "300"))
 # Uploaded materials: largest file and accepted types.
 GOVHALL_UPLOAD_MAX_BYTES = int(os.environ.get("GOVHALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 GOVHALL_UPLOAD_TYPES = {

@@ -41,6 +41,11 @@ class ProcessRecord(models.Model):
     occurred_at = models.DateTimeField(_("发生时间"), db_index=True)
     region_code = models.CharField(_("区划代码"), max_length=12)
     department_code = models.CharField(_("部门统一社会信用代码"), max_length=18)
+    # Copied out of the payload so monitoring can aggregate in SQL without reading JSON.
+    case_type = models.CharField(_("办件类型"), max_length=1, blank=True)
+    channel = models.CharField(_("申办渠道"), max_length=12, blank=True)
+    visits = models.PositiveSmallIntegerField(_("到现场次数"), default=0)
+    # "local" for the hall's own cases, else the pushing exchange client's code.
     source = models.CharField(_("来源"), max_length=60, default="local")
     payload = models.JSONField(_("内容"))
     received_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
@@ -66,6 +71,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The parent hall refused the record (field errors kept in last_error): not retried.
+    rejected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("发件箱")

@@ -78,6 +78,9 @@ def append(
         occurred_at=occurred_at,
         region_code=case.region_id,
         department_code=case.department.credit_code,
+        case_type=case.case_type,
+        channel=case.channel,
+        visits=case.visits,
         payload=payload,
     )
     OutboxMessage.objects.create(record=record)

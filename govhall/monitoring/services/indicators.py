@@ -1,0 +1,493 @@
+"""The indicators of seed 001's table and STANDARDS.md, each a numerator over a
+denominator that can be traced to the cases or items behind it.
+
+Case-based (from the roll-ups of process records, counted in the month a case
+concluded; 业务量 = concluded cases, seed 001 名词解释 1):
+
+* 上网办理率 = cases applied online (PC or mobile) / 业务量;
+* 网上办结率 = cases applied online with ≤ 1 visit (网上全流程办理) and concluded / 业务量;
+* 到现场次数 ≤ 1 and = 0: shares of the cases applied online (网上申办事项).
+
+Item-based (from the catalogue as it stands, published items):
+
+* 网上全流程办理率 = items of depth ≥ 3 with ≤ 1 visit / items entered in the hall;
+* 进驻统一申办受理平台比率 = items not handled in an exchange client's own system / items;
+* 手机办理比率 = items for persons that can be handled on a phone / items for persons;
+* 证照电子化率 comes from the licence subsystem (``govhall.licences``);
+* 两页使用率 = page users (``PageUsage``) / ``PopulationBase`` (20–49 age group for
+  people, registered companies for companies).
+
+Every indicator is restricted to one item type (行政许可 by default, as the seeds define
+them) unless the slice says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from govhall.catalog.models import Item
+from govhall.catalog.models.choices import ItemType
+from govhall.exchange.models import ExchangeClient
+from govhall.regions.models import Department, Level, Region
+
+from ..models import CaseFact, Indicator, MonthlyRollup, PageUsage, PopulationBase, TargetScope
+from . import targets as target_service
+from .refresh import COUNTERS, ONLINE_CHANNELS
+
+CASE_INDICATORS = (
+    Indicator.ONLINE_APPLY,
+    Indicator.ONLINE_CONCLUDE,
+    Indicator.VISITS_LE1,
+    Indicator.VISITS_ZERO,
+)
+ITEM_INDICATORS = (Indicator.ONLINE_FULL, Indicator.PLATFORM, Indicator.MOBILE)
+# numerator counter, denominator counter
+CASE_RATIOS = {
+    Indicator.ONLINE_APPLY: ("online_applied", "volume"),
+    Indicator.ONLINE_CONCLUDE: ("fully_online", "volume"),
+    Indicator.VISITS_LE1: ("online_visits_le1", "online_applied"),
+    Indicator.VISITS_ZERO: ("online_visits_0", "online_applied"),
+}
+UNITS = {
+    Indicator.ONLINE_FULL: _("项事项"),
+    Indicator.PLATFORM: _("项事项"),
+    Indicator.MOBILE: _("项事项"),
+    Indicator.ELICENCE: _("种证照"),
+    Indicator.COMPANY_PAGE: _("家企业"),
+    Indicator.CITIZEN_PAGE: _("人"),
+}
+
+
+def month_start(value: datetime.date) -> datetime.date:
+    return datetime.date(value.year, value.month, 1)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What a figure is about: a region (as a whole, or only its own level's
+    departments), optionally one department, one level, one item type, a month range."""
+
+    first_month: datetime.date
+    last_month: datetime.date
+    region_code: str = "440000"
+    scope: str = TargetScope.TOTAL
+    department_code: str = ""
+    level: str = ""
+    item_type: str = ItemType.LICENSING
+
+    @classmethod
+    def month(cls, year: int, month: int, **kwargs) -> Slice:
+        first = datetime.date(year, month, 1)
+        return cls(first, first, **kwargs)
+
+    @property
+    def year(self) -> int:
+        return self.last_month.year
+
+    @property
+    def prefix(self) -> str:
+        return region_prefix(self.region_code)
+
+    def with_region(self, region_code: str, scope: str = TargetScope.TOTAL) -> Slice:
+        return replace(self, region_code=region_code, scope=scope, department_code="")
+
+
+def region_prefix(code: str) -> str:
+    region = Region.objects.filter(code=code).only("code", "level").first()
+    if region is not None:
+        return region.prefix
+    return code.rstrip("0") or code
+
+
+@dataclass
+class Figure:
+    indicator: str
+    numerator: int | None
+    denominator: int | None
+    target: Decimal | None = None
+    target_source: str = ""
+    basis: str = "cases"  # cases | items | licence_types | population
+
+    @property
+    def label(self) -> str:
+        return str(Indicator(self.indicator).label)
+
+    @property
+    def rate(self) -> float | None:
+        """Per cent, one decimal; None when there is nothing to divide by."""
+        if not self.denominator or self.numerator is None:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
+
+    @property
+    def status(self) -> str:
+        """``met``, ``below``, ``no_target`` or ``no_data``."""
+        if self.rate is None:
+            return "no_data"
+        if self.target is None:
+            return "no_target"
+        return "met" if Decimal(str(self.rate)) >= self.target else "below"
+
+    @property
+    def gap(self) -> float | None:
+        if self.rate is None or self.target is None:
+            return None
+        return round(self.rate - float(self.target), 1)
+
+    def as_dict(self) -> dict:
+        return {
+            "indicator": self.indicator,
+            "label": self.label,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "target": float(self.target) if self.target is not None else None,
+            "target_source": self.target_source,
+            "status": self.status,
+            "basis": self.basis,
+        }
+
+
+@dataclass
+class Unit:
+    """One row of a dashboard: a region as a whole, a level's departments, or one department."""
+
+    kind: str  # region | departments | department
+    code: str
+    name: str
+    level: str
+    slice: Slice
+    counters: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+    @property
+    def volume(self) -> int:
+        return self.counters.get("volume", 0)
+
+
+# --- case counters -------------------------------------------------------------------
+
+
+def _rollup_filter(s: Slice) -> Q:
+    q = Q(month__gte=s.first_month, month__lte=s.last_month)
+    if s.department_code:
+        q &= Q(department_code=s.department_code)
+    elif s.scope == TargetScope.DEPARTMENTS:
+        q &= Q(region_code=s.region_code)
+    else:
+        q &= Q(region_code__startswith=s.prefix)
+    if s.level:
+        q &= Q(level=s.level)
+    if s.item_type:
+        q &= Q(item_type=s.item_type)
+    return q
+
+
+def _with_derived(counts: dict[str, int]) -> dict[str, int]:
+    counts = {name: int(counts.get(name) or 0) for name in COUNTERS}
+    counts["online_visits_le1"] = counts["online_visits_0"] + counts["online_visits_1"]
+    return counts
+
+
+def counters(s: Slice) -> dict[str, int]:
+    """The summed roll-up counters of a slice."""
+    sums = MonthlyRollup.objects.filter(_rollup_filter(s)).aggregate(
+        **{name: Sum(name) for name in COUNTERS}
+    )
+    return _with_derived(sums)
+
+
+def case_figures(counts: dict[str, int]) -> dict[str, Figure]:
+    return {
+        indicator: Figure(indicator, counts[num], counts[den])
+        for indicator, (num, den) in CASE_RATIOS.items()
+    }
+
+
+# --- item counters -------------------------------------------------------------------
+
+
+def _items(s: Slice) -> QuerySet[Item]:
+    items = Item.objects.published()
+    if s.item_type:
+        items = items.filter(item_type=s.item_type)
+    if s.department_code:
+        items = items.filter(department__credit_code=s.department_code)
+    elif s.scope == TargetScope.DEPARTMENTS:
+        items = items.filter(region_id=s.region_code)
+    else:
+        items = items.filter(region__code__startswith=s.prefix)
+    if s.level:
+        items = items.filter(region__level=s.level)
+    return items
+
+
+def own_system_codes() -> set[str]:
+    codes: set[str] = set()
+    for listed in ExchangeClient.objects.filter(is_active=True).values_list(
+        "own_item_codes", flat=True
+    ):
+        codes.update(listed or ())
+    return codes
+
+
+def item_condition(indicator: str, part: str) -> Q:
+    """Which items a part (``numerator``/``denominator``) of an item indicator counts."""
+    if indicator == Indicator.MOBILE:
+        base = Q(current__audience_codes__contains="1")
+        if part == "numerator":
+            return base & Q(current__channel_mobile=True)
+        return base
+    if part == "denominator":
+        return Q()
+    if indicator == Indicator.ONLINE_FULL:
+        return Q(current__depth__gte=3, current__visits__lte=1)
+    if indicator == Indicator.PLATFORM:
+        return ~Q(implementation_code__in=own_system_codes())
+    raise ValueError(indicator)
+
+
+def item_figures(s: Slice) -> dict[str, Figure]:
+    items = _items(s)
+    own = own_system_codes()
+    counts = items.aggregate(
+        total=_count(Q()),
+        full=_count(item_condition(Indicator.ONLINE_FULL, "numerator")),
+        own=_count(Q(implementation_code__in=own)),
+        persons=_count(item_condition(Indicator.MOBILE, "denominator")),
+        mobile=_count(item_condition(Indicator.MOBILE, "numerator")),
+    )
+    total = counts["total"] or 0
+    return {
+        Indicator.ONLINE_FULL: Figure(Indicator.ONLINE_FULL, counts["full"], total, basis="items"),
+        Indicator.PLATFORM: Figure(
+            Indicator.PLATFORM, total - (counts["own"] or 0), total, basis="items"
+        ),
+        Indicator.MOBILE: Figure(
+            Indicator.MOBILE, counts["mobile"], counts["persons"], basis="items"
+        ),
+    }
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition)
+
+
+# --- e-licences and the two pages ------------------------------------------------------
+
+
+def elicence_figure(s: Slice) -> Figure:
+    from govhall.licences.services.indicators import electronic_rate
+
+    department = None
+    if s.department_code:
+        department = Department.objects.filter(credit_code=s.department_code).first()
+    # Issuing in step is judged over the year so far (a type issued once this year counts).
+    rate = electronic_rate(s.region_code, department, s.year)
+    rows = rate.departments
+    if s.scope == TargetScope.DEPARTMENTS and not s.department_code:
+        rows = [row for row in rows if row.region_code == s.region_code]
+    if s.level:
+        levels = dict(
+            Region.objects.filter(code__in={r.region_code for r in rows}).values_list(
+                "code", "level"
+            )
+        )
+        rows = [row for row in rows if levels.get(row.region_code) == s.level]
+    return Figure(
+        Indicator.ELICENCE,
+        sum(row.numerator for row in rows),
+        sum(row.denominator for row in rows),
+        basis="licence_types",
+    )
+
+
+def page_figures(s: Slice) -> dict[str, Figure]:
+    """Two-page usage of a region as a whole; departments have no population."""
+    if s.scope != TargetScope.TOTAL or s.department_code:
+        return {}
+    base = (
+        PopulationBase.objects.filter(region_code=s.region_code, year__lte=s.year)
+        .order_by("-year")
+        .first()
+    )
+    usage = (
+        PageUsage.objects.filter(region_code=s.region_code, month__lte=s.last_month)
+        .order_by("-month")
+        .first()
+    )
+    people = None
+    if base is not None:
+        people = base.population_20_49 or base.registered_population
+    return {
+        Indicator.COMPANY_PAGE: Figure(
+            Indicator.COMPANY_PAGE,
+            usage.companies_using if usage else None,
+            base.registered_companies if base else None,
+            basis="population",
+        ),
+        Indicator.CITIZEN_PAGE: Figure(
+            Indicator.CITIZEN_PAGE,
+            usage.persons_using if usage else None,
+            people,
+            basis="population",
+        ),
+    }
+
+
+# --- all together ----------------------------------------------------------------------
+
+
+def figures(s: Slice, *, counts: dict[str, int] | None = None) -> dict[str, Figure]:
+    """Every indicator of a slice, with its target and status."""
+    result: dict[str, Figure] = {}
+    result.update(case_figures(counts if counts is not None else counters(s)))
+    result.update(item_figures(s))
+    result[Indicator.ELICENCE] = elicence_figure(s)
+    result.update(page_figures(s))
+    ordered = {i: result[i] for i in Indicator.values if i in result}
+    _attach_targets(s, ordered)
+    return ordered
+
+
+def _attach_targets(s: Slice, result: dict[str, Figure]) -> None:
+    scope = TargetScope.DEPARTMENTS if (s.department_code or s.scope != "total") else "total"
+    found = target_service.targets_for(s.year, s.region_code, scope)
+    for indicator, figure in result.items():
+        target = found.get(indicator)
+        if target is not None:
+            figure.target = target.value
+            figure.target_source = f"{target.source}（{target.year}年目标）"
+
+
+def unit_name(region: Region, scope: str) -> str:
+    if scope == TargetScope.DEPARTMENTS:
+        suffix = {
+            Level.PROVINCE: "省直部门",
+            Level.CITY: "市直部门",
+            Level.COUNTY: "县（区）直部门",
+        }.get(region.level, "本级部门")
+        return f"{region.name}{suffix}"
+    return region.name
+
+
+def units(s: Slice) -> list[Unit]:
+    """The rows under a region: its own level's departments together, then each
+    region one level down as a whole (province → cities, city → counties)."""
+    region = Region.objects.get(code=s.region_code)
+    grouped = (
+        MonthlyRollup.objects.filter(_rollup_filter(s.with_region(s.region_code)))
+        .values("region_code")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by()
+    )
+    by_region = {row["region_code"]: row for row in grouped}
+    children = list(region.children.order_by("code"))
+    rows = [
+        Unit(
+            "departments",
+            region.code,
+            unit_name(region, "departments"),
+            region.level,
+            s.with_region(region.code, TargetScope.DEPARTMENTS),
+        )
+    ]
+    rows += [
+        Unit("region", child.code, child.name, child.level, s.with_region(child.code))
+        for child in children
+    ]
+    for unit in rows:
+        sums: dict[str, int] = defaultdict(int)
+        if unit.kind == "departments":
+            matching = [by_region.get(region.code)] if region.code in by_region else []
+        else:
+            prefix = unit.slice.prefix
+            matching = [row for code, row in by_region.items() if code.startswith(prefix)]
+        for row in matching:
+            for name in COUNTERS:
+                sums[name] += row[name] or 0
+        unit.counters = _with_derived(sums)
+        unit.figures = figures(unit.slice, counts=unit.counters)
+    return rows
+
+
+def department_units(s: Slice) -> list[Unit]:
+    """Each department of the region's own level."""
+    departments = list(
+        Department.objects.filter(region_id=s.region_code, is_active=True).order_by("name")
+    )
+    grouped = (
+        MonthlyRollup.objects.filter(
+            _rollup_filter(s.with_region(s.region_code, TargetScope.DEPARTMENTS))
+        )
+        .values("department_code")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by()
+    )
+    by_department = {row["department_code"]: row for row in grouped}
+    rows = []
+    for department in departments:
+        unit_slice = replace(
+            s, scope=TargetScope.DEPARTMENTS, department_code=department.credit_code
+        )
+        unit = Unit("department", department.credit_code, department.name, s.level, unit_slice)
+        unit.counters = _with_derived(by_department.get(department.credit_code, {}))
+        unit.figures = figures(unit_slice, counts=unit.counters)
+        rows.append(unit)
+    return rows
+
+
+def trend(s: Slice) -> list[tuple[datetime.date, dict[str, Figure]]]:
+    """Case-based figures month by month over the slice's range."""
+    grouped = (
+        MonthlyRollup.objects.filter(_rollup_filter(s))
+        .values("month")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by("month")
+    )
+    by_month = {row["month"]: row for row in grouped}
+    result = []
+    month = s.first_month
+    while month <= s.last_month:
+        result.append((month, case_figures(_with_derived(by_month.get(month, {})))))
+        month = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return result
+
+
+# --- what is behind a figure -------------------------------------------------------------
+
+
+def cases_behind(s: Slice, indicator: str, part: str = "numerator") -> QuerySet[CaseFact]:
+    """The concluded cases counted in a case-based figure's numerator or denominator."""
+    if indicator not in CASE_RATIOS:
+        raise ValueError(indicator)
+    facts = CaseFact.objects.filter(_rollup_filter(s), month__isnull=False)
+    online = Q(channel__in=ONLINE_CHANNELS)
+    conditions = {
+        (Indicator.ONLINE_APPLY, "numerator"): online,
+        (Indicator.ONLINE_APPLY, "denominator"): Q(),
+        (Indicator.ONLINE_CONCLUDE, "numerator"): online & Q(visits__lte=1),
+        (Indicator.ONLINE_CONCLUDE, "denominator"): Q(),
+        (Indicator.VISITS_LE1, "numerator"): online & Q(visits__lte=1),
+        (Indicator.VISITS_LE1, "denominator"): online,
+        (Indicator.VISITS_ZERO, "numerator"): online & Q(visits=0),
+        (Indicator.VISITS_ZERO, "denominator"): online,
+    }
+    return facts.filter(conditions[(indicator, part)]).order_by("-concluded_at", "case_number")
+
+
+def items_behind(s: Slice, indicator: str, part: str = "numerator") -> QuerySet[Item]:
+    if indicator not in ITEM_INDICATORS:
+        raise ValueError(indicator)
+    return (
+        _items(s)
+        .filter(item_condition(indicator, part))
+        .select_related("department", "region", "current")
+        .order_by("region_id", "implementation_code")
+    )

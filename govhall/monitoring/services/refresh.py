@@ -1,0 +1,322 @@
+"""Folding process records into case facts and monthly roll-ups, incrementally.
+
+Monitoring never reads a case table: it reads process records, the hall's own and
+those pushed by branch halls alike (docs/architecture.md). ``refresh`` takes the records
+added since the watermark, recomputes the facts of the cases they touch from all of
+those cases' records (one grouped query per chunk), and moves each changed case's
+contribution from its old roll-up row to its new one. Dashboards then read
+``MonthlyRollup`` — a few rows per region, department, item type and month — instead
+of millions of records.
+
+A case counts in the month it concluded (业务量 = applied, accepted and concluded,
+seed 001 名词解释 1); withdrawn and rejected cases end without counting.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from govhall.cases.models import ProcessRecord
+from govhall.catalog.models import Item
+from govhall.regions.models import Level, Region
+
+from ..models import CaseFact, MonthlyRollup, RefreshState
+
+WATERMARK = "case_facts"
+CHUNK = 20_000  # records per transaction
+IN_CHUNK = 2_000  # keys per IN (...) query: well inside SQLite's variable limit
+ONLINE_CHANNELS = frozenset({"online", "mobile"})
+COUNTERS = (
+    "volume",
+    "online_applied",
+    "mobile_applied",
+    "fully_online",
+    "visits_0",
+    "visits_1",
+    "visits_2",
+    "visits_3p",
+    "online_visits_0",
+    "online_visits_1",
+)
+FACT_FIELDS = (
+    "item_name",
+    "source",
+    "region_code",
+    "level",
+    "department_code",
+    "item_type",
+    "case_type",
+    "channel",
+    "applied_at",
+    "accepted_at",
+    "concluded_at",
+    "closed_event",
+    "visits",
+    "steps",
+    "month",
+)
+
+RollupKey = tuple[datetime.date, str, str, str]
+
+
+def refresh(*, max_records: int | None = None) -> int:
+    """Fold every record added since the last refresh; return how many were folded.
+
+    Safe to call from several processes: each chunk locks the watermark row, so a
+    second caller waits and then starts after the first one's records."""
+    folded = 0
+    while max_records is None or folded < max_records:
+        done = _refresh_chunk()
+        if not done:
+            break
+        folded += done
+    return folded
+
+
+def rebuild() -> int:
+    """Start over from the first record (after a change of the counting rules)."""
+    with transaction.atomic():
+        RefreshState.objects.filter(name=WATERMARK).delete()
+        CaseFact.objects.all().delete()
+        MonthlyRollup.objects.all().delete()
+    return refresh()
+
+
+def lag() -> int:
+    """Records not yet folded in (shown on the dashboards as data freshness)."""
+    state = RefreshState.objects.filter(name=WATERMARK).first()
+    return ProcessRecord.objects.filter(pk__gt=state.last_record_pk if state else 0).count()
+
+
+def last_refreshed() -> datetime.datetime | None:
+    state = RefreshState.objects.filter(name=WATERMARK).first()
+    return state.refreshed_at if state else None
+
+
+@transaction.atomic
+def _refresh_chunk() -> int:
+    RefreshState.objects.get_or_create(name=WATERMARK)
+    state = RefreshState.objects.select_for_update().get(name=WATERMARK)
+    rows = list(
+        ProcessRecord.objects.filter(pk__gt=state.last_record_pk)
+        .order_by("pk")
+        .values_list("pk", "case_number", "implementation_code")[:CHUNK]
+    )
+    if not rows:
+        return 0
+    keys = {(number, code) for _, number, code in rows}
+    _fold(keys)
+    state.last_record_pk = rows[-1][0]
+    state.refreshed_at = timezone.now()
+    state.save(update_fields=["last_record_pk", "refreshed_at"])
+    return len(rows)
+
+
+def _fold(keys: set[tuple[str, str]]) -> None:
+    new = _facts_of(keys)
+    old = _stored_facts(keys)
+    deltas: dict[RollupKey, Counter] = defaultdict(Counter)
+    levels: dict[RollupKey, str] = {}
+    for fact in old.values():
+        _contribute(deltas, levels, fact, -1)
+    for fact in new.values():
+        _contribute(deltas, levels, fact, +1)
+
+    to_create, to_update = [], []
+    for key, fact in new.items():
+        stored = old.get(key)
+        if stored is None:
+            to_create.append(fact)
+        elif any(getattr(stored, f) != getattr(fact, f) for f in FACT_FIELDS):
+            for f in FACT_FIELDS:
+                setattr(stored, f, getattr(fact, f))
+            to_update.append(stored)
+    CaseFact.objects.bulk_create(to_create, batch_size=1000)
+    CaseFact.objects.bulk_update(to_update, FACT_FIELDS, batch_size=1000)
+    _apply(deltas, levels)
+
+
+def _chunks(values: list, size: int = IN_CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _stored_facts(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
+    found: dict[tuple[str, str], CaseFact] = {}
+    numbers = sorted({number for number, _ in keys})
+    for part in _chunks(numbers):
+        for fact in CaseFact.objects.filter(case_number__in=part):
+            key = (fact.case_number, fact.implementation_code)
+            if key in keys:
+                found[key] = fact
+    return found
+
+
+def _facts_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
+    """Recompute each case's fact from all of its records, in grouped queries."""
+    numbers = sorted({number for number, _ in keys})
+    grouped = []
+    for part in _chunks(numbers):
+        grouped.extend(
+            ProcessRecord.objects.filter(case_number__in=part)
+            .values("case_number", "implementation_code")
+            .annotate(
+                applied_at=Min("occurred_at", filter=Q(message_type="0")),
+                first_at=Min("occurred_at"),
+                accepted_at=Min("occurred_at", filter=Q(event="accept")),
+                concluded_at=Max("occurred_at", filter=Q(event="conclude")),
+                closed_event=Max("event", filter=Q(event__in=("withdraw", "reject"))),
+                visits=Max("visits"),
+                applied_channel=Max("channel", filter=Q(message_type="0")),
+                any_channel=Max("channel"),
+                region_code=Max("region_code"),
+                department_code=Max("department_code"),
+                case_type=Max("case_type"),
+                source=Min("source"),
+                steps=Count("pk", filter=Q(message_type="3")),
+            )
+            .order_by()
+        )
+    codes = {row["implementation_code"] for row in grouped}
+    items = _items_of(codes)
+    levels = _levels_of({row["region_code"] for row in grouped})
+    facts = {}
+    for row in grouped:
+        key = (row["case_number"], row["implementation_code"])
+        if key not in keys:
+            continue
+        item_type, item_name = items.get(row["implementation_code"], ("", ""))
+        concluded_at = row["concluded_at"]
+        facts[key] = CaseFact(
+            case_number=row["case_number"],
+            implementation_code=row["implementation_code"],
+            item_name=item_name,
+            source=row["source"] or "local",
+            region_code=row["region_code"],
+            level=levels.get(row["region_code"], ""),
+            department_code=row["department_code"],
+            item_type=item_type or _type_from_code(row["implementation_code"]),
+            case_type=row["case_type"] or "",
+            channel=row["applied_channel"] or row["any_channel"] or "",
+            applied_at=row["applied_at"] or row["first_at"],
+            accepted_at=row["accepted_at"],
+            concluded_at=concluded_at,
+            closed_event="conclude" if concluded_at else (row["closed_event"] or ""),
+            visits=row["visits"] or 0,
+            steps=row["steps"],
+            month=month_of(concluded_at) if concluded_at else None,
+        )
+    return facts
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    local = timezone.localtime(moment)
+    return datetime.date(local.year, local.month, 1)
+
+
+def _items_of(codes: set[str]) -> dict[str, tuple[str, str]]:
+    found = {}
+    for part in _chunks(sorted(codes)):
+        for code, item_type, name in Item.objects.filter(implementation_code__in=part).values_list(
+            "implementation_code", "item_type", "name"
+        ):
+            found[code] = (item_type, name)
+    return found
+
+
+def _type_from_code(code: str) -> str:
+    """An implementation code is the department's credit code followed by the basic
+    code, whose first two letters are the item type (STANDARDS.md)."""
+    prefix = code[18:20]
+    return prefix if prefix.isalpha() and prefix.isupper() else ""
+
+
+def _levels_of(region_codes: set[str]) -> dict[str, str]:
+    levels = dict(Region.objects.filter(code__in=region_codes).values_list("code", "level"))
+    for code in region_codes - levels.keys():
+        levels[code] = level_from_code(code)
+    return levels
+
+
+def level_from_code(code: str) -> str:
+    """The level a division code names when the region is not (yet) in our table."""
+    if len(code) > 9:
+        return Level.VILLAGE
+    if len(code) > 6:
+        return Level.TOWN
+    if code.endswith("0000"):
+        return Level.PROVINCE
+    if code.endswith("00"):
+        return Level.CITY
+    return Level.COUNTY
+
+
+def contribution(fact: CaseFact) -> Counter:
+    """The roll-up counters one case adds to its month (empty until it concludes)."""
+    if fact.month is None:
+        return Counter()
+    online = fact.channel in ONLINE_CHANNELS
+    visits = fact.visits
+    counts = Counter(volume=1)
+    bucket = "visits_3p" if visits >= 3 else f"visits_{visits}"
+    counts[bucket] = 1
+    if online:
+        counts["online_applied"] = 1
+        if visits <= 1:
+            counts["fully_online"] = 1
+            counts[f"online_visits_{visits}"] = 1
+    if fact.channel == "mobile":
+        counts["mobile_applied"] = 1
+    return counts
+
+
+def _contribute(
+    deltas: dict[RollupKey, Counter], levels: dict[RollupKey, str], fact: CaseFact, sign: int
+) -> None:
+    counts = contribution(fact)
+    if not counts:
+        return
+    key = (fact.month, fact.region_code, fact.department_code, fact.item_type)
+    levels[key] = fact.level
+    bucket = deltas[key]
+    for name, value in counts.items():
+        bucket[name] += sign * value
+
+
+def _apply(deltas: dict[RollupKey, Counter], levels: dict[RollupKey, str]) -> None:
+    changed = {
+        key: counts for key, counts in deltas.items() if any(counts[name] for name in COUNTERS)
+    }
+    if not changed:
+        return
+    existing: dict[RollupKey, MonthlyRollup] = {}
+    months = {key[0] for key in changed}
+    regions = sorted({key[1] for key in changed})
+    for part in _chunks(regions):
+        for row in MonthlyRollup.objects.filter(month__in=months, region_code__in=part):
+            existing[(row.month, row.region_code, row.department_code, row.item_type)] = row
+    to_create, to_update = [], []
+    for key, counts in changed.items():
+        row = existing.get(key)
+        if row is None:
+            month, region_code, department_code, item_type = key
+            row = MonthlyRollup(
+                month=month,
+                region_code=region_code,
+                department_code=department_code,
+                item_type=item_type,
+                level=levels[key],
+            )
+            to_create.append(row)
+        else:
+            to_update.append(row)
+        for name in COUNTERS:
+            setattr(row, name, getattr(row, name) + counts[name])
+    MonthlyRollup.objects.bulk_create(to_create, batch_size=1000)
+    MonthlyRollup.objects.bulk_update(to_update, COUNTERS, batch_size=1000)
