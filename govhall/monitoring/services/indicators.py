@@ -253,44 +253,54 @@ def item_condition(indicator: str, part: str) -> Q:
     raise ValueError(indicator)
 
 
-def item_figures(s: Slice) -> dict[str, Figure]:
-    items = _items(s)
+def _item_aggregates() -> dict[str, Count]:
     own = own_system_codes()
-    counts = items.aggregate(
-        total=_count(Q()),
-        full=_count(item_condition(Indicator.ONLINE_FULL, "numerator")),
-        own=_count(Q(implementation_code__in=own)),
-        persons=_count(item_condition(Indicator.MOBILE, "denominator")),
-        mobile=_count(item_condition(Indicator.MOBILE, "numerator")),
-    )
-    total = counts["total"] or 0
     return {
-        Indicator.ONLINE_FULL: Figure(Indicator.ONLINE_FULL, counts["full"], total, basis="items"),
+        "total": Count("pk"),
+        "full": Count("pk", filter=item_condition(Indicator.ONLINE_FULL, "numerator")),
+        "own": Count("pk", filter=Q(implementation_code__in=own)),
+        "persons": Count("pk", filter=item_condition(Indicator.MOBILE, "denominator")),
+        "mobile": Count("pk", filter=item_condition(Indicator.MOBILE, "numerator")),
+    }
+
+
+def _item_figures_from(counts: dict[str, int]) -> dict[str, Figure]:
+    total = counts.get("total") or 0
+    return {
+        Indicator.ONLINE_FULL: Figure(
+            Indicator.ONLINE_FULL, counts.get("full") or 0, total, basis="items"
+        ),
         Indicator.PLATFORM: Figure(
-            Indicator.PLATFORM, total - (counts["own"] or 0), total, basis="items"
+            Indicator.PLATFORM, total - (counts.get("own") or 0), total, basis="items"
         ),
         Indicator.MOBILE: Figure(
-            Indicator.MOBILE, counts["mobile"], counts["persons"], basis="items"
+            Indicator.MOBILE, counts.get("mobile") or 0, counts.get("persons") or 0, basis="items"
         ),
     }
 
 
-def _count(condition: Q) -> Count:
-    return Count("pk", filter=condition)
+def item_figures(s: Slice) -> dict[str, Figure]:
+    return _item_figures_from(_items(s).aggregate(**_item_aggregates()))
+
+
+def _item_counts_by(s: Slice, key: str) -> dict[str, dict[str, int]]:
+    """Item counts of a slice grouped by ``region_id`` or ``department__credit_code``."""
+    rows = _items(s).values(key).annotate(**_item_aggregates()).order_by()
+    return {row[key]: row for row in rows}
 
 
 # --- e-licences and the two pages ------------------------------------------------------
 
 
-def elicence_figure(s: Slice) -> Figure:
+def _elicence_rows(s: Slice) -> list:
+    """Per department: licence types due and issued electronically, over the year so far
+    (a type issued once this year counts as issued in step)."""
     from govhall.licences.services.indicators import electronic_rate
 
     department = None
     if s.department_code:
         department = Department.objects.filter(credit_code=s.department_code).first()
-    # Issuing in step is judged over the year so far (a type issued once this year counts).
-    rate = electronic_rate(s.region_code, department, s.year)
-    rows = rate.departments
+    rows = electronic_rate(s.region_code, department, s.year).departments
     if s.scope == TargetScope.DEPARTMENTS and not s.department_code:
         rows = [row for row in rows if row.region_code == s.region_code]
     if s.level:
@@ -300,12 +310,20 @@ def elicence_figure(s: Slice) -> Figure:
             )
         )
         rows = [row for row in rows if levels.get(row.region_code) == s.level]
+    return rows
+
+
+def _elicence_from(rows: list) -> Figure:
     return Figure(
         Indicator.ELICENCE,
         sum(row.numerator for row in rows),
         sum(row.denominator for row in rows),
         basis="licence_types",
     )
+
+
+def elicence_figure(s: Slice) -> Figure:
+    return _elicence_from(_elicence_rows(s))
 
 
 def page_figures(s: Slice) -> dict[str, Figure]:
@@ -344,12 +362,23 @@ def page_figures(s: Slice) -> dict[str, Figure]:
 # --- all together ----------------------------------------------------------------------
 
 
-def figures(s: Slice, *, counts: dict[str, int] | None = None) -> dict[str, Figure]:
-    """Every indicator of a slice, with its target and status."""
+def figures(
+    s: Slice,
+    *,
+    counts: dict[str, int] | None = None,
+    item_counts: dict[str, int] | None = None,
+    elicence_rows: list | None = None,
+) -> dict[str, Figure]:
+    """Every indicator of a slice, with its target and status. Dashboards pass counts
+    they computed for many units at once."""
     result: dict[str, Figure] = {}
     result.update(case_figures(counts if counts is not None else counters(s)))
-    result.update(item_figures(s))
-    result[Indicator.ELICENCE] = elicence_figure(s)
+    if item_counts is not None:
+        result.update(_item_figures_from(item_counts))
+    else:
+        result.update(item_figures(s))
+    rows = elicence_rows if elicence_rows is not None else _elicence_rows(s)
+    result[Indicator.ELICENCE] = _elicence_from(rows)
     result.update(page_figures(s))
     ordered = {i: result[i] for i in Indicator.values if i in result}
     _attach_targets(s, ordered)
@@ -402,19 +431,35 @@ def units(s: Slice) -> list[Unit]:
         Unit("region", child.code, child.name, child.level, s.with_region(child.code))
         for child in children
     ]
+    whole = s.with_region(region.code)
+    item_rows = _item_counts_by(whole, "region_id")
+    licence_rows = _elicence_rows(whole)
     for unit in rows:
-        sums: dict[str, int] = defaultdict(int)
         if unit.kind == "departments":
-            matching = [by_region.get(region.code)] if region.code in by_region else []
+            belongs = region.code.__eq__
         else:
-            prefix = unit.slice.prefix
-            matching = [row for code, row in by_region.items() if code.startswith(prefix)]
-        for row in matching:
-            for name in COUNTERS:
-                sums[name] += row[name] or 0
-        unit.counters = _with_derived(sums)
-        unit.figures = figures(unit.slice, counts=unit.counters)
+            belongs = _startswith(unit.slice.prefix)
+        unit.counters = _with_derived(_sum_rows(r for c, r in by_region.items() if belongs(c)))
+        unit.figures = figures(
+            unit.slice,
+            counts=unit.counters,
+            item_counts=_sum_rows(r for c, r in item_rows.items() if belongs(c)),
+            elicence_rows=[r for r in licence_rows if belongs(r.region_code)],
+        )
     return rows
+
+
+def _startswith(prefix: str):
+    return lambda code: code.startswith(prefix)
+
+
+def _sum_rows(rows) -> dict[str, int]:
+    sums: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name, value in row.items():
+            if isinstance(value, int):
+                sums[name] += value
+    return sums
 
 
 def department_units(s: Slice) -> list[Unit]:
@@ -431,6 +476,9 @@ def department_units(s: Slice) -> list[Unit]:
         .order_by()
     )
     by_department = {row["department_code"]: row for row in grouped}
+    own_level = s.with_region(s.region_code, TargetScope.DEPARTMENTS)
+    item_rows = _item_counts_by(own_level, "department__credit_code")
+    licence_rows = _elicence_rows(own_level)
     rows = []
     for department in departments:
         unit_slice = replace(
@@ -438,7 +486,12 @@ def department_units(s: Slice) -> list[Unit]:
         )
         unit = Unit("department", department.credit_code, department.name, s.level, unit_slice)
         unit.counters = _with_derived(by_department.get(department.credit_code, {}))
-        unit.figures = figures(unit_slice, counts=unit.counters)
+        unit.figures = figures(
+            unit_slice,
+            counts=unit.counters,
+            item_counts=item_rows.get(department.credit_code, {}),
+            elicence_rows=[r for r in licence_rows if r.department_code == department.credit_code],
+        )
         rows.append(unit)
     return rows
 

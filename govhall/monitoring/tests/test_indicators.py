@@ -219,3 +219,24 @@ def test_item_indicators_from_the_catalogue():
     # 手机办理: items for persons (甲, 乙) of which 甲 is on the phone
     assert (got[Indicator.MOBILE].numerator, got[Indicator.MOBILE].denominator) == (1, 2)
     assert (got[Indicator.PLATFORM].numerator, got[Indicator.PLATFORM].denominator) == (3, 3)
+
+
+def test_dashboard_rows_equal_figures_computed_one_by_one(jiangmen):
+    """``units`` and ``department_units`` batch their queries; each row must still equal
+    the figures of its own slice computed alone."""
+    from govhall.catalog.tests.factories import published_item
+
+    published_item(
+        department_in("440703"),
+        item_type="XK",
+        name="丁许可",
+        depth=3,
+        visits=0,
+        channels=["online", "mobile"],
+        audiences=["1"],
+    )
+    s = Slice.month(2016, 6, region_code="440700")
+    for unit in indicators.units(s) + indicators.department_units(s):
+        alone = indicators.figures(unit.slice)
+        batched = {key: figure.as_dict() for key, figure in unit.figures.items()}
+        assert batched == {key: figure.as_dict() for key, figure in alone.items()}, unit.name
