@@ -14,6 +14,7 @@ def pytest_configure(config):
 
 def _load_reference_data():
     from govhall.core.services import calendar
+    from govhall.monitoring.services import targets
     from govhall.regions.services import loading
 
     loading.load_regions()
@@ -21,6 +22,7 @@ def _load_reference_data():
     loading.load_departments()
     calendar.load_years_from_package()
     calendar.invalidate()
+    targets.load_seed_targets()  # a migration loads them; a flush removes them
 
 
 @pytest.fixture(scope="session")

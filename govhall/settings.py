@@ -323,6 +323,8 @@ OAUTH2_PROVIDER = {
         "id_number": "身份证号码",
         "company": "当前代办的法人（企业）",
         "staff": "工作人员所属部门与岗位",
+        # Exchange clients (client credentials) pushing process records (§8).
+        "exchange": "数据交换：报送办件过程信息、查看数据质量反馈",
     },
     "DEFAULT_SCOPES": ["openid"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
@@ -368,6 +370,17 @@ GOVHALL_EXCHANGE_ALERT_HOURS = float(os.environ.get("GOVHALL_EXCHANGE_ALERT_HOUR
 # How long a worker holds the batch it is sending; a killed worker's batch is sent again
 # (the parent answers "duplicate" for what it already has) once this has passed.
 GOVHALL_EXCHANGE_LEASE_SECONDS = int(os.environ.get("GOVHALL_EXCHANGE_LEASE_SECONDS", "300"))
+# Who hears about undelivered process records and other operational alerts
+# (mail_admins): "Name <address>, Name <address>".
+ADMINS = [
+    (name.strip() or address.strip(), address.strip().strip("<>"))
+    for name, _, address in (
+        entry.strip().rpartition(" ")
+        for entry in os.environ.get("GOVHALL_ADMINS", "").split(",")
+        if entry.strip()
+    )
+]
+SERVER_EMAIL = os.environ.get("GOVHALL_SERVER_EMAIL", "govhall@localhost")
 # Uploaded materials: largest file and accepted types.
 GOVHALL_UPLOAD_MAX_BYTES = int(os.environ.get("GOVHALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 GOVHALL_UPLOAD_TYPES = {

@@ -12,10 +12,3 @@ def send_notification(pk: int) -> None:
     note = Notification.objects.select_related("user").filter(pk=pk).first()
     if note is not None:
         notifications.send(note)
-
-
-@task()
-def deliver_outbox() -> int:
-    from .services import outbox
-
-    return outbox.deliver_pending()

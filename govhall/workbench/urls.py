@@ -27,4 +27,6 @@ urlpatterns = [
     path("counter/", counter.counter_home, name="counter"),
     path("counter/items/<str:code>/", counter.counter_intake, name="counter-intake"),
     path("counter/taken/<str:number>/", counter.counter_taken, name="counter-taken"),
+    # data monitoring (数据监测)
+    path("monitoring/", include("govhall.workbench.monitoring.urls")),
 ]

@@ -79,6 +79,18 @@ PANELS = [
         gettext_lazy("本部门签发的证照、亮证核验、证照目录、签发密钥、存量电子化和归档。"),
         url_name="workbench:licences-list",
     ),
+    Panel(
+        "monitoring",
+        gettext_lazy("数据监测"),
+        gettext_lazy("“三率一数”等指标与目标、地区排名、月度走势、办件追溯、导出与月度报告。"),
+        url_name="workbench:monitoring",
+    ),
+    Panel(
+        "exchange",
+        gettext_lazy("数据交换"),
+        gettext_lazy("分厅和业务系统报送办件过程信息的情况、每日数据质量得分与问题反馈。"),
+        url_name="exchange:clients",
+    ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
 ]
 

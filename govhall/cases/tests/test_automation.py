@@ -1,4 +1,6 @@
-"""秒批 rules, notifications, the outbox, the deadline scan and submission checks."""
+"""秒批 rules, notifications, the deadline scan and submission checks.
+
+Delivering the outbox is tested in govhall/exchange/tests/test_outbox.py."""
 
 import datetime
 
@@ -15,10 +17,8 @@ from ..models import (
     CaseStep,
     Decision,
     Notification,
-    OutboxMessage,
-    ProcessRecord,
 )
-from ..services import applications, auto_approval, deadlines, facts, handling, outbox
+from ..services import applications, auto_approval, deadlines, facts, handling
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -114,25 +114,6 @@ def test_notifications_go_to_the_inbox_and_by_sms_and_email(
     assert note.sms_sent_at and note.email_sent_at and note.send_error == ""
     assert case.number in mail.outbox[0].body
     assert any(case.number in p.read_text() for p in tmp_path.iterdir())
-
-
-def test_every_record_has_an_outbox_row_and_delivery_marks_them(settings):
-    settings.GOVHALL_EXCHANGE_URL = ""
-    case = f.submitted(f.item(f.department("江门市民政局")))
-    record = ProcessRecord.objects.get(case_number=case.number)
-    assert record.payload["record_id"] == str(record.record_id)
-    assert record.payload["applicant"]["name"] == case.applicant_name
-    assert "id_number" not in str(record.payload)
-    assert outbox.deliver_pending() >= 1
-    assert OutboxMessage.objects.get(record=record).delivered_at is not None
-
-
-def test_a_failed_delivery_is_retried_later(settings):
-    settings.GOVHALL_EXCHANGE_URL = "http://127.0.0.1:9/unreachable"
-    case = f.submitted(f.item(f.department("江门市民政局")))
-    assert outbox.deliver_pending() == 0
-    message = OutboxMessage.objects.get(record__case_number=case.number)
-    assert message.attempts == 1 and message.last_error and message.next_attempt_at
 
 
 def test_submission_is_idempotent_and_checks_everything():

@@ -80,5 +80,5 @@ class QualityDay(models.Model):
         an issue (a rejected or flagged record counts against the sender)."""
         if not self.received:
             return None
-        clean = max(self.accepted - self.with_issues, 0) + self.duplicates
+        clean = max(self.accepted + self.duplicates - self.with_issues, 0)
         return round(100 * clean / self.received, 1)

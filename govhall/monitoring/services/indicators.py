@@ -326,20 +326,26 @@ def elicence_figure(s: Slice) -> Figure:
     return _elicence_from(_elicence_rows(s))
 
 
-def page_figures(s: Slice) -> dict[str, Figure]:
+def page_data(s: Slice, region_codes: set[str]) -> dict[str, tuple]:
+    """The latest population base and page usage of each region, two queries for all."""
+    bases = {}
+    for base in PopulationBase.objects.filter(
+        region_code__in=region_codes, year__lte=s.year
+    ).order_by("year"):
+        bases[base.region_code] = base  # the latest year wins
+    usages = {}
+    for usage in PageUsage.objects.filter(
+        region_code__in=region_codes, month__lte=s.last_month
+    ).order_by("month"):
+        usages[usage.region_code] = usage
+    return {code: (bases.get(code), usages.get(code)) for code in region_codes}
+
+
+def page_figures(s: Slice, data: tuple | None = None) -> dict[str, Figure]:
     """Two-page usage of a region as a whole; departments have no population."""
     if s.scope != TargetScope.TOTAL or s.department_code:
         return {}
-    base = (
-        PopulationBase.objects.filter(region_code=s.region_code, year__lte=s.year)
-        .order_by("-year")
-        .first()
-    )
-    usage = (
-        PageUsage.objects.filter(region_code=s.region_code, month__lte=s.last_month)
-        .order_by("-month")
-        .first()
-    )
+    base, usage = data if data is not None else page_data(s, {s.region_code})[s.region_code]
     people = None
     if base is not None:
         people = base.population_20_49 or base.registered_population
@@ -368,6 +374,8 @@ def figures(
     counts: dict[str, int] | None = None,
     item_counts: dict[str, int] | None = None,
     elicence_rows: list | None = None,
+    book: target_service.TargetBook | None = None,
+    pages: tuple | None = None,
 ) -> dict[str, Figure]:
     """Every indicator of a slice, with its target and status. Dashboards pass counts
     they computed for many units at once."""
@@ -379,15 +387,15 @@ def figures(
         result.update(item_figures(s))
     rows = elicence_rows if elicence_rows is not None else _elicence_rows(s)
     result[Indicator.ELICENCE] = _elicence_from(rows)
-    result.update(page_figures(s))
+    result.update(page_figures(s, pages))
     ordered = {i: result[i] for i in Indicator.values if i in result}
-    _attach_targets(s, ordered)
+    _attach_targets(s, ordered, book or target_service.TargetBook(s.year))
     return ordered
 
 
-def _attach_targets(s: Slice, result: dict[str, Figure]) -> None:
+def _attach_targets(s: Slice, result: dict[str, Figure], book: target_service.TargetBook) -> None:
     scope = TargetScope.DEPARTMENTS if (s.department_code or s.scope != "total") else "total"
-    found = target_service.targets_for(s.year, s.region_code, scope)
+    found = book.for_(s.region_code, scope)
     for indicator, figure in result.items():
         target = found.get(indicator)
         if target is not None:
@@ -434,6 +442,9 @@ def units(s: Slice) -> list[Unit]:
     whole = s.with_region(region.code)
     item_rows = _item_counts_by(whole, "region_id")
     licence_rows = _elicence_rows(whole)
+    book = target_service.TargetBook(s.year)
+    book.remember_parents({child.code: region.code for child in children})
+    pages = page_data(s, {child.code for child in children})
     for unit in rows:
         if unit.kind == "departments":
             belongs = region.code.__eq__
@@ -445,6 +456,8 @@ def units(s: Slice) -> list[Unit]:
             counts=unit.counters,
             item_counts=_sum_rows(r for c, r in item_rows.items() if belongs(c)),
             elicence_rows=[r for r in licence_rows if belongs(r.region_code)],
+            book=book,
+            pages=pages.get(unit.code) if unit.kind == "region" else None,
         )
     return rows
 
@@ -479,6 +492,7 @@ def department_units(s: Slice) -> list[Unit]:
     own_level = s.with_region(s.region_code, TargetScope.DEPARTMENTS)
     item_rows = _item_counts_by(own_level, "department__credit_code")
     licence_rows = _elicence_rows(own_level)
+    book = target_service.TargetBook(s.year)
     rows = []
     for department in departments:
         unit_slice = replace(
@@ -491,6 +505,7 @@ def department_units(s: Slice) -> list[Unit]:
             counts=unit.counters,
             item_counts=item_rows.get(department.credit_code, {}),
             elicence_rows=[r for r in licence_rows if r.department_code == department.credit_code],
+            book=book,
         )
         rows.append(unit)
     return rows

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from govhall.regions.models import Region
 
@@ -38,24 +37,50 @@ def load_seed_targets() -> int:
     return created
 
 
+class TargetBook:
+    """The targets of a year (and earlier years, which stand until replaced), loaded once
+    so that a dashboard of many units resolves them without a query per unit."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.rows = list(Target.objects.filter(year__lte=year))
+        self._parents: dict[str, str | None] = {}
+
+    def parent_of(self, region_code: str) -> str | None:
+        if region_code not in self._parents:
+            self._parents[region_code] = (
+                Region.objects.filter(code=region_code).values_list("parent_id", flat=True).first()
+            )
+        return self._parents[region_code]
+
+    def remember_parents(self, parents: dict[str, str | None]) -> None:
+        self._parents.update(parents)
+
+    def for_(self, region_code: str, scope: str) -> dict[str, Target]:
+        """The target of each indicator that applies to a region (as a whole) or to its
+        own level's departments. A year without its own plan is judged by the latest
+        earlier one (the figure shows the target's year and source)."""
+        if scope == TargetScope.DEPARTMENTS:
+            wanted = {(region_code, TargetScope.DEPARTMENTS)}
+        else:
+            wanted = {(region_code, TargetScope.TOTAL)}
+            parent = self.parent_of(region_code)
+            if parent:
+                wanted.add((parent, TargetScope.SUBREGIONS))
+        chosen: dict[str, Target] = {}
+        for target in self.rows:
+            if (target.region_code, target.scope) not in wanted:
+                continue
+            current = chosen.get(target.indicator)
+            if current is None or _preference(target, region_code) > _preference(
+                current, region_code
+            ):
+                chosen[target.indicator] = target
+        return chosen
+
+
 def targets_for(year: int, region_code: str, scope: str) -> dict[str, Target]:
-    """The target of each indicator that applies to a region (as a whole) or to its
-    own level's departments in a year. A target stands until a later plan replaces it,
-    so a year without its own plan is judged by the latest earlier one (the figure
-    shows the target's year and source)."""
-    if scope == TargetScope.DEPARTMENTS:
-        condition = Q(region_code=region_code, scope=TargetScope.DEPARTMENTS)
-    else:
-        condition = Q(region_code=region_code, scope=TargetScope.TOTAL)
-        parent = Region.objects.filter(code=region_code).values_list("parent_id", flat=True).first()
-        if parent:
-            condition |= Q(region_code=parent, scope=TargetScope.SUBREGIONS)
-    chosen: dict[str, Target] = {}
-    for target in Target.objects.filter(condition, year__lte=year):
-        current = chosen.get(target.indicator)
-        if current is None or _preference(target, region_code) > _preference(current, region_code):
-            chosen[target.indicator] = target
-    return chosen
+    return TargetBook(year).for_(region_code, scope)
 
 
 def _preference(target: Target, region_code: str) -> tuple[int, int, int]:

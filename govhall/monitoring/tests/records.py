@@ -40,13 +40,13 @@ def record(number, code, department, region_code, message_type, event, when, **e
         channel=extra.get("channel", "online"),
         visits=extra.get("visits", 0),
         source=extra.get("source", "test"),
-        payload={"case_number": number, "event": event},
+        payload=extra.get("payload") or {"case_number": number, "event": event},
     )
 
 
 def case(
     number: str,
-    region_code: str,
+    region_code: str = "",
     *,
     channel: str = "online",
     visits: int = 0,
@@ -55,13 +55,16 @@ def case(
     item_type: str = "XK",
     ending: str = "conclude",
     department: Department | None = None,
+    code: str = "",
+    source: str = "test",
 ) -> str:
     """Write a case's records: applied, accepted, one step, and (unless ``concluded`` is
     None) its end — a conclusion, or ``ending="withdraw"``. Returns the case number."""
     department = department or department_in(region_code)
-    code = code_for(department, item_type)
+    region_code = region_code or department.region_id
+    code = code or code_for(department, item_type)
     applied = applied or (concluded - datetime.timedelta(days=3) if concluded else timezone.now())
-    common = {"channel": channel, "visits": 0}
+    common = {"channel": channel, "visits": 0, "source": source}
     record(number, code, department, region_code, "0", "submit", applied, **common)
     record(
         number,

@@ -30,6 +30,9 @@ DEMO_STAFF: list[tuple[str, str, tuple[str, str], str]] = [
         Post.CATALOGUE_REVIEWER,
     ),
     ("cz_hall_admin", "潮州大厅·林楠", ("445100", "潮州市政务服务中心"), Post.HALL_ADMIN),
+    # data monitoring (§8): the province watches every city; Chaozhou watches its own
+    ("gd_supervisor", "省政务数据局·何敏", ("440000", "广东省政务服务数据管理局"), Post.SUPERVISOR),
+    ("cz_supervisor", "潮州中心·蔡伟", ("445100", "潮州市政务服务中心"), Post.SUPERVISOR),
     # case handling (§5): a county that accepts and a city that decides, and Chaozhou
     ("jm_mz_clerk", "江门民政·何丽", ("440700", "江门市民政局"), Post.CLERK),
     ("pj_clerk", "蓬江民政·赵晴", ("440703", "蓬江区民政局"), Post.CLERK),
