@@ -20,7 +20,7 @@ from govhall.cases.api.auth import AUTHENTICATION, IsStaffMember
 from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
 from govhall.cases.services.errors import refuse
 from govhall.catalog.models.choices import ItemType
-from govhall.regions.models import Department, Region
+from govhall.regions.models import Department, Level, Region
 
 from ..models import Indicator, TargetScope
 from ..services import access, indicators, refresh
@@ -57,6 +57,7 @@ class RegionIndicators(serializers.Serializer):
     region_name = serializers.CharField()
     month = serializers.CharField()
     item_type = serializers.CharField()
+    level = serializers.CharField(help_text="空：全部层级")
     figures = Figure(many=True)
     units = Unit(many=True)
     departments = Unit(many=True)
@@ -90,6 +91,15 @@ def _item_type(request) -> str:
     return value
 
 
+def _level(request) -> str:
+    value = request.query_params.get("level", "").strip()
+    if value and value not in Level.values:
+        raise refuse(
+            "level", "choice", "“层级”（level）须为province、city、county、town或village。"
+        )
+    return value
+
+
 def _region(request, code: str):
     scope = access.scope_of(request.user)
     if not access.may_see_region(scope, code):
@@ -113,6 +123,9 @@ def _unit(unit) -> dict:
 
 MONTH_PARAM = OpenApiParameter("month", str, required=True, description="YYYY-MM")
 TYPE_PARAM = OpenApiParameter("item_type", str, description="事项类型代码，默认XK；all为全部")
+LEVEL_PARAM = OpenApiParameter(
+    "level", str, description="只计该层级的办件和事项：province、city、county、town"
+)
 
 
 class RegionIndicatorsView(ServiceErrorsMixin, APIView):
@@ -120,21 +133,22 @@ class RegionIndicatorsView(ServiceErrorsMixin, APIView):
     permission_classes = [IsStaffMember]
 
     @extend_schema(
-        parameters=[MONTH_PARAM, TYPE_PARAM],
+        parameters=[MONTH_PARAM, TYPE_PARAM, LEVEL_PARAM],
         responses=RegionIndicators,
         summary="一个地区一个月的全部监测指标，及其下级地区和本级部门",
     )
     def get(self, request, code: str):
         region = _region(request, code)
-        month, item_type = _month(request), _item_type(request)
+        month, item_type, level = _month(request), _item_type(request), _level(request)
         refresh.refresh(max_records=REFRESH_LIMIT)
-        whole = Slice(month, month, region_code=region.code, item_type=item_type)
+        whole = Slice(month, month, region_code=region.code, item_type=item_type, level=level)
         return Response(
             {
                 "region_code": region.code,
                 "region_name": region.name,
                 "month": f"{month:%Y-%m}",
                 "item_type": item_type or "all",
+                "level": level,
                 "figures": _figures(indicators.figures(whole)),
                 "units": [_unit(u) for u in indicators.units(whole)],
                 "departments": [_unit(u) for u in indicators.department_units(whole)],

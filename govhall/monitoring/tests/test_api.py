@@ -33,6 +33,11 @@ def test_region_indicators_with_units_departments_and_targets(client, chaozhou):
     assert sum(u["volume"] for u in body["units"]) == 9
     assert {d["kind"] for d in body["departments"]} == {"department"}
 
+    counties = client.get(URL + "indicators", {"month": "2017-06", "level": "county"}).json()
+    # 湘桥 2 + 潮安 3 cases; 3 of them applied online
+    level = figure(counties["figures"], "online_apply")
+    assert (level["numerator"], level["denominator"]) == (3, 5)
+
 
 def test_behind_lists_the_counted_cases(client, chaozhou):  # noqa: F811
     client.force_login(chaozhou_supervisor())
@@ -54,6 +59,8 @@ def test_bad_input_names_the_field_and_other_regions_are_not_found(client, chaoz
     bad = client.get(URL + "indicators", {"month": "2017-13"})
     assert bad.status_code == 400
     assert "month" in bad.content.decode() and "YYYY-MM" in bad.content.decode()
+    level = client.get(URL + "indicators", {"month": "2017-06", "level": "galaxy"})
+    assert level.status_code == 400 and "level" in level.content.decode()
     wrong = client.get(URL + "behind", {"month": "2017-06", "indicator": "nonsense"})
     assert wrong.status_code == 400 and "indicator" in wrong.content.decode()
 
