@@ -542,10 +542,10 @@ def resolve_alert(alert: DeliveryAlert, *, note: str = "") -> DeliveryAlert:
             alert.resolved_at = timezone.now()
             alert.save(update_fields=["resolved_at"])
             audit.record(
-                "exchange.alert.resolve",
+                audit.AuditEntry.Action.UPDATE,
                 instance=alert,
                 before=before,
                 after=audit.snapshot(alert),
-                reason=note,
+                reason=note or "报送告警已处理",
             )
     return alert

@@ -41,8 +41,11 @@ def test_hall_administrators_see_the_outbox_and_close_an_alert(client, settings,
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.resolved_at is not None
-    entry = AuditEntry.objects.filter(action="exchange.alert.resolve").get()
-    assert entry.reason == "已联系省厅重新报送"
+    entry = AuditEntry.objects.filter(
+        object_type="exchange.deliveryalert", object_id=str(alert.pk)
+    ).get()
+    assert entry.action == AuditEntry.Action.UPDATE and entry.reason == "已联系省厅重新报送"
+    assert entry.after["resolved_at"]
     assert "上级大厅拒收2条过程信息" not in client.get("/workbench/exchange/").content.decode()
 
 
