@@ -4,8 +4,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
+from govhall.cases.models import ProcessRecord
 from govhall.core.models import AuditEntry
+from govhall.exchange.models import ExchangeClient, QualityIssue
+from govhall.monitoring.models import MonthlyRollup
 from govhall.regions.models import Department, Hall, Post, Region, StaffPost
 from govhall.regions.services.demo import DEMO_STAFF
 
@@ -28,6 +32,9 @@ def snapshot() -> dict[str, int]:
         "posts": StaffPost.objects.count(),
         "groups": Group.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "records": ProcessRecord.objects.count(),
+        "rolled_up": MonthlyRollup.objects.aggregate(total=Sum("volume"))["total"] or 0,
+        "exchange_clients": ExchangeClient.objects.count(),
     }
 
 
@@ -37,6 +44,10 @@ def test_load_demo_twice_gives_the_same_data(settings, capsys):
     first = snapshot()
     out = capsys.readouterr().out
     assert f"新建{len(DEMO_STAFF) + 1}个" in out
+    # the branch hall's first pushes (3 whole cases, a late and an inconsistent record)
+    assert "首批报送接收17条过程信息" in out
+    assert QualityIssue.objects.filter(client__code="pengjiang-hall").count() >= 2
+    assert first["rolled_up"] > 0 and first["exchange_clients"] == 1
 
     call_command("load_demo")
     assert snapshot() == first

@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from govhall.accounts.services.demo import load_identity_demo
 from govhall.cases.services.demo import load_cases_demo
+from govhall.exchange.services.demo import load_exchange_demo
 from govhall.licences.services import demo as licences_demo
+from govhall.monitoring.services import generator
 from govhall.regions.services import admin_access, demo
 
 DEMO_PASSWORD_ENV = "GOVHALL_DEMO_PASSWORD"
@@ -47,3 +49,12 @@ class Command(BaseCommand):
         )
         made = load_cases_demo()
         self.stdout.write(f"演示办件：新建{made}件（demo_citizen，蓬江区最低生活保障审批）。")
+        pushed = load_exchange_demo()
+        if pushed:
+            self.stdout.write(
+                f"数据交换：登记演示客户端 pengjiang-hall，首批报送接收{pushed}条过程信息。"
+            )
+        records = generator.load_demo()
+        self.stdout.write(
+            f"数据监测：演示过程信息新建{records}条（近12个月、21个地级以上市），已汇总进指标。"
+        )
