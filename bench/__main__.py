@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
 Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engine on
-1,000,000 cases) and ``licences`` (SM2 against OpenSSL, issuing throughput). Without a
+1,000,000 cases), ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
+(process-record ingest against COPY, refresh and indicator queries on 10,000,000 records). Without a
 name every benchmark runs, each with the options given (``--count N`` is each one's own
 size); options only one benchmark knows need its name.
 
@@ -9,6 +10,8 @@ The catalogue search runs in its own process with its own throwaway database, on
 and also on PostgreSQL when ``BENCH_DATABASE_URL`` names a database that may be wiped.
 The case benchmark runs on PostgreSQL only, in ``BENCH_DATABASE_URL`` (or ``--database``).
 The licence benchmark runs on a scratch SQLite database, or in ``BENCH_DATABASE_URL``.
+The exchange benchmark runs in ``BENCH_DATABASE_URL`` (else a PostgreSQL
+``DATABASE_URL``), or as a small SQLite variant without the COPY baseline.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "licences")
+BENCHMARKS = ("catalog", "cases", "licences", "exchange")
 
 
 def catalog(argv: list[str]) -> int:
@@ -43,13 +46,18 @@ def licences(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.licences", *argv], check=False).returncode
 
 
+def exchange(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.exchange", *argv], check=False).returncode
+
+
 def main(argv: list[str]) -> int:
     names = list(BENCHMARKS)
     if argv and argv[0] in BENCHMARKS:
         names, argv = [argv[0]], argv[1:]
     status = 0
     for name in names:
-        status |= {"catalog": catalog, "cases": cases, "licences": licences}[name](argv)
+        runners = {"catalog": catalog, "cases": cases, "licences": licences, "exchange": exchange}
+        status |= runners[name](argv)
     return status
 
 
