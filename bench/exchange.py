@@ -133,20 +133,9 @@ def database_from(argument: str | None) -> str:
 
 
 def setup_django(database: str, var_dir: str) -> None:
-    if database == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(var_dir, 'bench.sqlite3')}"
-    else:
-        os.environ["DATABASE_URL"] = database
-    os.environ["GOVHALL_VAR_DIR"] = var_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
+    from .licences import setup_django as setup
 
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # no per-query logging
+    setup(database, var_dir)
 
 
 def build(results: Results, *, catalogue: bool) -> None:

@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 BENCH_TYPE_CODE = "11440000006941385C901"
 # -mr: "+F7:0:256:CurveSM2:1897.97:3055.91";
@@ -105,6 +106,8 @@ def sm2_rates(documents: list[bytes], seconds: float) -> dict[str, float]:
 
 
 def setup_django(database: str, var_dir: str) -> None:
+    """Django on the scratch SQLite database in ``var_dir`` or on a PostgreSQL URL (the
+    exchange benchmark uses it too)."""
     if database == "sqlite":
         os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(var_dir, 'bench.sqlite3')}"
     else:
@@ -112,7 +115,7 @@ def setup_django(database: str, var_dir: str) -> None:
     os.environ["GOVHALL_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, os.getcwd())
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import django
 
     django.setup()

@@ -35,9 +35,7 @@ import bisect
 import datetime
 import itertools
 import json
-import queue
 import random
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,7 +46,7 @@ from django.utils import timezone
 from govhall.cases.models import ProcessRecord
 from govhall.catalog.models import Item, Material
 from govhall.core.identifiers import make_credit_code
-from govhall.core.services import audit
+from govhall.core.services import audit, bulk
 from govhall.regions.models import Department, Level, Region
 
 FORMAT_VERSION = "1.0"
@@ -878,46 +876,12 @@ def _load_in_thread(
 ) -> None:
     """``_load`` on its own connection in a thread, so PostgreSQL takes one batch while
     Python builds the next; a failure on either side rolls the whole load back."""
-    pending: queue.Queue = queue.Queue(maxsize=2)
-    errors: list[BaseException] = []
-    abort = object()
-    ended: list[object] = []
-
-    def incoming():
-        while True:
-            batch = pending.get()
-            if batch is None or batch is abort:
-                ended.append(batch)
-                if batch is abort:
-                    raise RuntimeError("生成中断，已回滚。")
-                return
-            yield batch
-
-    def run():
-        try:
-            _load(incoming(), source, now, rebuild_indexes)
-        except BaseException as exc:  # re-raised in the generating thread
-            errors.append(exc)
-            while not ended:
-                if pending.get() in (None, abort):
-                    break
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name="generate_process_records-writer")
-    thread.start()
-    end = abort
-    try:
-        for batch in batches:
-            if errors:
-                break
-            pending.put(batch)
-        end = None
-    finally:
-        pending.put(end)
-        thread.join()
-    if errors:
-        raise errors[0]
+    bulk.load_in_thread(
+        lambda incoming: _load(incoming, source, now, rebuild_indexes),
+        batches,
+        name="generate_process_records-writer",
+        interrupted=lambda: RuntimeError("生成中断，已回滚。"),
+    )
 
 
 # --- the entry points ---------------------------------------------------------------------------

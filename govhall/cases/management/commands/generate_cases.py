@@ -28,9 +28,7 @@ import bisect
 import datetime
 import itertools
 import json
-import queue
 import random
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,7 +41,7 @@ from govhall.accounts.models import Company, Person, RealNameLevel, User
 from govhall.catalog.models import Item, Step
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.core.models import CalendarDay
-from govhall.core.services import audit, calendar
+from govhall.core.services import audit, bulk, calendar
 from govhall.regions.models import Department, Post
 
 from ...models import (
@@ -680,48 +678,13 @@ def load(tables, batches, *, rebuild_indexes: bool) -> None:
 
 def load_in_thread(tables, batches, *, rebuild_indexes: bool) -> None:
     """``load`` on its own connection in a thread, so PostgreSQL ingests one batch while
-    Python builds the next (psycopg releases the GIL while it waits). If generating fails
-    or is interrupted, the writer is told to roll back rather than commit what it has."""
-    pending: queue.Queue = queue.Queue(maxsize=2)
-    errors: list[BaseException] = []
-    abort = object()
-    ended: list[object] = []  # the end marker, once the writer has taken it
-
-    def incoming():
-        while True:
-            batch = pending.get()
-            if batch is None or batch is abort:
-                ended.append(batch)
-                if batch is abort:
-                    raise CommandError("生成中断，已回滚。")
-                return
-            yield batch
-
-    def run():
-        try:
-            load(tables, incoming(), rebuild_indexes=rebuild_indexes)
-        except BaseException as exc:  # re-raised in the generating thread
-            errors.append(exc)
-            while not ended:  # unblock the producer until it sends its end marker
-                if pending.get() in (None, abort):
-                    break
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name="generate_cases-writer")
-    thread.start()
-    end = abort
-    try:
-        for batch in batches:
-            if errors:
-                break
-            pending.put(batch)
-        end = None
-    finally:
-        pending.put(end)
-        thread.join()
-    if errors:
-        raise errors[0]
+    Python builds the next; an interrupted run rolls back rather than commits."""
+    bulk.load_in_thread(
+        lambda incoming: load(tables, incoming, rebuild_indexes=rebuild_indexes),
+        batches,
+        name="generate_cases-writer",
+        interrupted=lambda: CommandError("生成中断，已回滚。"),
+    )
 
 
 def next_ids() -> tuple[int, int, int]:

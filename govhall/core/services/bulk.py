@@ -1,0 +1,64 @@
+"""Bulk loading for the data generators: the database takes one batch while Python
+builds the next."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.db import connection
+
+
+def load_in_thread(
+    load: Callable[[Iterator[Any]], None],
+    batches: Iterable[Any],
+    *,
+    name: str,
+    interrupted: Callable[[], BaseException],
+) -> None:
+    """Run ``load(incoming_batches)`` on its own connection in a thread (psycopg releases
+    the GIL while it waits) and feed it ``batches``. If generating fails or is
+    interrupted, ``load`` sees ``interrupted()`` raised inside it, so its transaction
+    rolls back rather than commits what it has; a failure in ``load`` is re-raised here."""
+    pending: queue.Queue = queue.Queue(maxsize=2)
+    errors: list[BaseException] = []
+    abort = object()
+    ended: list[object] = []  # the end marker, once the writer has taken it
+
+    def incoming():
+        while True:
+            batch = pending.get()
+            if batch is None or batch is abort:
+                ended.append(batch)
+                if batch is abort:
+                    raise interrupted()
+                return
+            yield batch
+
+    def run():
+        try:
+            load(incoming())
+        except BaseException as exc:  # re-raised in the generating thread
+            errors.append(exc)
+            while not ended:  # unblock the producer until it sends its end marker
+                if pending.get() in (None, abort):
+                    break
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    end = abort
+    try:
+        for batch in batches:
+            if errors:
+                break
+            pending.put(batch)
+        end = None
+    finally:
+        pending.put(end)
+        thread.join()
+    if errors:
+        raise errors[0]
