@@ -3,18 +3,9 @@ the services, so the admin never edits a case)."""
 
 from django.contrib import admin
 
+from govhall.core.admin import ReadOnlyAdmin
+
 from .models import Case, CaseStep, Notification, OutboxMessage, ProcessRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseStepInline(admin.TabularInline):

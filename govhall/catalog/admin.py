@@ -8,6 +8,8 @@ an administrator may correct here (audited like every save).
 
 from django.contrib import admin
 
+from govhall.core.admin import ReadOnlyAdmin
+
 from .models import (
     BasicItem,
     Bundle,
@@ -19,17 +21,6 @@ from .models import (
     Scenario,
     Theme,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Theme)

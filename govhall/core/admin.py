@@ -8,6 +8,19 @@ from .models import AuditEntry, CalendarDay, CalendarYear
 from .services import calendar
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (logs, facts, cases): looked at, never edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = (

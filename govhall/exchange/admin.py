@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 
@@ -69,19 +70,6 @@ class ExchangeClientAdmin(admin.ModelAdmin):
                 after={f: after[f] for f in changed},
                 reason=str(_("在管理后台修改数据交换客户端")),
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs: looked at, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExchangeCall)

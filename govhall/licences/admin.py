@@ -7,19 +7,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.admin import ReadOnlyAdmin
+
 from .models import IssuerKey, Licence, LicenceType, LicenceUse, LicenceVersion
 from .services import catalogue
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LicenceTypeAdminForm(forms.ModelForm):

@@ -5,18 +5,9 @@ registers them with the audit chain). Supervisors set targets on the workbench."
 
 from django.contrib import admin
 
+from govhall.core.admin import ReadOnlyAdmin
+
 from .models import CaseFact, MonthlyRollup, PageUsage, PopulationBase, RefreshState, Target
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseFact)
