@@ -163,6 +163,7 @@ def electronic_rate(
     month: int | None = None,
     *,
     scope=None,
+    with_regions: bool = True,
 ) -> ElectronicRate:
     """Rows for the departments in the region (or the one department) that are due at least
     one type, and the region with every region between it and them. ``scope`` (a
@@ -177,7 +178,9 @@ def electronic_rate(
         departments = Department.objects.filter(region__code__startswith=root.prefix)
     if scope is not None and not scope.is_superuser:
         departments = departments.filter(pk__in=scope.departments().values("pk"))
-    departments = list(departments.select_related("region").order_by("region__code", "pk"))
+    departments = list(
+        departments.only("pk", "credit_code", "name", "region_id").order_by("region_id", "pk")
+    )
     due = _due([d.pk for d in departments])
     issued = _issued(due, period)
 
@@ -192,7 +195,8 @@ def electronic_rate(
         for d in departments
         if d.pk in due or department is not None
     ]
-    regions = _region_rows(root, departments, department_rows, scope)
+    # Monitoring adds department rows up itself and skips the per-region breakdown.
+    regions = _region_rows(root, departments, department_rows, scope) if with_regions else []
     return ElectronicRate(period, department_rows, regions)
 
 

@@ -300,7 +300,7 @@ def _elicence_rows(s: Slice) -> list:
     department = None
     if s.department_code:
         department = Department.objects.filter(credit_code=s.department_code).first()
-    rows = electronic_rate(s.region_code, department, s.year).departments
+    rows = electronic_rate(s.region_code, department, s.year, with_regions=False).departments
     if s.scope == TargetScope.DEPARTMENTS and not s.department_code:
         rows = [row for row in rows if row.region_code == s.region_code]
     if s.level:
