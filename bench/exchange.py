@@ -302,10 +302,8 @@ def clear_bench_data() -> str:
             RefreshState.objects.all().delete()
             return "emptied the record, fact and roll-up tables"
         removed, _ = ProcessRecord.objects.filter(is_bench()).delete()
-        CaseFact.objects.filter(is_bench()).delete()
-        RefreshState.objects.all().delete()
-        MonthlyRollup.objects.all().delete()
-        CaseFact.objects.all().delete()
+        for model in (RefreshState, MonthlyRollup, CaseFact):  # rebuilt by the run
+            model.objects.all().delete()
     return f"removed {removed:,} earlier benchmark rows; other records kept"
 
 
@@ -603,6 +601,32 @@ def copy_baseline(results: Results, fed: list[Feed]) -> None:
     )
 
 
+def planner_estimate(results: Results) -> None:
+    """PostgreSQL's idea of how many case numbers there are, against the facts': the
+    plans of the refresh's and the cold path's case-number lookups follow it."""
+    from django.db import connection
+
+    from govhall.cases.models import ProcessRecord
+    from govhall.monitoring.models import CaseFact
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_distinct FROM pg_stats WHERE tablename = %s AND attname = 'case_number'",
+            [ProcessRecord._meta.db_table],
+        )
+        found = cursor.fetchone()
+    if not found:
+        return
+    estimate = found[0] if found[0] >= 0 else -found[0] * ProcessRecord.objects.count()
+    say(
+        results,
+        f"  planner's estimate of distinct case numbers: {estimate:,.0f} "
+        f"(the facts count {CaseFact.objects.count():,} cases)",
+    )
+
+
 def refresh_timings(results: Results) -> None:
     from django.db import transaction
     from django.utils import timezone
@@ -622,6 +646,7 @@ def refresh_timings(results: Results) -> None:
         f"{results.refresh_rate:,.0f} records/s → {CaseFact.objects.count():,} case "
         f"facts, {MonthlyRollup.objects.count():,} roll-up rows",
     )
+    planner_estimate(results)
     now = generator.local_seconds(timezone.now())
     plan = generator.build_plan(seed=SEEDS["incremental"])
     stream = generator.Stream(
@@ -942,12 +967,15 @@ def queries(options: Options, results: Results) -> None:
         results,
         f"  the three paths give the same numerators and denominators: {'yes' if same else 'NO'}",
     )
-    cold = max(q["records (cold)"] for k, q in results.queries.items() if k != "counters")
-    warm = max(q["roll-ups"] for k, q in results.queries.items() if k != "counters")
+    views = [q for k, q in results.queries.items() if k != "counters"]
+    cold = max(q["records (cold)"] for q in views)
+    facts = max(q["facts"] for q in views)
+    warm = max(q["roll-ups"] for q in views)
     say(
         results,
-        f"  goals: cold ≤ {GOAL_COLD_MS:.0f} ms {verdict(cold <= GOAL_COLD_MS)} "
-        f"(slowest {cold:,.0f} ms); roll-ups ≤ {GOAL_ROLLUP_MS:.0f} ms "
+        f"  goals: cold ≤ {GOAL_COLD_MS:.0f} ms: over the records {verdict(cold <= GOAL_COLD_MS)} "
+        f"(slowest {cold:,.0f} ms), over the facts {verdict(facts <= GOAL_COLD_MS)} "
+        f"(slowest {facts:,.0f} ms); roll-ups ≤ {GOAL_ROLLUP_MS:.0f} ms "
         f"{verdict(warm <= GOAL_ROLLUP_MS)} (slowest {warm:,.0f} ms)",
     )
 
@@ -984,7 +1012,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench exchange", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--records", type=int, help="records in the big set (10,000,000)")
+    parser.add_argument(
+        "--records",
+        "--count",  # the name every benchmark knows (python -m bench --count N)
+        dest="records",
+        type=int,
+        help="records in the big set (10,000,000; 20,000 on SQLite)",
+    )
     parser.add_argument("--batches", type=int, default=200, help="timed batches of 1,000")
     parser.add_argument("--clients", type=int, default=2, choices=(1, 2), help="exchange clients")
     parser.add_argument("--runs", type=int, default=7, help="runs per query timing")
