@@ -26,7 +26,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("workbench/", include("govhall.workbench.urls")),
-    path("", include("govhall.exchange.urls")),
+    path("", include("govhall.workbench.exchange.urls")),
     path("", include("govhall.accounts.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.cases.urls")),

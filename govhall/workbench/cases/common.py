@@ -19,17 +19,24 @@ from govhall.regions.services.scope import scope_of
 CASE_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 
 
-def staff_only(view):
-    """Signed-in staff with at least one post; anyone else sees a 403 page that says why."""
+def staff_gate(message):
+    """A decorator: signed-in staff with at least one post (or superusers) pass; anyone
+    else sees a 403 page with ``message`` (called at request time, so it is translated)."""
 
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope_of(request.user).is_staff_member:
-            return forbidden(request, _("只有在岗的工作人员可以使用办件工作台。"))
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not scope_of(request.user).is_staff_member:
+                return forbidden(request, message())
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+staff_only = staff_gate(lambda: _("只有在岗的工作人员可以使用办件工作台。"))
 
 
 def forbidden(request, message: str):

@@ -9,11 +9,9 @@ is new), so a number is at most as old as the last pushed record.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -35,7 +33,7 @@ from govhall.monitoring.services import targets as target_service
 from govhall.monitoring.services.indicators import CASE_INDICATORS, ITEM_INDICATORS, Slice
 from govhall.regions.models import Department, Region
 
-from ..cases.common import CASE_NUMBER_RE, apply_errors, forbidden
+from ..cases.common import CASE_NUMBER_RE, apply_errors, forbidden, staff_gate
 from . import exports, records, report, tables
 from .forms import TargetForm
 from .params import ORDERS, Period, add_months, latest_month, parse_month, ym
@@ -47,19 +45,7 @@ PAGE_SIZE = 50
 YEAR_RE = re.compile(r"^\d{4}$")
 
 
-def monitoring_staff(view):
-    """Signed-in staff with a post (or superusers); anyone else gets a 403 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        scope = access.scope_of(request.user)
-        if not scope.is_staff_member:
-            return forbidden(request, _("只有在岗的工作人员可以查看数据监测。"))
-        request.monitoring_scope = scope
-        return view(request, *args, **kwargs)
-
-    return wrapper
+monitoring_staff = staff_gate(lambda: _("只有在岗的工作人员可以查看数据监测。"))
 
 
 def _regions_only(request):
@@ -119,7 +105,7 @@ def _department_url(credit_code: str, period: Period) -> str:
 @monitoring_staff
 def index(request):
     """The user's top region; or their own department; or a choice when there are several."""
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     regions = access.top_regions(scope) if access.sees_regions(scope) else []
     departments = [] if regions else access.own_departments(scope)
     if len(regions) == 1:
@@ -178,7 +164,7 @@ def _unit_export(rows: list[tables.UnitRow], headline: list[tables.Cell]):
 
 @monitoring_staff
 def region_view(request, code: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     if not access.sees_regions(scope):
         return _regions_only(request)
     region = access.region_or_404(scope, code)
@@ -248,7 +234,7 @@ def region_view(request, code: str):
 
 @monitoring_staff
 def department_view(request, credit_code: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     department = access.department_or_404(scope, credit_code)
     _fold_new_records()
     period = Period.from_request(request, latest_month(Q(department_code=credit_code)))
@@ -453,7 +439,7 @@ def _source_names() -> dict[str, str]:
 
 @monitoring_staff
 def behind(request, code: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     indicator = request.GET.get("indicator", "")
     part = request.GET.get("part", "numerator")
     if indicator not in tables.TRACEABLE or part not in tables.PARTS:
@@ -546,7 +532,7 @@ def _period_of(s: Slice) -> Period:
 
 @monitoring_staff
 def case_records(request, case_number: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     if not CASE_NUMBER_RE.match(case_number or ""):
         raise Http404
     found = list(
@@ -599,7 +585,7 @@ def case_records(request, case_number: str):
 
 @monitoring_staff
 def report_pdf(request, code: str, period: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     if not access.sees_regions(scope):
         return _regions_only(request)
     region = access.region_or_404(scope, code)
@@ -642,7 +628,7 @@ def _target_rows(found: dict[str, Target], year: int) -> list[dict]:
 
 @monitoring_staff
 def targets_page(request, code: str):
-    scope = request.monitoring_scope
+    scope = access.scope_of(request.user)
     if not access.sees_regions(scope):
         return _regions_only(request)
     region = access.region_or_404(scope, code)

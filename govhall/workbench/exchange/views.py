@@ -10,11 +10,9 @@ supervisors the clients whose regions all lie in their reach; only hall administ
 from __future__ import annotations
 
 import datetime
-import functools
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
@@ -26,30 +24,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from govhall.regions.services.scope import scope_of
+from govhall.exchange.models import (
+    DeliveryAlert,
+    ExchangeCall,
+    ExchangeClient,
+    QualityCheck,
+    QualityDay,
+)
+from govhall.exchange.services import clients, outbox, quality
 
-from .models import DeliveryAlert, ExchangeCall, ExchangeClient, QualityCheck, QualityDay
-from .services import clients, outbox, quality
+from ..cases.common import forbidden, staff_gate
 
 PAGE_SIZE = 50
 RECENT_CALLS = 20
 
 
-def staff_only(view):
-    """Signed-in staff with a post (or superusers); anyone else gets a 403 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope_of(request.user).is_staff_member:
-            return forbidden(request, _("只有在岗的工作人员可以查看数据交换客户端。"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def forbidden(request, message: str):
-    return render(request, "workbench/cases/forbidden.html", {"message": message}, status=403)
+staff_only = staff_gate(lambda: _("只有在岗的工作人员可以查看数据交换客户端。"))
 
 
 def _client(user, code: str) -> ExchangeClient:
@@ -67,7 +57,7 @@ def _client(user, code: str) -> ExchangeClient:
 def _secret_page(request, client: ExchangeClient, secret: str, *, new: bool):
     response = render(
         request,
-        "exchange/secret.html",
+        "workbench/exchange/secret.html",
         {
             "client": client,
             "secret": secret,
@@ -112,7 +102,7 @@ def client_list(request):
     ]
     return render(
         request,
-        "exchange/clients.html",
+        "workbench/exchange/clients.html",
         {
             "rows": rows,
             "today": today,
@@ -161,7 +151,7 @@ def client_page(request, code: str):
     days = quality.recent_days(client)
     return render(
         request,
-        "exchange/client.html",
+        "workbench/exchange/client.html",
         {
             "client": client,
             "today": quality.day_of(client),
@@ -269,7 +259,7 @@ def register(request):
             return _secret_page(request, client, secret, new=True)
     return render(
         request,
-        "exchange/register.html",
+        "workbench/exchange/register.html",
         {
             "form": form,
             "regions": clients.regions_for(request.user)
