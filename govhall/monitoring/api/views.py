@@ -9,7 +9,6 @@ counted in one of them.
 from __future__ import annotations
 
 import datetime
-import re
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -26,7 +25,6 @@ from ..models import Indicator, TargetScope
 from ..services import access, indicators, refresh
 from ..services.indicators import CASE_INDICATORS, ITEM_INDICATORS, Slice
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 NOT_FOUND = "区划不存在，或不在您的查看范围内。"
 BEHIND_LIMIT = 1000
 REFRESH_LIMIT = 100_000
@@ -73,11 +71,10 @@ class Behind(serializers.Serializer):
 
 
 def _month(request) -> datetime.date:
-    value = request.query_params.get("month", "").strip()
-    match = MONTH.match(value)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    month = indicators.parse_month(request.query_params.get("month"))
+    if month is None:
         raise refuse("month", "format", "“月份”（month）须为YYYY-MM格式，如2017-06。")
-    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    return month
 
 
 def _item_type(request) -> str:

@@ -24,6 +24,7 @@ them) unless the slice says otherwise.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -62,6 +63,20 @@ UNITS = {
     Indicator.COMPANY_PAGE: _("家企业"),
     Indicator.CITIZEN_PAGE: _("人"),
 }
+
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str | None) -> datetime.date | None:
+    """``YYYY-MM`` → the first day of that month, or None when it is not one."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, 1)
 
 
 def month_start(value: datetime.date) -> datetime.date:

@@ -6,7 +6,6 @@ every link, so a drill-down shows exactly the slice of the number it came from."
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -16,24 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from govhall.catalog.models.choices import ItemType
 from govhall.monitoring.models import Indicator, MonthlyRollup, TargetScope
-from govhall.monitoring.services.indicators import Slice
+from govhall.monitoring.services.indicators import Slice, parse_month
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 ALL_TYPES = "all"
 TREND_MONTHS = 12  # the trend shows the 12 months up to the chosen one by default
 MAX_TREND_MONTHS = 60
 DEFAULT_INDICATOR = Indicator.ONLINE_APPLY
 ORDERS = {"desc": _("由高到低"), "asc": _("由低到高")}
-
-
-def parse_month(value: str | None) -> datetime.date | None:
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return datetime.date(year, month, 1)
 
 
 def ym(month: datetime.date) -> str:
