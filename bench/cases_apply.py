@@ -4,8 +4,9 @@
   phone) → ``attach`` each required material from the applicant's locker → ``submit``
   with an idempotency key: one case with its number, task, process record, outbox row,
   audit entry and notification;
-* HTTP (in process, Django's test ``Client`` per thread, session auth): the same flow
-  through ``/api/v1/applications/…`` (docs/api.md);
+* one call: ``applications.apply`` — answers, locker materials and submission in one
+  transaction — in process, and ``POST /api/v1/applications/apply`` with a bearer token
+  to the app served by gunicorn (docs/api.md);
 * baseline: one bare ``Application`` draft INSERT in its own transaction per call — the
   floor cost of a write transaction on this machine.
 
@@ -27,7 +28,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -175,38 +175,101 @@ def service_client(setup: Setup):
     return client
 
 
-def http_client(setup: Setup):
-    """Per thread: the same flow through the applicant API with a signed-in session."""
+def one_call_client(setup: Setup):
+    """Per thread: the whole application in one service call (``applications.apply``)."""
 
     def client(index: int):
         identity = setup.applicants[index % len(setup.applicants)]
         locker = setup.lockers[index % len(setup.lockers)]
-        browser = Client(HTTP_HOST="127.0.0.1")
-        browser.force_login(identity.user)
         turn = [index]
-
-        def call(method, url, expect, **kwargs):
-            response = getattr(browser, method)(url, content_type="application/json", **kwargs)
-            if response.status_code != expect:
-                raise RuntimeError(f"{method.upper()} {url} → {response.status_code}: "
-                                   f"{response.content[:300]!r}")  # fmt: skip
-            return response
 
         def apply() -> int:
             item = setup.items[turn[0] % len(setup.items)]
             turn[0] += 1
-            made = call("post", reverse("api-application-create"), 201,
-                        data={"item": item.implementation_code})  # fmt: skip
-            public_id = made.json()["public_id"]
-            detail = reverse("api-application-detail", args=[public_id])
-            call("patch", detail, 200, data={"answers": ANSWERS, **setup.contacts[item.pk]})
-            materials = reverse("api-application-materials", args=[public_id])
-            for key in setup.needs[item.pk]:
-                body = {"key": key, "locker_file": str(locker[key].public_id)}
-                call("post", materials, 201, data=body)
-            call("post", reverse("api-application-submit", args=[public_id]), 201,
-                 HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)  # fmt: skip
-            return 3 + len(setup.needs[item.pk])
+            applications.apply(
+                identity,
+                item=item,
+                answers=dict(ANSWERS),
+                contact=setup.contacts[item.pk],
+                materials={key: locker[key] for key in setup.needs[item.pk]},
+                idempotency_key=uuid.uuid4().hex,
+            )
+            return 1
+
+        return apply
+
+    return client
+
+
+def bearer_tokens(setup: Setup) -> list[str]:
+    """One OAuth2 access token per applicant, as the mobile app would hold."""
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model
+
+    from govhall.accounts.services import clients
+
+    registered = clients.register_client(
+        name="基准测试移动端", redirect_uris=["https://bench.invalid/cb"]
+    )
+    tokens = []
+    for identity in setup.applicants:
+        token = get_access_token_model().objects.create(
+            user=identity.user,
+            application=registered.application,
+            scope="openid profile",
+            expires=timezone.now() + datetime.timedelta(hours=2),
+            token=f"bench-{uuid.uuid4().hex}",
+        )
+        tokens.append(token.token)
+    return tokens
+
+
+def server_client(setup: Setup, port: int, tokens: list[str]):
+    """Per thread: ``POST /api/v1/applications/apply`` to a running server (keep-alive
+    where the server offers it), one application per request."""
+    import http.client
+    import json
+
+    path = reverse("api-application-apply")
+
+    def client(index: int):
+        token = tokens[index % len(tokens)]
+        locker = setup.lockers[index % len(setup.lockers)]
+        turn = [index]
+        connection = [http.client.HTTPConnection("127.0.0.1", port, timeout=60)]
+
+        def apply() -> int:
+            item = setup.items[turn[0] % len(setup.items)]
+            turn[0] += 1
+            body = {
+                "item": item.implementation_code,
+                "answers": ANSWERS,
+                **setup.contacts[item.pk],
+                "materials": [
+                    {"key": key, "locker_file": str(locker[key].public_id)}
+                    for key in setup.needs[item.pk]
+                ],
+            }
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            }
+            try:
+                connection[0].request("POST", path, json.dumps(body), headers)
+                response = connection[0].getresponse()
+                content = response.read()
+            except (http.client.HTTPException, OSError):
+                connection[0].close()  # the server closed the connection: open a new one
+                connection[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                connection[0].request("POST", path, json.dumps(body), headers)
+                response = connection[0].getresponse()
+                content = response.read()
+            if response.status != 201:
+                raise RuntimeError(f"POST {path} → {response.status}: {content[:300]!r}")
+            if response.getheader("Connection", "").lower() == "close":
+                connection[0].close()
+            return 1
 
         return apply
 
@@ -256,6 +319,23 @@ def queries_per_call(setup: Setup) -> dict[str, int]:
         applications.submit(application, identity, idempotency_key=uuid.uuid4().hex)
     counts["submit"] = len(seen)
     return dict(counts)
+
+
+def queries_one_call(setup: Setup) -> int:
+    """How many SQL statements ``applications.apply`` issues for one application."""
+    from django.db import connection
+
+    identity, locker, item = setup.applicants[0], setup.lockers[0], setup.items[0]
+    with CaptureQueriesContext(connection) as seen:
+        applications.apply(
+            identity,
+            item=item,
+            answers=dict(ANSWERS),
+            contact=setup.contacts[item.pk],
+            materials={key: locker[key] for key in setup.needs[item.pk]},
+            idempotency_key=uuid.uuid4().hex,
+        )
+    return len(seen)
 
 
 def profile(setup: Setup, applications_count: int = 30, top: int = 20) -> str:

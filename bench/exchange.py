@@ -161,8 +161,8 @@ def build(results: Results, *, catalogue: bool) -> None:
         say(results, f"  demo catalogue (once)          {time.perf_counter() - started:8.1f} s")
 
 
-def server_command(port: int, choice: str = "") -> tuple[list[str], str]:
-    """gunicorn (two sync workers: one per core) if installed, else runserver."""
+def server_command(port: int, choice: str = "", workers: int = 2) -> tuple[list[str], str]:
+    """gunicorn (sync workers, by default one per core) if installed, else runserver."""
     try:
         import gunicorn  # noqa: F401
 
@@ -180,13 +180,13 @@ def server_command(port: int, choice: str = "") -> tuple[list[str], str]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--timeout",
             "600",
             "--log-level",
             "warning",
         ]
-        return command, "gunicorn, 2 sync workers"
+        return command, f"gunicorn, {workers} sync workers"
     command = [
         sys.executable,
         str(ROOT / "manage.py"),
@@ -230,9 +230,9 @@ def free_port() -> int:
 class Server:
     """The app as a subprocess, up until ``stop``."""
 
-    def __init__(self, choice: str = "") -> None:
+    def __init__(self, choice: str = "", workers: int = 2) -> None:
         self.port = free_port()
-        command, self.description = server_command(self.port, choice)
+        command, self.description = server_command(self.port, choice, workers)
         self.log = open(Path(os.environ["GOVHALL_VAR_DIR"]) / "bench-server.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             command,

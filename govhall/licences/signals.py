@@ -9,6 +9,8 @@ from .services import issuing, uses
 
 def _on_submitted(sender, application, cases, **kwargs):
     """The applicant consented at submission: log one use per case that needs the licence."""
+    if not application.answers.get("_licence_consent"):
+        return  # no licence stands for a material (set by ``applications._use_licences``)
     materials = [m for m in application.materials.filter(source="licence") if m.reference]
     if not materials:
         return

@@ -16,6 +16,11 @@ urlpatterns = [
         "applications/", applications.ApplicationCreateView.as_view(), name="api-application-create"
     ),
     path(
+        "applications/apply",
+        applications.ApplicationApplyView.as_view(),
+        name="api-application-apply",
+    ),
+    path(
         "applications/<uuid:public_id>/",
         applications.ApplicationDetailView.as_view(),
         name="api-application-detail",

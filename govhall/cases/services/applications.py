@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from govhall.accounts.models import Person, Power
 from govhall.catalog.models import Bundle, Item, ItemVersion
 from govhall.catalog.services import forms
+from govhall.core.services import audit
 
 from ..models import (
     ApplicantKind,
@@ -70,12 +72,25 @@ def material_key(material) -> str:
 
 
 def members(application: Application) -> list[Item]:
-    """The items an application is for (a bundle's required items plus the chosen optional)."""
+    """The items an application is for (a bundle's required items plus the chosen optional).
+
+    Kept on the application for its choice of optional items, with each version's
+    materials, so one submission reads the catalogue once.
+    """
+    chosen = frozenset(application.answers.get("_optional_items") or [])
+    cached = getattr(application, "_members", None)
+    if cached is not None and cached[0] == (application.item_id, application.bundle_id, chosen):
+        return cached[1]
     if application.item_id:
-        return [application.item]
-    chosen = set(application.answers.get("_optional_items") or [])
-    rows = application.bundle.members.select_related("item__current").order_by("sort_order", "pk")
-    return [m.item for m in rows if m.required or m.item.implementation_code in chosen]
+        items = [application.item]
+    else:
+        rows = application.bundle.members.select_related("item__current").order_by(
+            "sort_order", "pk"
+        )
+        items = [m.item for m in rows if m.required or m.item.implementation_code in chosen]
+    prefetch_related_objects([item.current for item in items], "materials")
+    application._members = ((application.item_id, application.bundle_id, chosen), items)
+    return items
 
 
 def form_of(application: Application) -> list[dict]:
@@ -173,6 +188,13 @@ def start(
     channel: str = Channel.ONLINE,
 ) -> Application:
     """Open a draft for an item or a bundle as the acting identity."""
+    application = _new_draft(identity, item, bundle, channel)
+    application.save()
+    return application
+
+
+def _new_draft(identity, item: Item | None, bundle: Bundle | None, channel: str) -> Application:
+    """An unsaved draft, after the applicant checks ``start`` and ``apply`` share."""
     if (item is None) == (bundle is None):
         raise refuse("item", "required", "请选择要申办的事项或“一件事”。")
     if bundle is not None and not bundle.is_published:
@@ -191,7 +213,6 @@ def start(
         [item] if item else [m.item for m in bundle.members.select_related("item__current")]
     ):
         check_applicant(identity, published_version(member))
-    application.save()
     return application
 
 
@@ -219,6 +240,12 @@ def save_answers(
 ) -> Application:
     """Keep what was typed; malformed values are refused now, missing ones at submission."""
     _check_draft(application)
+    _fill_in(application, data, contact)
+    application.save()
+    return application
+
+
+def _fill_in(application: Application, data: dict, contact: dict | None) -> None:
     fields = form_of(application)
     answers, problems = forms.clean_answers(fields, data, partial=True)
     if problems:
@@ -230,8 +257,6 @@ def save_answers(
     for name in ("contact_name", "contact_phone", "delivery", "delivery_address"):
         if contact and name in contact:
             setattr(application, name, str(contact[name] or "").strip())
-    application.save()
-    return application
 
 
 def _problems(problems):
@@ -306,26 +331,30 @@ def attach(
 ) -> ApplicationMaterial:
     """Supply one material: a locker file (just uploaded or chosen) or a held e-licence."""
     _check_draft(application)
-    need = next((n for n in material_needs(application) if n.key == key), None)
+    values = _material_values(application, material_needs(application), key, file, licence, source)
+    material, _ = ApplicationMaterial.objects.update_or_create(
+        application=application, key=key, defaults=values
+    )
+    return material
+
+
+def _material_values(application, needs, key, file, licence, source) -> dict:
+    """What supplying ``key`` stores, after checking the need exists and the file is theirs."""
+    need = next((n for n in needs if n.key == key), None)
     if need is None:
         raise refuse("material", "unknown", "该事项不需要这份材料。")
     if file is not None:
         if file.owner_id != application.user_id or file.company_id != application.company_id:
             raise refuse("file", "not_yours", "只能选择本人（或本单位）材料库中的文件。")
-        values = {"name": need.name, "source": source, "file": file, "reference": ""}
-    elif licence is not None:
-        values = {
+        return {"name": need.name, "source": source, "file": file, "reference": ""}
+    if licence is not None:
+        return {
             "name": need.name,
             "source": MaterialSource.LICENCE,
             "file": None,
             "reference": licence.identifier,
         }
-    else:
-        raise refuse("file", "required", f"请上传或选择“{need.name}”。")
-    material, _ = ApplicationMaterial.objects.update_or_create(
-        application=application, key=key, defaults=values
-    )
-    return material
+    raise refuse("file", "required", f"请上传或选择“{need.name}”。")
 
 
 @transaction.atomic
@@ -344,17 +373,34 @@ def discard(application: Application) -> None:
 # --- submission -------------------------------------------------------------------------
 
 
-def check_complete(application: Application) -> tuple[dict, list]:
+@dataclass
+class Supply:
+    """What an application has supplied and what its applicant holds, read once per call.
+
+    ``materials`` maps need keys to the supplied rows (saved or, for ``apply``, not yet);
+    ``held`` are the applicant's valid e-licences.
+    """
+
+    materials: dict[str, ApplicationMaterial]
+    held: list[facts.HeldLicence]
+
+    @classmethod
+    def of(cls, application: Application) -> Supply:
+        return cls(
+            {m.key: m for m in application.materials.all()},
+            facts.held_licences(application.person, application.company),
+        )
+
+
+def check_complete(application: Application, supply: Supply | None = None) -> tuple[dict, list]:
     """Every problem that stops submission, each naming its field (for "check your answers")."""
     from govhall.catalog.services.errors import Problem
 
+    supply = supply or Supply.of(application)
     answers, problems = forms.clean_answers(form_of(application), application.answers)
-    supplied = set(application.materials.values_list("key", flat=True))
-    held = {
-        f"L:{h.type_code}" for h in facts.held_licences(application.person, application.company)
-    }
+    supplied = set(supply.materials) | {f"L:{h.type_code}" for h in supply.held}
     for need in material_needs(application):
-        if need.required and not need.fetched_by_hall and need.key not in supplied | held:
+        if need.required and not need.fetched_by_hall and need.key not in supplied:
             problems.append(Problem(f"materials.{need.key}", "required", f"请提供“{need.name}”。"))
     offered = delivery_offered(application)
     if offered and application.delivery not in offered:
@@ -370,23 +416,24 @@ def check_complete(application: Application) -> tuple[dict, list]:
     return answers, problems
 
 
-def licence_supplies(application: Application) -> dict[str, facts.HeldLicence]:
+def licence_supplies(
+    application: Application, supply: Supply | None = None
+) -> dict[str, facts.HeldLicence]:
     """Materials an e-licence of the applicant will stand for (用证), by need key.
 
     A file the applicant supplied for the need wins; otherwise the licence attached to
     it, or else the first valid licence of that type the applicant holds.
     """
-    held = facts.held_licences(application.person, application.company)
-    if not held:
+    supply = supply or Supply.of(application)
+    if not supply.held:
         return {}
     by_type: dict[str, facts.HeldLicence] = {}
-    for licence in held:
+    for licence in supply.held:
         by_type.setdefault(f"L:{licence.type_code}", licence)
-    by_identifier = {licence.identifier: licence for licence in held}
-    supplied = {m.key: m for m in application.materials.all()}
+    by_identifier = {licence.identifier: licence for licence in supply.held}
     supplies = {}
     for need in material_needs(application):
-        material = supplied.get(need.key)
+        material = supply.materials.get(need.key)
         if material is not None and material.file_id:
             continue
         if material is not None and material.reference in by_identifier:
@@ -396,9 +443,12 @@ def licence_supplies(application: Application) -> dict[str, facts.HeldLicence]:
     return supplies
 
 
-def _use_licences(application: Application, identity, consent: bool) -> None:
-    """Record the licences standing for materials; online, only with the applicant's consent."""
-    supplies = licence_supplies(application)
+def _use_licences(application: Application, supply: Supply, consent: bool) -> None:
+    """Record the licences standing for materials; online, only with the applicant's consent.
+
+    Updates ``supply.materials`` in memory; the caller saves them.
+    """
+    supplies = licence_supplies(application, supply)
     if not supplies:
         return
     if application.channel != Channel.COUNTER and not consent:
@@ -409,16 +459,12 @@ def _use_licences(application: Application, identity, consent: bool) -> None:
         )
     names = {need.key: need.name for need in material_needs(application)}
     for key, licence in supplies.items():
-        ApplicationMaterial.objects.update_or_create(
-            application=application,
-            key=key,
-            defaults={
-                "name": names[key],
-                "source": MaterialSource.LICENCE,
-                "file": None,
-                "reference": licence.identifier,
-            },
+        material = supply.materials.get(key) or ApplicationMaterial(
+            application=application, key=key
         )
+        material.name, material.source = names[key], MaterialSource.LICENCE
+        material.file, material.reference = None, licence.identifier
+        supply.materials[key] = material
     application.answers["_licence_consent"] = True
 
 
@@ -430,46 +476,100 @@ def submit(
     licence_consent: bool = False,
 ) -> list[Case]:
     """Submit once; every later call with this application or key returns the same cases."""
+    idempotency_key = (idempotency_key or "")[:64]
     try:
-        with transaction.atomic():
-            return _submit(application, identity, idempotency_key, licence_consent)
-    except IntegrityError:
-        # A concurrent request with the same idempotency key won; return its answer.
-        seen = SubmissionKey.objects.filter(key=idempotency_key[:64], user=identity.user).first()
-        if seen is None:
-            raise
-        return list(Case.objects.filter(application=seen.application).order_by("pk"))
+        with transaction.atomic(), audit.deferred():
+            if idempotency_key and (seen := _seen(idempotency_key, identity)) is not None:
+                return seen
+            application = Application.objects.select_for_update().get(pk=application.pk)
+            if application.state == Application.State.SUBMITTED:
+                return list(application.cases.order_by("pk"))
+            _check_draft(application)
+            if application.channel != Channel.COUNTER:
+                for item in members(application):
+                    check_applicant(identity, published_version(item))
+            return _submit(
+                application, identity, Supply.of(application), idempotency_key, licence_consent
+            )
+    except IntegrityError as exc:
+        return _replay_or_raise(idempotency_key, identity, exc)
+
+
+def apply(
+    identity,
+    *,
+    item: Item | None = None,
+    bundle: Bundle | None = None,
+    channel: str = Channel.ONLINE,
+    answers: dict,
+    contact: dict | None = None,
+    materials: dict[str, StoredFile] | None = None,
+    idempotency_key: str = "",
+    licence_consent: bool = False,
+) -> tuple[Application, list[Case]]:
+    """Start, fill in, supply locker files and submit in one transaction (一次提交).
+
+    For clients that hold the whole application at once (the mobile app, third-party
+    channels): the same checks as the draft path, and nothing is kept when one fails —
+    no draft is left behind. Idempotent on ``idempotency_key`` like ``submit``.
+    """
+    idempotency_key = (idempotency_key or "")[:64]
+    try:
+        with transaction.atomic(), audit.deferred():
+            if idempotency_key and (seen := _seen(idempotency_key, identity)) is not None:
+                return (seen[0].application if seen else None), seen
+            application = _new_draft(identity, item, bundle, channel)
+            _fill_in(application, answers, contact)
+            needs = material_needs(application)
+            supplied = {
+                key: ApplicationMaterial(
+                    application=application,
+                    key=key,
+                    **_material_values(application, needs, key, file, None, MaterialSource.LOCKER),
+                )
+                for key, file in (materials or {}).items()
+            }
+            supply = Supply(supplied, facts.held_licences(application.person, application.company))
+            cases = _submit(application, identity, supply, idempotency_key, licence_consent)
+            return application, cases
+    except IntegrityError as exc:
+        seen = _replay_or_raise(idempotency_key, identity, exc)
+        return (seen[0].application if seen else None), seen
+
+
+def _seen(idempotency_key: str, identity) -> list[Case] | None:
+    """The cases an earlier submission with this key made, or None."""
+    seen = SubmissionKey.objects.filter(key=idempotency_key, user=identity.user).first()
+    if seen is None:
+        return None
+    return list(Case.objects.filter(application_id=seen.application_id).order_by("pk"))
+
+
+def _replay_or_raise(idempotency_key: str, identity, error: IntegrityError) -> list[Case]:
+    """A concurrent request with the same idempotency key won; return its answer."""
+    seen = _seen(idempotency_key, identity) if idempotency_key else None
+    if seen is None:
+        raise error
+    return seen
 
 
 def _submit(
-    application: Application, identity, idempotency_key: str, licence_consent: bool = False
+    application: Application,
+    identity,
+    supply: Supply,
+    idempotency_key: str,
+    licence_consent: bool,
 ) -> list[Case]:
-    idempotency_key = (idempotency_key or "")[:64]
-    if idempotency_key:
-        seen = (
-            SubmissionKey.objects.filter(key=idempotency_key, user=identity.user)
-            .select_related("application")
-            .first()
-        )
-        if seen is not None:
-            return list(Case.objects.filter(application=seen.application).order_by("pk"))
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state == Application.State.SUBMITTED:
-        return list(application.cases.order_by("pk"))
-    _check_draft(application)
-    if idempotency_key:
-        SubmissionKey.objects.create(
-            key=idempotency_key[:64], user=identity.user, application=application
-        )
+    """Check, then open the cases; the caller holds the transaction (and the draft's lock).
+
+    ``application`` may be unsaved (``apply``): it is then inserted once, submitted, with
+    its materials in one statement.
+    """
     items = members(application)
-    for item in items:
-        check_applicant(
-            identity, published_version(item)
-        ) if application.channel != Channel.COUNTER else None
-    answers, problems = check_complete(application)
+    answers, problems = check_complete(application, supply)
     if problems:
         raise _problems(problems)
-    _use_licences(application, identity, licence_consent)
+    _use_licences(application, supply, licence_consent)
     now = timezone.now()
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
@@ -477,7 +577,13 @@ def _submit(
         **answers,
         **{k: v for k, v in application.answers.items() if k.startswith("_")},
     }
+    fresh = application.pk is None
     application.save()
+    if idempotency_key:
+        SubmissionKey.objects.create(
+            key=idempotency_key, user=identity.user, application=application
+        )
+    _save_materials(application, supply, fresh)
     cases = [_open_case(application, item, now) for item in items]
     if application.bundle_id:
         bundle_case = BundleCase.objects.create(
@@ -488,11 +594,12 @@ def _submit(
         Case.objects.filter(pk__in=[c.pk for c in cases]).update(bundle_case=bundle_case)
         for case in cases:
             case.bundle_case = bundle_case
+    names = sorted(m.name for m in supply.materials.values())
     for case in cases:
         transitions.record_submission(
             case,
             {
-                "materials": sorted(application.materials.values_list("name", flat=True)),
+                "materials": names,
                 "bundle": application.bundle.code if application.bundle_id else None,
             },
         )
@@ -504,6 +611,19 @@ def _submit(
 
             auto_approval.decide_at_submission(case, answers)
     return cases
+
+
+def _save_materials(application: Application, supply: Supply, fresh: bool) -> None:
+    """Write the supplied rows: all at once for a new application, else those changed."""
+    rows = list(supply.materials.values())
+    for row in rows:
+        row.application = application
+    if fresh:
+        ApplicationMaterial.objects.bulk_create(rows)
+        return
+    for row in rows:
+        if row.pk is None or row.source == MaterialSource.LICENCE:
+            row.save()
 
 
 def _open_case(application: Application, item: Item, now) -> Case:
@@ -518,7 +638,7 @@ def _open_case(application: Application, item: Item, now) -> Case:
         item_name=version.name,
         implementation_code=item.implementation_code,
         department=item.department,
-        region=item.region,
+        region_id=item.region_id,
         accepting_department=application.clerk_department if counter else None,
         accepting_hall=application.hall,
         case_type=version.case_type,

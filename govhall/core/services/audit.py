@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,13 +172,41 @@ def record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one entry to the chain, inside the caller's transaction."""
+    """Append one entry to the chain, inside the caller's transaction.
+
+    Inside ``deferred()`` the entry is chained when that block ends (still inside the
+    transaction); until then it has no sequence or hash.
+    """
     ctx = context.current()
     if instance is not None:
         object_type = object_type or label_of(type(instance))
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)
-    # No savepoint: the entry lives or dies with the caller's transaction anyway.
+    entry = AuditEntry(
+        occurred_at=timezone.now(),
+        actor_id=ctx.user_id,
+        actor_label=_fit(ctx.label or "system", "actor_label"),
+        action=action,
+        object_type=_fit(object_type, "object_type"),
+        object_id=_fit(object_id, "object_id"),
+        object_repr=_fit(object_repr, "object_repr"),
+        before=scrub(_jsonable(before)) if before is not None else None,
+        after=scrub(_jsonable(after)) if after is not None else None,
+        reason=reason or ctx.reason,
+        request_id=_fit(ctx.request_id, "request_id"),
+        remote_addr=_clean_ip(ctx.remote_addr),
+    )
+    pending = getattr(_deferral, "entries", None)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _chain([entry])
+    return entry
+
+
+def _chain(entries: list[AuditEntry]) -> None:
+    """Lock the chain head, link ``entries`` after it and write them in one statement."""
+    # No savepoint: the entries live or die with the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -184,27 +214,42 @@ def record(
             # first writers must not race to create it: insert-if-absent, then lock.
             AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(
-            sequence=head.sequence + 1,
-            occurred_at=timezone.now(),
-            actor_id=ctx.user_id,
-            actor_label=_fit(ctx.label or "system", "actor_label"),
-            action=action,
-            object_type=_fit(object_type, "object_type"),
-            object_id=_fit(object_id, "object_id"),
-            object_repr=_fit(object_repr, "object_repr"),
-            before=scrub(_jsonable(before)) if before is not None else None,
-            after=scrub(_jsonable(after)) if after is not None else None,
-            reason=reason or ctx.reason,
-            request_id=_fit(ctx.request_id, "request_id"),
-            remote_addr=_clean_ip(ctx.remote_addr),
-            previous_hash=head.entry_hash,
-        )
-        entry.entry_hash = compute_hash(entry)
-        entry.save(force_insert=True)
-        head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
+        for entry in entries:
+            entry.sequence = head.sequence + 1
+            entry.previous_hash = head.entry_hash
+            entry.entry_hash = compute_hash(entry)
+            head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(entries)
         head.save(update_fields=["sequence", "entry_hash"])
-    return entry
+
+
+_deferral = threading.local()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Chain the entries recorded inside at the end of the block, in one batch.
+
+    The chain head is one row every audited transaction locks until it commits, so the
+    lock should be taken as late as possible: a service wraps its whole change in this
+    (inside its ``transaction.atomic()``), and the head is held only for the final
+    insert and the commit instead of for the rest of the change. Nested blocks chain
+    with the outermost; on an exception nothing is chained (the transaction rolls back).
+    """
+    if getattr(_deferral, "entries", None) is not None:
+        yield
+        return
+    _deferral.entries = []
+    try:
+        yield
+        entries = _deferral.entries
+    finally:
+        _deferral.entries = None
+    if entries:
+        _chain(entries)
 
 
 # --- automatic auditing of registered models ----------------------------------------

@@ -95,6 +95,29 @@ class TestRecord:
         assert entry.sequence == start + 1
         verify()
 
+    def test_deferred_entries_are_chained_together_when_the_block_ends(self, db):
+        start = AuditChainHead.objects.get(pk=1).sequence
+        with transaction.atomic(), audit.deferred():
+            entries = record_some(2)
+            with audit.deferred():  # a nested block chains with the outermost
+                entries += record_some(1)
+            assert [e.sequence for e in entries] == [None] * 3
+            assert AuditChainHead.objects.get(pk=1).sequence == start  # head not taken yet
+        assert [e.sequence for e in entries] == [start + 1, start + 2, start + 3]
+        stored = AuditEntry.objects.filter(sequence__gt=start).order_by("sequence")
+        assert [e.object_id for e in stored] == ["0", "1", "0"]
+        assert AuditChainHead.objects.get(pk=1).sequence == start + 3
+        verify()
+
+    def test_a_failed_deferred_block_chains_nothing(self, db):
+        start = AuditChainHead.objects.get(pk=1).sequence
+        with pytest.raises(RuntimeError), transaction.atomic(), audit.deferred():
+            record_some(2)
+            raise RuntimeError("业务检查失败")
+        (entry,) = record_some(1)  # not deferred any more: chained at once
+        assert entry.sequence == start + 1
+        verify()
+
     def test_the_head_row_is_recreated_after_a_flush(self, db):
         AuditEntry.objects.all().delete()
         AuditChainHead.objects.all().delete()

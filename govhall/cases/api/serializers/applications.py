@@ -163,6 +163,40 @@ class SubmitIn(serializers.Serializer):
     )
 
 
+class LockerMaterial(serializers.Serializer):
+    key = serializers.CharField(
+        max_length=220, error_messages={"required": "请提供key（材料标识）。"}
+    )
+    locker_file = serializers.UUIDField(
+        help_text="材料库中文件的标识",
+        error_messages={
+            "required": "请提供locker_file（材料库文件的标识）。",
+            "invalid": "“locker_file”须为材料库文件的标识（UUID）。",
+        },
+    )
+
+
+class ApplyRequest(ApplicationStartRequest, ApplicationUpdateRequest, SubmitIn):
+    """The whole application in one request: item or bundle, answers, contact, materials."""
+
+    answers = serializers.DictField(
+        help_text="表单字段名 → 值（完整的申请表）",
+        error_messages={
+            "required": "请提供answers（申请表内容）。",
+            "not_a_dict": "“answers”须为对象（字段名 → 值）。",
+        },
+    )
+    materials = LockerMaterial(
+        many=True, required=False, default=list, help_text="材料库中的文件，每份材料一个"
+    )
+
+    def validate_materials(self, value: list) -> list:
+        keys = [m["key"] for m in value]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("同一份材料（key）只能提供一次。", code="duplicate")
+        return value
+
+
 class SubmissionOut(serializers.Serializer):
     application = serializers.UUIDField()
     bundle_case = serializers.CharField(allow_null=True, help_text="“一件事”办件编号")

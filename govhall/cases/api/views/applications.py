@@ -55,6 +55,44 @@ def _payload(application: Application) -> dict:
     return s.ApplicationOut(s.application_payload(application)).data
 
 
+CONTACT_FIELDS = ("contact_name", "contact_phone", "delivery", "delivery_address")
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise refuse("Idempotency-Key", "invalid", "Idempotency-Key须为1–64个可见ASCII字符。")
+    return key
+
+
+def _item_or_bundle(data: dict) -> tuple[Item | None, Bundle | None]:
+    """The item (by implementation code) or bundle (by code) a request names."""
+    if data["item"].strip():
+        code = data["item"].strip()
+        item = (
+            Item.objects.select_related("current", "department")
+            .filter(implementation_code=code)
+            .first()
+        )
+        if item is None:
+            raise refuse("item", "unknown", f"事项实施编码“{code}”不存在。")
+        return item, None
+    code = data["bundle"].strip()
+    bundle = Bundle.objects.filter(code=code).first()
+    if bundle is None:
+        raise refuse("bundle", "unknown", f"“一件事”编码“{code}”不存在。")
+    return None, bundle
+
+
+def _submission(application: Application, cases) -> dict:
+    bundle_case = cases[0].bundle_case if cases and cases[0].bundle_case_id else None
+    return {
+        "application": application.public_id,
+        "bundle_case": bundle_case.number if bundle_case else None,
+        "cases": cases,
+    }
+
+
 class ApplicationCreateView(ApplicantAPIView):
     """Open a draft for an item or a bundle (一件事) as the acting identity."""
 
@@ -68,17 +106,7 @@ class ApplicationCreateView(ApplicantAPIView):
         body = s.ApplicationStartRequest(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        item = bundle = None
-        if data["item"].strip():
-            code = data["item"].strip()
-            item = Item.objects.select_related("current").filter(implementation_code=code).first()
-            if item is None:
-                raise refuse("item", "unknown", f"事项实施编码“{code}”不存在。")
-        else:
-            code = data["bundle"].strip()
-            bundle = Bundle.objects.filter(code=code).first()
-            if bundle is None:
-                raise refuse("bundle", "unknown", f"“一件事”编码“{code}”不存在。")
+        item, bundle = _item_or_bundle(data)
         application = applications.start(
             identity_of(request), item=item, bundle=bundle, channel=data["channel"]
         )
@@ -197,9 +225,7 @@ class ApplicationSubmitView(ApplicantAPIView):
         tags=["applications"],
     )
     def post(self, request, public_id):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if key and not IDEMPOTENCY_KEY.match(key):
-            raise refuse("Idempotency-Key", "invalid", "Idempotency-Key须为1–64个可见ASCII字符。")
+        key = _idempotency_key(request)
         identity = identity_of(request)
         application = self.draft(request, public_id)
         replay = application.state == Application.State.SUBMITTED or (
@@ -213,13 +239,71 @@ class ApplicationSubmitView(ApplicantAPIView):
             idempotency_key=key,
             licence_consent=options.validated_data["licence_consent"],
         )
-        bundle_case = cases[0].bundle_case if cases and cases[0].bundle_case_id else None
-        body = {
-            "application": application.public_id,
-            "bundle_case": bundle_case.number if bundle_case else None,
-            "cases": cases,
-        }
         return Response(
-            s.SubmissionOut(body).data,
+            s.SubmissionOut(_submission(application, cases)).data,
+            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+        )
+
+
+class ApplicationApplyView(ApplicantAPIView):
+    """The whole application in one call (一次提交): for the mobile app and other channels
+    that hold every answer and locker file already. Nothing is kept when a check fails."""
+
+    @extend_schema(
+        summary="一次提交申请（表单、材料库文件、提交，幂等）",
+        description=(
+            "与“开始申办→保存表单→提供材料→提交”效果相同，在一个事务中完成；"
+            "任何一项检查不通过则返回400且不留下草稿。"
+            "同一Idempotency-Key重复提交，返回第一次生成的办件（200）。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
+            )
+        ],
+        request=s.ApplyRequest,
+        responses={
+            201: s.SubmissionOut,
+            200: OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果"),
+            400: ERRORS[400],
+        },
+        tags=["applications"],
+    )
+    def post(self, request):
+        key = _idempotency_key(request)
+        identity = identity_of(request)
+        body = s.ApplyRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        item, bundle = _item_or_bundle(data)
+        replay = bool(key) and SubmissionKey.objects.filter(key=key, user=identity.user).exists()
+        wanted = [(m["key"], m["locker_file"]) for m in data["materials"]]
+        files = {
+            f.public_id: f
+            for f in applications.locker_of(identity).filter(public_id__in=[w[1] for w in wanted])
+        }
+        for index, (need_key, public_id) in enumerate(wanted):
+            if public_id not in files:
+                raise refuse(
+                    f"materials.{index}.locker_file",
+                    "unknown",
+                    f"材料库中没有为“{need_key}”选择的文件。",
+                )
+        application, cases = applications.apply(
+            identity,
+            item=item,
+            bundle=bundle,
+            channel=data["channel"],
+            answers=data["answers"],
+            contact={k: data[k] for k in CONTACT_FIELDS if k in data},
+            materials={need_key: files[public_id] for need_key, public_id in wanted},
+            idempotency_key=key,
+            licence_consent=data["licence_consent"],
+        )
+        return Response(
+            s.SubmissionOut(_submission(application, cases)).data,
             status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
         )
