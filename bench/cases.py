@@ -94,6 +94,8 @@ def build(count: int, keep: bool) -> dict[str, float]:
     from govhall.core.models import CalendarYear
     from govhall.regions.models import Department
 
+    from .exchange import analyze
+
     quiet = io.StringIO()
     timings: dict[str, float] = {}
     timed("schema (migrate)", timings, call_command, "migrate", verbosity=0)
@@ -104,6 +106,7 @@ def build(count: int, keep: bool) -> dict[str, float]:
     existing = Case.objects.count()
     if keep and existing >= count:
         print(f"  reusing {existing:,} generated cases (--keep)")
+        timed("analyze", timings, analyze)
         return timings
     tables = [m._meta.db_table for m in apps.get_app_config("cases").get_models()]
     with connection.cursor() as cursor:
@@ -117,6 +120,7 @@ def build(count: int, keep: bool) -> dict[str, float]:
         started = time.perf_counter()
         cursor.execute("VACUUM (ANALYZE) cases_case, cases_casestep")
         timings["vacuum analyze"] = time.perf_counter() - started
+    timed("analyze", timings, analyze)
     return timings
 
 

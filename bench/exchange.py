@@ -159,6 +159,18 @@ def build(results: Results, *, catalogue: bool) -> None:
         started = time.perf_counter()
         call_command("load_catalog_demo", stdout=io.StringIO())
         say(results, f"  demo catalogue (once)          {time.perf_counter() - started:8.1f} s")
+    analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics for every table: PostgreSQL's autovacuum may be off (it is
+    on the reference machine), and a catalogue loaded a minute ago must not be planned
+    as an empty table."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def server_command(port: int, choice: str = "", workers: int = 2) -> tuple[list[str], str]:
@@ -856,8 +868,9 @@ def city_view(s, grouped) -> list[tuple[str, dict]]:
 def rollup_province(s) -> list[tuple[str, dict]]:
     from govhall.monitoring.services import indicators
 
-    out = [("total", indicators.figures(s))]
-    for unit in indicators.units(s):
+    own, units = indicators.overview(s)
+    out = [("total", own)]
+    for unit in units:
         key = f"{unit.code}:departments" if unit.kind == "departments" else unit.code
         out.append((key, unit.figures))
     return out

@@ -432,6 +432,13 @@ def unit_name(region: Region, scope: str) -> str:
 def units(s: Slice) -> list[Unit]:
     """The rows under a region: its own level's departments together, then each
     region one level down as a whole (province → cities, city → counties)."""
+    return overview(s)[1]
+
+
+def overview(s: Slice) -> tuple[dict[str, Figure], list[Unit]]:
+    """A region's own figures and its rows (``units``), from one set of queries: the
+    region's figures are the sums of what its rows were computed from, so a dashboard
+    does not read the roll-ups, items and e-licences twice."""
     region = Region.objects.get(code=s.region_code)
     grouped = (
         MonthlyRollup.objects.filter(_rollup_filter(s.with_region(s.region_code)))
@@ -459,12 +466,14 @@ def units(s: Slice) -> list[Unit]:
     licence_rows = _elicence_rows(whole)
     book = target_service.TargetBook(s.year)
     book.remember_parents({child.code: region.code for child in children})
-    pages = page_data(s, {child.code for child in children})
+    book.remember_parents({region.code: region.parent_id})
+    pages = page_data(s, {region.code, *(child.code for child in children)})
+    prefixes = {child.code: child.prefix for child in children}
     for unit in rows:
         if unit.kind == "departments":
             belongs = region.code.__eq__
         else:
-            belongs = _startswith(unit.slice.prefix)
+            belongs = _startswith(prefixes[unit.code])
         unit.counters = _with_derived(_sum_rows(r for c, r in by_region.items() if belongs(c)))
         unit.figures = figures(
             unit.slice,
@@ -474,7 +483,15 @@ def units(s: Slice) -> list[Unit]:
             book=book,
             pages=pages.get(unit.code) if unit.kind == "region" else None,
         )
-    return rows
+    own = figures(
+        s,
+        counts=_with_derived(_sum_rows(by_region.values())),
+        item_counts=_sum_rows(item_rows.values()),
+        elicence_rows=licence_rows,
+        book=book,
+        pages=pages.get(region.code),
+    )
+    return own, rows
 
 
 def _startswith(prefix: str):

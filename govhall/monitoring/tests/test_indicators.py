@@ -236,7 +236,12 @@ def test_dashboard_rows_equal_figures_computed_one_by_one(jiangmen):
         audiences=["1"],
     )
     s = Slice.month(2016, 6, region_code="440700")
-    for unit in indicators.units(s) + indicators.department_units(s):
+    own, region_units = indicators.overview(s)
+    for unit in region_units + indicators.department_units(s):
         alone = indicators.figures(unit.slice)
         batched = {key: figure.as_dict() for key, figure in unit.figures.items()}
         assert batched == {key: figure.as_dict() for key, figure in alone.items()}, unit.name
+    # the region's own figures, summed from its rows' data, equal those computed alone
+    alone = {key: figure.as_dict() for key, figure in indicators.figures(s).items()}
+    assert {key: figure.as_dict() for key, figure in own.items()} == alone
+    assert own["online_apply"].denominator > 0 and own["platform"].denominator > 0

@@ -35,8 +35,9 @@ def _table(rows: list[tables.UnitRow]) -> list[dict]:
 def context(region: Region, month: datetime.date) -> dict:
     period = Period.for_month(month)
     s = period.slice(region.code)
-    headline = tables.cells(indicators.figures(s), s)
-    units = tables.unit_rows(indicators.units(s), period, lambda unit: "")
+    own, region_units = indicators.overview(s)
+    headline = tables.cells(own, s)
+    units = tables.unit_rows(region_units, period, lambda unit: "")
     departments = tables.unit_rows(indicators.department_units(s), period, lambda unit: "")
     active = [row for row in departments if row.volume]
     trend_slice = period.trend_slice(region.code)

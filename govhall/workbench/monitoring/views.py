@@ -171,11 +171,12 @@ def region_view(request, code: str):
     _fold_new_records()
     period = Period.from_request(request, latest_month(Q(region_code__startswith=region.prefix)))
     s = period.slice(region.code)
-    headline = tables.cells(indicators.figures(s), s)
+    own, region_units = indicators.overview(s)
+    headline = tables.cells(own, s)
     fmt = request.GET.get("format")
 
     def ranked(kind: str) -> list[tables.UnitRow]:
-        found = indicators.department_units(s) if kind == "departments" else indicators.units(s)
+        found = indicators.department_units(s) if kind == "departments" else region_units
         return tables.unit_rows(found, period, lambda unit: _unit_url(unit, period))
 
     if fmt in exports.FORMATS:
