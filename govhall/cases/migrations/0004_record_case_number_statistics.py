@@ -18,8 +18,7 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        "ALTER TABLE cases_processrecord ALTER COLUMN case_number "
-        f"SET (n_distinct = {RATIO})"
+        f"ALTER TABLE cases_processrecord ALTER COLUMN case_number SET (n_distinct = {RATIO})"
     )
 
 

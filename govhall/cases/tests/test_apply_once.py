@@ -56,7 +56,7 @@ def test_a_failed_check_keeps_nothing_and_names_every_field():
     files = locker(identity, item)
     first_key = next(iter(files))
     missing = {k: v for k, v in files.items() if k != first_key}
-    before = (Application.objects.count(), ApplicationMaterial.objects.count(), Case.objects.count())
+    before = [m.objects.count() for m in (Application, ApplicationMaterial, Case)]
 
     with pytest.raises(ValidationError) as refused:
         applications.apply(
@@ -66,8 +66,7 @@ def test_a_failed_check_keeps_nothing_and_names_every_field():
     fields = refused.value.message_dict
     assert fields["form.household_size"] == ["“家庭人口”为必填项。"]
     assert fields[f"materials.{first_key}"] == [f"请提供“{files[first_key].title}”。"]
-    after = (Application.objects.count(), ApplicationMaterial.objects.count(), Case.objects.count())
-    assert after == before
+    assert [m.objects.count() for m in (Application, ApplicationMaterial, Case)] == before
 
 
 def test_someone_elses_locker_file_is_refused():

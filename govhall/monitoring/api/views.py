@@ -139,6 +139,7 @@ class RegionIndicatorsView(ServiceErrorsMixin, APIView):
         month, item_type, level = _month(request), _item_type(request), _level(request)
         refresh.refresh(max_records=REFRESH_LIMIT)
         whole = Slice(month, month, region_code=region.code, item_type=item_type, level=level)
+        own, units = indicators.overview(whole)
         return Response(
             {
                 "region_code": region.code,
@@ -146,8 +147,8 @@ class RegionIndicatorsView(ServiceErrorsMixin, APIView):
                 "month": f"{month:%Y-%m}",
                 "item_type": item_type or "all",
                 "level": level,
-                "figures": _figures(indicators.figures(whole)),
-                "units": [_unit(u) for u in indicators.units(whole)],
+                "figures": _figures(own),
+                "units": [_unit(u) for u in units],
                 "departments": [_unit(u) for u in indicators.department_units(whole)],
                 "pending_records": refresh.lag(),
             }
