@@ -175,6 +175,18 @@ def service_client(setup: Setup):
     return client
 
 
+def apply_once(setup: Setup, identity: Identity, locker: dict, item: Item) -> None:
+    """One whole application through ``applications.apply``."""
+    applications.apply(
+        identity,
+        item=item,
+        answers=dict(ANSWERS),
+        contact=setup.contacts[item.pk],
+        materials={key: locker[key] for key in setup.needs[item.pk]},
+        idempotency_key=uuid.uuid4().hex,
+    )
+
+
 def one_call_client(setup: Setup):
     """Per thread: the whole application in one service call (``applications.apply``)."""
 
@@ -186,14 +198,7 @@ def one_call_client(setup: Setup):
         def apply() -> int:
             item = setup.items[turn[0] % len(setup.items)]
             turn[0] += 1
-            applications.apply(
-                identity,
-                item=item,
-                answers=dict(ANSWERS),
-                contact=setup.contacts[item.pk],
-                materials={key: locker[key] for key in setup.needs[item.pk]},
-                idempotency_key=uuid.uuid4().hex,
-            )
+            apply_once(setup, identity, locker, item)
             return 1
 
         return apply
@@ -325,16 +330,8 @@ def queries_one_call(setup: Setup) -> int:
     """How many SQL statements ``applications.apply`` issues for one application."""
     from django.db import connection
 
-    identity, locker, item = setup.applicants[0], setup.lockers[0], setup.items[0]
     with CaptureQueriesContext(connection) as seen:
-        applications.apply(
-            identity,
-            item=item,
-            answers=dict(ANSWERS),
-            contact=setup.contacts[item.pk],
-            materials={key: locker[key] for key in setup.needs[item.pk]},
-            idempotency_key=uuid.uuid4().hex,
-        )
+        apply_once(setup, setup.applicants[0], setup.lockers[0], setup.items[0])
     return len(seen)
 
 

@@ -30,6 +30,13 @@ ERRORS = {
     404: OpenApiResponse(CaseApiErrors, description="申请不存在或不属于当前办事身份"),
 }
 SUBMITTED = OpenApiResponse(CaseApiErrors, description="申请已提交，不能再修改（not_draft）")
+REPLAYED = OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果")
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
+)
 
 
 class ApplicantAPIView(CaseAPIView):
@@ -208,18 +215,11 @@ class ApplicationSubmitView(ApplicantAPIView):
             "同一申请或同一Idempotency-Key重复提交，返回第一次生成的办件（200）；"
             "第一次提交返回201。"
         ),
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
-            )
-        ],
+        parameters=[IDEMPOTENCY_HEADER],
         request=s.SubmitIn,
         responses={
             201: s.SubmissionOut,
-            200: OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果"),
+            200: REPLAYED,
             **ERRORS,
         },
         tags=["applications"],
@@ -256,18 +256,11 @@ class ApplicationApplyView(ApplicantAPIView):
             "任何一项检查不通过则返回400且不留下草稿。"
             "同一Idempotency-Key重复提交，返回第一次生成的办件（200）。"
         ),
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
-            )
-        ],
+        parameters=[IDEMPOTENCY_HEADER],
         request=s.ApplyRequest,
         responses={
             201: s.SubmissionOut,
-            200: OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果"),
+            200: REPLAYED,
             400: ERRORS[400],
         },
         tags=["applications"],
