@@ -805,86 +805,48 @@ def facts_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
     return {row[key]: _derived(row) for row in rows}
 
 
-def _sum(groups: list[dict[str, int]]) -> dict[str, int]:
-    from govhall.monitoring.services.refresh import COUNTERS
-
-    return _derived([sum(g.get(name, 0) for g in groups) for name in COUNTERS])
-
-
 def province_view(s, grouped) -> list[tuple[str, dict]]:
     """The province's figures and its rows (own departments, then each city), with the
-    case counters from ``grouped``; as ``indicators.figures`` + ``indicators.units``."""
-    from govhall.monitoring.models import TargetScope
-    from govhall.monitoring.services import indicators
-    from govhall.regions.models import Region
-
-    by_region = grouped(s, "region_code")
-    region = Region.objects.get(code=s.region_code)
-    out = [("total", indicators.figures(s, counts=_sum(list(by_region.values()))))]
-    out += _unit_rows(s, region, by_region, TargetScope)
-    return out
-
-
-def _unit_rows(s, region, by_region, scope) -> list[tuple[str, dict]]:
+    case counters from ``grouped``; everything else as the dashboard computes it
+    (``indicators.overview``)."""
     from govhall.monitoring.services import indicators
 
-    own = s.with_region(region.code, scope.DEPARTMENTS)
-    rows = [
-        (
-            f"{region.code}:departments",
-            indicators.figures(own, counts=_sum([by_region.get(region.code, {})])),
-        )
+    own, units = indicators.overview(s, counts_by_region=grouped(s, "region_code"))
+    return [("total", own), *_keyed(units)]
+
+
+def _keyed(units) -> list[tuple[str, dict]]:
+    return [
+        (f"{unit.code}:departments" if unit.kind == "departments" else unit.code, unit.figures)
+        for unit in units
     ]
-    for child in region.children.order_by("code"):
-        prefix = child.prefix
-        counts = _sum([c for code, c in by_region.items() if code.startswith(prefix)])
-        rows.append((child.code, indicators.figures(s.with_region(child.code), counts=counts)))
-    return rows
 
 
 def city_view(s, grouped) -> list[tuple[str, dict]]:
-    """A city's rows (as ``units``) and its departments (as ``department_units``)."""
-    from dataclasses import replace
-
+    """A city's rows (as ``units``) and its departments (as ``department_units``), with
+    the case counters from ``grouped``."""
     from govhall.monitoring.models import TargetScope
     from govhall.monitoring.services import indicators
-    from govhall.regions.models import Department, Region
 
-    region = Region.objects.get(code=s.region_code)
-    out = _unit_rows(s, region, grouped(s, "region_code"), TargetScope)
-    own = s.with_region(s.region_code, TargetScope.DEPARTMENTS)
-    by_department = grouped(own, "department_code")
-    for department in Department.objects.filter(region_id=s.region_code, is_active=True).order_by(
-        "name"
-    ):
-        unit_slice = replace(
-            s, scope=TargetScope.DEPARTMENTS, department_code=department.credit_code
-        )
-        counts = _sum([by_department.get(department.credit_code, {})])
-        out.append((department.credit_code, indicators.figures(unit_slice, counts=counts)))
-    return out
+    _own, units = indicators.overview(s, counts_by_region=grouped(s, "region_code"))
+    own_level = s.with_region(s.region_code, TargetScope.DEPARTMENTS)
+    by_department = grouped(own_level, "department_code")
+    departments = indicators.department_units(s, counts_by_department=by_department)
+    return _keyed(units) + [(unit.code, unit.figures) for unit in departments]
 
 
 def rollup_province(s) -> list[tuple[str, dict]]:
     from govhall.monitoring.services import indicators
 
     own, units = indicators.overview(s)
-    out = [("total", own)]
-    for unit in units:
-        key = f"{unit.code}:departments" if unit.kind == "departments" else unit.code
-        out.append((key, unit.figures))
-    return out
+    return [("total", own), *_keyed(units)]
 
 
 def rollup_city(s) -> list[tuple[str, dict]]:
     from govhall.monitoring.services import indicators
 
-    out = []
-    for unit in indicators.units(s):
-        key = f"{unit.code}:departments" if unit.kind == "departments" else unit.code
-        out.append((key, unit.figures))
-    out += [(unit.code, unit.figures) for unit in indicators.department_units(s)]
-    return out
+    units = _keyed(indicators.units(s))
+    return units + [(unit.code, unit.figures) for unit in indicators.department_units(s)]
 
 
 def case_numbers(view: list[tuple[str, dict]]) -> list[tuple]:

@@ -58,6 +58,15 @@ class ProcessRecord(models.Model):
         indexes = [
             models.Index(fields=["case_number"], name="record_case_number"),
             models.Index(fields=["region_code", "occurred_at"], name="record_region_time"),
+            # "Which cases concluded in this period" — the start of every case-based
+            # indicator computed from the records — read from the index alone
+            # (PostgreSQL; other databases skip covering indexes).
+            models.Index(
+                fields=["occurred_at"],
+                include=["case_number", "implementation_code", "region_code"],
+                condition=models.Q(event="conclude"),
+                name="record_conclusions",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -435,18 +435,25 @@ def units(s: Slice) -> list[Unit]:
     return overview(s)[1]
 
 
-def overview(s: Slice) -> tuple[dict[str, Figure], list[Unit]]:
+def overview(
+    s: Slice, *, counts_by_region: dict[str, dict[str, int]] | None = None
+) -> tuple[dict[str, Figure], list[Unit]]:
     """A region's own figures and its rows (``units``), from one set of queries: the
     region's figures are the sums of what its rows were computed from, so a dashboard
-    does not read the roll-ups, items and e-licences twice."""
+    does not read the roll-ups, items and e-licences twice.
+
+    ``counts_by_region`` replaces the roll-ups as the source of the case counters (the
+    benchmark computes them straight from the records to compare)."""
     region = Region.objects.get(code=s.region_code)
-    grouped = (
-        MonthlyRollup.objects.filter(_rollup_filter(s.with_region(s.region_code)))
-        .values("region_code")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
-    by_region = {row["region_code"]: row for row in grouped}
+    by_region = counts_by_region
+    if by_region is None:
+        grouped = (
+            MonthlyRollup.objects.filter(_rollup_filter(s.with_region(s.region_code)))
+            .values("region_code")
+            .annotate(**{name: Sum(name) for name in COUNTERS})
+            .order_by()
+        )
+        by_region = {row["region_code"]: row for row in grouped}
     children = list(region.children.order_by("code"))
     rows = [
         Unit(
@@ -507,20 +514,25 @@ def _sum_rows(rows) -> dict[str, int]:
     return sums
 
 
-def department_units(s: Slice) -> list[Unit]:
-    """Each department of the region's own level."""
+def department_units(
+    s: Slice, *, counts_by_department: dict[str, dict[str, int]] | None = None
+) -> list[Unit]:
+    """Each department of the region's own level (``counts_by_department``: as
+    ``overview``'s ``counts_by_region``)."""
     departments = list(
         Department.objects.filter(region_id=s.region_code, is_active=True).order_by("name")
     )
-    grouped = (
-        MonthlyRollup.objects.filter(
-            _rollup_filter(s.with_region(s.region_code, TargetScope.DEPARTMENTS))
+    by_department = counts_by_department
+    if by_department is None:
+        grouped = (
+            MonthlyRollup.objects.filter(
+                _rollup_filter(s.with_region(s.region_code, TargetScope.DEPARTMENTS))
+            )
+            .values("department_code")
+            .annotate(**{name: Sum(name) for name in COUNTERS})
+            .order_by()
         )
-        .values("department_code")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
-    by_department = {row["department_code"]: row for row in grouped}
+        by_department = {row["department_code"]: row for row in grouped}
     own_level = s.with_region(s.region_code, TargetScope.DEPARTMENTS)
     item_rows = _item_counts_by(own_level, "department__credit_code")
     licence_rows = _elicence_rows(own_level)
