@@ -238,6 +238,8 @@ def deferred() -> Iterator[None]:
     (inside its ``transaction.atomic()``), and the head is held only for the final
     insert and the commit instead of for the rest of the change. Nested blocks chain
     with the outermost; on an exception nothing is chained (the transaction rolls back).
+    Only for code that does not recover from a failed savepoint inside the block: the
+    entries recorded in a rolled-back savepoint would still be chained.
     """
     if getattr(_deferral, "entries", None) is not None:
         yield
