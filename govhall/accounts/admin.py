@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.admin import ReadOnlyMixin
 from govhall.regions.models import StaffPost
 
 from .models import (
@@ -54,17 +55,6 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset:
             lockout.unlock(user)
         self.message_user(request, _("已解除所选账号的登录锁定。"))
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VerificationInline(ReadOnlyMixin, admin.TabularInline):

@@ -8,7 +8,7 @@ an administrator may correct here (audited like every save).
 
 from django.contrib import admin
 
-from govhall.core.admin import ReadOnlyAdmin
+from govhall.core.admin import ReadOnlyAdmin, ReadOnlyMixin
 
 from .models import (
     BasicItem,
@@ -66,19 +66,10 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
     list_filter = ["change_type"]
 
 
-class BundleMemberInline(admin.TabularInline):
+class BundleMemberInline(ReadOnlyMixin, admin.TabularInline):
     model = BundleMember
     extra = 0
     raw_id_fields = ["item"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Bundle)

@@ -8,8 +8,8 @@ from .models import AuditEntry, CalendarDay, CalendarYear
 from .services import calendar
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (logs, facts, cases): looked at, never edited."""
+class ReadOnlyMixin:
+    """For admins and inlines of records written only by services: looked at, never edited."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -21,8 +21,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Records written only by services (logs, facts, cases): looked at, never edited."""
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "sequence",
         "occurred_at",
@@ -34,15 +38,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "object_repr", "actor_label", "request_id")
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 DAY_FORMAT_HELP = _(

@@ -62,3 +62,23 @@ def load_in_thread(
         thread.join()
     if errors:
         raise errors[0]
+
+
+def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes on ``tables`` that no constraint needs
+    (PostgreSQL): the ones a bulk load may drop and build again at the end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+              AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c
+                WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))
+                      ::regclass
+                  AND c.contype IN ('p', 'u', 'x'))
+            ORDER BY i.indexname
+            """,
+            [list(tables)],
+        )
+        return cursor.fetchall()

@@ -836,31 +836,12 @@ def write_rows(rows: list[Row], source: str, *, now: int | None = None) -> int:
     return len(rows)
 
 
-def secondary_indexes() -> list[tuple[str, str]]:
-    """(name, definition) of the record table's indexes no constraint needs (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            WHERE i.schemaname = current_schema() AND i.tablename = %s
-              AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c
-                WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))
-                      ::regclass
-                  AND c.contype IN ('p', 'u', 'x'))
-            ORDER BY i.indexname
-            """,
-            [ProcessRecord._meta.db_table],
-        )
-        return cursor.fetchall()
-
-
 def _load(batches: Iterable[list[Row]], source: str, now: int, rebuild_indexes: bool) -> None:
     """All batches in one transaction; with ``rebuild_indexes`` (PostgreSQL) the secondary
     indexes are dropped first and built once at the end — sorting millions of rows once
     is many times faster than as many inserts into three B-trees."""
     with transaction.atomic(), connection.cursor() as cursor:
-        indexes = secondary_indexes() if rebuild_indexes else []
+        indexes = bulk.secondary_indexes([ProcessRecord._meta.db_table]) if rebuild_indexes else []
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         for rows in batches:

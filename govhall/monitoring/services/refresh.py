@@ -18,7 +18,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -101,12 +101,7 @@ def last_refreshed() -> datetime.datetime | None:
 
 @transaction.atomic
 def _refresh_chunk() -> int:
-    if connection.vendor == "postgresql":
-        # The grouped queries touch a few thousand cases each: JIT compilation (which the
-        # planner picks when it misjudges how many distinct case numbers there are) costs
-        # more than the work itself.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+    # (No JIT here: PostgreSQL connections are opened with jit=off, see settings.)
     RefreshState.objects.get_or_create(name=WATERMARK)
     state = RefreshState.objects.select_for_update().get(name=WATERMARK)
     rows = list(

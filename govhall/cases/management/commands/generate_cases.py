@@ -631,32 +631,14 @@ def _converter(field: models.Field):
     return convert
 
 
-def secondary_indexes(tables) -> list[tuple[str, str]]:
-    """(name, definition) of the indexes no constraint needs, on PostgreSQL."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-              AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c
-                WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))
-                      ::regclass
-                  AND c.contype IN ('p', 'u', 'x'))
-            ORDER BY i.indexname
-            """,
-            [[t.model._meta.db_table for t in tables]],
-        )
-        return cursor.fetchall()
-
-
 def load(tables, batches, *, rebuild_indexes: bool) -> None:
     """Write every batch in one transaction; with ``rebuild_indexes`` (PostgreSQL) drop the
     secondary indexes first and build them again at the end — sorting a million rows once
     is many times faster than a million inserts into twenty B-trees. The transaction keeps
     all or nothing: a failure rolls back the rows and the dropped indexes alike."""
     with transaction.atomic(), connection.cursor() as cursor:
-        indexes = secondary_indexes(tables) if rebuild_indexes else []
+        names = [t.model._meta.db_table for t in tables]
+        indexes = bulk.secondary_indexes(names) if rebuild_indexes else []
         if connection.vendor == "postgresql":
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if cursor.fetchone()[0]:
