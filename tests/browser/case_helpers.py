@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.browser.helpers import DESKTOP, run_axe, sign_in
+from tests.browser.helpers import DESKTOP, click_and_follow, run_axe, sign_in
 from tests.factories import DEFAULT_PASSWORD
 
 BLOCKING = {"serious", "critical"}
@@ -105,8 +105,7 @@ def act(page, number: str, action: str, label: str, fill=None) -> None:
         panel.locator("summary").click()
     if fill is not None:
         fill(panel)
-    panel.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    click_and_follow(page, panel.locator("button[type=submit]"))
     errors = page.locator(".error-summary, .field-error")
     assert not errors.count(), f"{action} refused: {[text_of(e) for e in errors.all()]}"
     assert f"办件{number}：已{label}。" in page_messages(page)

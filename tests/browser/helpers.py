@@ -25,6 +25,14 @@ def sign_in(page, username: str, password: str) -> None:
     page.wait_for_url("**/workbench/")
 
 
+def click_and_follow(page, locator) -> None:
+    """Click what submits a form or follows a link, and return once the next page has
+    loaded. ``wait_for_load_state`` right after a click is a race: it may see the page
+    being left, and the next lookup then runs while ``document`` is being replaced."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def run_axe(page) -> list[dict]:
     """Load the vendored axe-core into the current page and return its violations.
 

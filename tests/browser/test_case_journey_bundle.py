@@ -11,6 +11,7 @@ from django.utils import timezone
 from govhall.cases.models import BundleCase, Case
 from govhall.cases.tests import factories as f
 from govhall.regions.models import Post
+from tests.browser.helpers import click_and_follow
 from tests.browser.case_helpers import (
     act,
     citizen_page,
@@ -104,9 +105,8 @@ def test_bundle_applied_once_handled_by_three_departments_concludes_together(
         section = me.get_by_role("region", name=name, exact=True)
         assert "用于：" + "、".join(names) in text_of(section)
         me.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
-        me.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")).click()
-        me.wait_for_load_state()
-    me.get_by_role("link", name="继续：核对并提交").click()
+        click_and_follow(me, me.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")))
+    click_and_follow(me, me.get_by_role("link", name="继续：核对并提交"))
     me.get_by_role("button", name="确认并提交申请").click()
     me.wait_for_url(re.compile(r"/done/$"))
     bundle_case = BundleCase.objects.get(bundle=bundle)

@@ -24,7 +24,7 @@ from tests.browser.case_helpers import (
     summary_value,
     text_of,
 )
-from tests.browser.helpers import describe_violations
+from tests.browser.helpers import click_and_follow, describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
 
@@ -82,10 +82,9 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     me.wait_for_url(re.compile(r"/materials/$"))
     for name in ("申请书", "房屋租赁合同"):
         me.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
-        me.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")).click()
-        me.wait_for_load_state()
+        click_and_follow(me, me.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")))
         assert "已提供：材料.pdf" in text_of(me.get_by_role("region", name=name, exact=True))
-    me.get_by_role("link", name="继续：核对并提交").click()
+    click_and_follow(me, me.get_by_role("link", name="继续：核对并提交"))
     assert summary_value(me, "家庭人口") == "2"
     assert summary_value(me, "居民户口簿").startswith("由大厅通过共享数据获取")
     assert summary_value(me, "结果送达方式") == "电子送达"

@@ -15,7 +15,7 @@ from tests.browser.fixtures import (  # noqa: F401  (the shared chromium and liv
     site,
     static_root_exists,
 )
-from tests.browser.helpers import PHONE, describe_violations, run_axe
+from tests.browser.helpers import PHONE, click_and_follow, describe_violations, run_axe
 
 from ..models import Case
 from . import factories as f
@@ -83,9 +83,8 @@ def test_apply_journey_on_a_phone(request, tmp_path):
     pdf.write_bytes(b"%PDF-1.4\n% test\n")
     for name in ("申请书", "房屋租赁合同"):
         page.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
-        page.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")).click()
-        page.wait_for_load_state()
-    page.get_by_role("link", name="继续：核对并提交").click()
+        click_and_follow(page, page.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")))
+    click_and_follow(page, page.get_by_role("link", name="继续：核对并提交"))
     check_page(page, "check", found)
     assert "李四" in page.content()
     page.get_by_role("button", name="确认并提交申请").click()

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, describe_violations, run_axe
+from tests.browser.helpers import DESKTOP, PHONE, click_and_follow, describe_violations, run_axe
 
 pytestmark = pytest.mark.browser
 BLOCKING = {"serious", "critical"}
@@ -61,8 +61,7 @@ def test_open_a_restaurant_scenario_gives_items_and_materials(demo, new_page):
     ]
     for answer in answers:
         page.get_by_label(answer, exact=True).check()
-        page.get_by_role("button", name="下一步").click()
-        page.wait_for_load_state()
+        click_and_follow(page, page.get_by_role("button", name="下一步"))
     assert page.get_by_role("heading", level=1).inner_text() == "您需要办理的事项"
     items = page.locator(".scenario-item h3").all_inner_texts()
     assert LICENCE in items
