@@ -38,6 +38,15 @@ def acting(**changes):
         _current.reset(token)
 
 
+def act_for_request(user) -> None:
+    """Name ``user`` as the actor for the rest of the current request.
+
+    For authentication that happens inside the view (bearer tokens); ``RequestIdMiddleware``
+    restores the context it found when the request ends, so this does not outlive it.
+    """
+    _current.set(replace(_get(), user_id=user.pk, label=user.get_username()))
+
+
 def set_context(ctx: ActorContext) -> contextvars.Token:
     return _current.set(ctx)
 

@@ -2,11 +2,12 @@
 or by an OAuth 2 bearer token from the hall's OIDC provider (apps, department systems)."""
 
 from drf_spectacular.utils import extend_schema
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from govhall.core.api.auth import BearerAuthentication
 
 from ..models import Person, RealNameLevel, mask_mobile
 from ..oidc.claims import acting_company_claim, staff_posts_claim
@@ -14,7 +15,7 @@ from .serializers import MeSerializer
 
 
 class MeView(APIView):
-    authentication_classes = [OAuth2Authentication, SessionAuthentication]
+    authentication_classes = [BearerAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer, summary="当前登录身份")

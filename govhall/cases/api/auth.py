@@ -7,7 +7,6 @@ re-checked against the grants on every call, like the session's choice.
 
 from __future__ import annotations
 
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
@@ -15,10 +14,11 @@ from rest_framework.permissions import BasePermission
 from govhall.accounts.models import Person
 from govhall.accounts.services import acting, companies
 from govhall.accounts.services.acting import Identity
+from govhall.core.api.auth import BearerAuthentication
 from govhall.regions.services.scope import scope_of
 
 # Bearer first, so an unauthenticated call gets 401 with ``WWW-Authenticate: Bearer``.
-AUTHENTICATION = [OAuth2Authentication, SessionAuthentication]
+AUTHENTICATION = [BearerAuthentication, SessionAuthentication]
 STAFF_TOKEN_SCOPE = "staff"
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from govhall.core import context
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 
@@ -110,7 +111,12 @@ def test_the_api_takes_the_whole_application_once():
     assert first.status_code == 201, first.content
     (case,) = first.json()["cases"]
     assert case["state"] == "submitted" and case["number"]
-    assert Case.objects.get(number=case["number"]).user == identity.user
+    opened = Case.objects.get(number=case["number"])
+    assert opened.user == identity.user
+    # The token's user, not "system", is the actor: DRF authenticates after the middleware.
+    entry = AuditEntry.objects.get(object_type="cases.case", object_id=str(opened.pk))
+    assert (entry.actor_id, entry.actor_label) == (identity.user.pk, identity.user.username)
+    assert context.current().user_id is None  # ... for that request only
     again = client.post(url, body, content_type=JSON, **headers)
     assert again.status_code == 200 and again.json() == first.json()
     assert Case.objects.filter(user=identity.user).count() == 1
