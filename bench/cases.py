@@ -16,7 +16,9 @@ cases). Then, each beside a baseline measured in the same run (see the two modul
   clients, against one bare INSERT transaction per call: the draft path through the
   services (start, answers, materials, submit), the one-call service
   ``applications.apply``, and ``POST /api/v1/applications/apply`` on the app served
-  by gunicorn (``--workers``, default 2: one per core) in its own processes.
+  by gunicorn (``--workers``, default 2: one per core) in its own processes — beside
+  ``GET /api/v1/me`` with the same bearer tokens, the cheapest authenticated request
+  through the same server: the ceiling for any API call on this machine.
 
 Goals on the 2-core reference machine, with 1,000,000 cases: inbox p50 ≤ 30 ms and
 ≥ 200 applications/s through the API. Clients are threads of this process, each with
@@ -232,9 +234,18 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
         ("service, 1 call", apply.one_call_client(setup)),
         ("HTTP, 1 call", apply.server_client(setup, server.port, tokens)),
     ]
+    ceilings = []
     try:
         for clients in WRITE_CLIENTS:
             floor = run_clients(clients, apply.baseline_client(setup), seconds=seconds)
+            me = run_clients(clients, apply.floor_client(server.port, tokens), seconds=seconds)
+            if me.errors:
+                raise SystemExit(f"GET /api/v1/me clients failed: {me.errors[0]}")
+            lines.append(
+                f"  {clients:>7}  {'HTTP, GET me':<16} {me.rate:14.1f} {me.p50:5.0f} ms "
+                f"{me.p95:5.0f} ms  {'':>8} {'':>6}  {me.cpu:9.2f}  (requests/s: the ceiling)"
+            )
+            ceilings.append((clients, me.rate))
             for path, client in paths:
                 result = run_clients(clients, client, seconds=seconds, sample_waits=True)
                 if result.errors or floor.errors:
@@ -242,6 +253,7 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
                 ok = result.rate >= GOAL_APPLICATIONS_PER_S
                 if path.startswith("HTTP"):
                     met &= ok  # the goal is the API's: what a caller of the hall gets
+                    ceilings[-1] += (result.rate,)
                 shown = verdict(ok) if path.startswith("HTTP") else f"({verdict(ok)})"
                 lines.append(
                     f"  {clients:>7}  {path:<16} {result.rate:14.1f} {result.p50:5.0f} ms "
@@ -251,6 +263,11 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
                 diagnostics.append(f"  {clients} clients, {path}: {describe_waits(result.waits)}")
     finally:
         server.stop()
+    for clients, ceiling, api in ceilings:
+        lines.append(
+            f"  {clients} clients: the API path makes {api / ceiling:.0%} of the requests/s of "
+            f"GET /api/v1/me; the goal is {GOAL_APPLICATIONS_PER_S / ceiling:.2f}× that ceiling"
+        )
     lines.append("  database sessions during the runs (per 20 ms sample; CPU = not waiting):")
     lines += diagnostics
     counts = apply.queries_per_call(setup)

@@ -229,10 +229,42 @@ def bearer_tokens(setup: Setup) -> list[str]:
     return tokens
 
 
+class _Connection:
+    """One client thread's HTTP connection: kept alive where the server offers it, and
+    opened again when the server closed it (gunicorn's sync workers close every one)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.http = self._open()
+
+    def _open(self):
+        import http.client
+
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def request(self, method: str, path: str, body: str | None, headers: dict):
+        import http.client
+
+        try:
+            self.http.request(method, path, body, headers)
+            response = self.http.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.http.close()
+            self.http = self._open()
+            self.http.request(method, path, body, headers)
+            response = self.http.getresponse()
+        content = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self.http.close()
+        return response.status, content
+
+    def close(self) -> None:
+        self.http.close()
+
+
 def server_client(setup: Setup, port: int, tokens: list[str]):
-    """Per thread: ``POST /api/v1/applications/apply`` to a running server (keep-alive
-    where the server offers it), one application per request."""
-    import http.client
+    """Per thread: ``POST /api/v1/applications/apply`` to a running server, one
+    application per request."""
     import json
 
     path = reverse("api-application-apply")
@@ -241,7 +273,7 @@ def server_client(setup: Setup, port: int, tokens: list[str]):
         token = tokens[index % len(tokens)]
         locker = setup.lockers[index % len(setup.lockers)]
         turn = [index]
-        connection = [http.client.HTTPConnection("127.0.0.1", port, timeout=60)]
+        connection = _Connection(port)
 
         def apply() -> int:
             item = setup.items[turn[0] % len(setup.items)]
@@ -260,23 +292,35 @@ def server_client(setup: Setup, port: int, tokens: list[str]):
                 "Content-Type": "application/json",
                 "Idempotency-Key": uuid.uuid4().hex,
             }
-            try:
-                connection[0].request("POST", path, json.dumps(body), headers)
-                response = connection[0].getresponse()
-                content = response.read()
-            except (http.client.HTTPException, OSError):
-                connection[0].close()  # the server closed the connection: open a new one
-                connection[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                connection[0].request("POST", path, json.dumps(body), headers)
-                response = connection[0].getresponse()
-                content = response.read()
-            if response.status != 201:
-                raise RuntimeError(f"POST {path} → {response.status}: {content[:300]!r}")
-            if response.getheader("Connection", "").lower() == "close":
-                connection[0].close()
+            status, content = connection.request("POST", path, json.dumps(body), headers)
+            if status != 201:
+                raise RuntimeError(f"POST {path} → {status}: {content[:300]!r}")
             return 1
 
+        apply.close = connection.close
         return apply
+
+    return client
+
+
+def floor_client(port: int, tokens: list[str]):
+    """Per thread: ``GET /api/v1/me`` with a bearer token — the cheapest authenticated
+    call an app makes, through the same server, middleware, DRF and token check as
+    ``apply``: the ceiling of any authenticated request on this machine."""
+    path = reverse("me")
+
+    def client(index: int):
+        headers = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+        connection = _Connection(port)
+
+        def me() -> int:
+            status, content = connection.request("GET", path, None, headers)
+            if status != 200:
+                raise RuntimeError(f"GET {path} → {status}: {content[:300]!r}")
+            return 1
+
+        me.close = connection.close
+        return me
 
     return client
 

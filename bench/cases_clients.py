@@ -67,8 +67,9 @@ def run_clients(
     def run(index: int) -> None:
         mine: list[float] = []
         done = 0
+        made = call = None
         try:
-            call = client(index)
+            made = call = client(index)
             call()  # warm this connection and its caches
         except Exception as exc:
             with lock:
@@ -92,6 +93,7 @@ def run_clients(
                 mine.append((time.perf_counter() - started) * 1000)
         finally:
             connection.close()
+            getattr(made, "close", lambda: None)()  # e.g. an HTTP client's connection
             with lock:
                 result.samples.extend(mine)
                 result.operations += done

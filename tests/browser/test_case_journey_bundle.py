@@ -11,7 +11,6 @@ from django.utils import timezone
 from govhall.cases.models import BundleCase, Case
 from govhall.cases.tests import factories as f
 from govhall.regions.models import Post
-from tests.browser.helpers import click_and_follow
 from tests.browser.case_helpers import (
     act,
     citizen_page,
@@ -22,6 +21,7 @@ from tests.browser.case_helpers import (
     summary_value,
     text_of,
 )
+from tests.browser.helpers import click_and_follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
 
