@@ -242,7 +242,8 @@ class _Connection:
 
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
-    def request(self, method: str, path: str, body: str | None, headers: dict):
+    def request(self, method: str, path: str, body: str | None, headers: dict, expect: int):
+        """Send one request; anything but the ``expect``-ed status is an error."""
         import http.client
 
         try:
@@ -256,7 +257,8 @@ class _Connection:
         content = response.read()
         if response.getheader("Connection", "").lower() == "close":
             self.http.close()
-        return response.status, content
+        if response.status != expect:
+            raise RuntimeError(f"{method} {path} → {response.status}: {content[:300]!r}")
 
     def close(self) -> None:
         self.http.close()
@@ -292,9 +294,7 @@ def server_client(setup: Setup, port: int, tokens: list[str]):
                 "Content-Type": "application/json",
                 "Idempotency-Key": uuid.uuid4().hex,
             }
-            status, content = connection.request("POST", path, json.dumps(body), headers)
-            if status != 201:
-                raise RuntimeError(f"POST {path} → {status}: {content[:300]!r}")
+            connection.request("POST", path, json.dumps(body), headers, expect=201)
             return 1
 
         apply.close = connection.close
@@ -314,9 +314,7 @@ def floor_client(port: int, tokens: list[str]):
         connection = _Connection(port)
 
         def me() -> int:
-            status, content = connection.request("GET", path, None, headers)
-            if status != 200:
-                raise RuntimeError(f"GET {path} → {status}: {content[:300]!r}")
+            connection.request("GET", path, None, headers, expect=200)
             return 1
 
         me.close = connection.close

@@ -21,6 +21,7 @@ from tests.browser.case_helpers import (
     summary_value,
     text_of,
 )
+from tests.browser.helpers import click_and_follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
 
@@ -44,8 +45,7 @@ def test_counter_takes_another_departments_item_which_continues_online(new_page,
     desk.wait_for_url("**/workbench/counter/")
     assert text_of(desk.locator("#counter-department")) == f"江门市 {centre.name}"
     desk.get_by_label("身份证号码").first.fill(person.id_number)
-    desk.get_by_role("button", name="查找", exact=True).click()
-    desk.wait_for_url("**/workbench/counter/")
+    click_and_follow(desk, desk.get_by_role("button", name="查找", exact=True))
     assert f"已找到办事人：陈阿婆（{person.masked_id_number}）。" in page_messages(desk)
     assert summary_value(desk, "身份证号码") == person.masked_id_number
     assert person.id_number not in desk.content()
@@ -128,7 +128,7 @@ def test_counter_takes_another_departments_item_which_continues_online(new_page,
     me.goto("/my/cases/")
     row = me.locator("table tbody tr", has_text=case.number)
     assert text_of(row.locator("td[data-label='状态']")) == "已办结"
-    row.get_by_role("link", name=case.number).click()
+    click_and_follow(me, row.get_by_role("link", name=case.number))
     assert summary_value(me, "办理状态") == "已办结"
     assert summary_value(me, "送达方式") == "窗口领取"
     stored = Case.objects.get(pk=case.pk)

@@ -69,7 +69,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     # The citizen starts from the item's guide (办事指南) and applies online.
     me = citizen_page(new_page, site, citizen)
     me.goto(item.get_absolute_url())
-    me.get_by_role("link", name="在线申办").click()
+    click_and_follow(me, me.get_by_role("link", name="在线申办"))
     assert text_of(me.locator("h1")) == "在线申办：特困人员供养申请"
     assert "承诺10个工作日内办结" in me.locator("main").inner_text()
     me.get_by_role("button", name="开始申办").click()
@@ -94,7 +94,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     assert text_of(me.locator(".case-number")) == case.number
 
     assert my_cases_state(me, case.number) == "待受理"
-    me.get_by_role("link", name=case.number).click()
+    click_and_follow(me, me.get_by_role("link", name=case.number))
     assert summary_value(me, "办理状态") == "待受理"
     assert summary_value(me, "办理部门") == county.name
     assert days_left(case) in summary_value(me, "受理期限")
@@ -119,7 +119,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
 
     # The citizen sees the notice under 我的办件 and corrects online.
     assert my_cases_state(me, case.number) == "待补正"
-    me.get_by_role("link", name=case.number).click()
+    click_and_follow(me, me.get_by_role("link", name=case.number))
     notice = me.get_by_role("note").filter(has_text="请补正材料（一次性告知）")
     assert [text_of(li) for li in notice.locator("li").all()] == [f"房屋租赁合同：{PROBLEM}"]
     assert "其余材料齐全。" in text_of(notice)
@@ -199,7 +199,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
 
     # The citizen sees the result and rates the service.
     assert my_cases_state(me, case.number) == "已办结"
-    me.get_by_role("link", name=case.number).click()
+    click_and_follow(me, me.get_by_role("link", name=case.number))
     assert summary_value(me, "办理状态") == "已办结"
     assert "还剩" not in me.locator("main").inner_text()
     assert summary_value(me, "审批决定") == "准予"
@@ -208,8 +208,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     done = [text_of(li) for li in me.locator("ol.timeline li .timeline-name").all()]
     assert done == ["受理", "承办", "审核", "批准"]
     me.get_by_role("radio", name="非常满意").check()
-    me.get_by_role("button", name="提交评价").click()
-    me.wait_for_url(f"**{case.get_absolute_url()}")
+    click_and_follow(me, me.get_by_role("button", name="提交评价"))  # back to the same URL
     assert "感谢您的评价。" in page_messages(me)
     assert text_of(me.locator("section", has_text="我的评价")).startswith("我的评价 非常满意")
     rating = Rating.objects.get(case=case)

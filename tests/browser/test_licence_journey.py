@@ -26,7 +26,7 @@ from tests.browser.case_helpers import (
     summary_value,
     text_of,
 )
-from tests.browser.helpers import describe_violations
+from tests.browser.helpers import click_and_follow, describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
 
@@ -105,7 +105,7 @@ def test_licence_from_conclusion_to_pdf_openssl_and_use(new_page, site, tmp_path
     me.get_by_role("button", name="保存并继续").click()
     me.wait_for_url(re.compile(r"/materials/$"))
     assert "已关联您持有的电子证照“最低生活保障证”，无需上传" in text_of(me.locator("main"))
-    me.get_by_role("link", name="继续：核对并提交").click()
+    click_and_follow(me, me.get_by_role("link", name="继续：核对并提交"))
     assert summary_value(me, "最低生活保障证").startswith("使用您的电子证照“最低生活保障证”")
     me.get_by_role("button", name="确认并提交申请").click()
     assert "请勾选“同意调用上述电子证照”" in text_of(me.locator(".error-summary"))

@@ -8,7 +8,7 @@ with the vendored axe-core.
 import pytest
 
 from govhall.catalog.models import Item, ItemVersion
-from tests.browser.helpers import PHONE, describe_violations, run_axe, sign_in
+from tests.browser.helpers import PHONE, click_and_follow, describe_violations, run_axe, sign_in
 from tests.factories import DEFAULT_PASSWORD
 
 from .factories import editor, published_item, reviewer
@@ -80,7 +80,7 @@ def test_editor_reviewer_journey_in_the_browser(restore_reference_data, new_page
     page = new_page(viewport=PHONE)
     sign_in(page, author.username, DEFAULT_PASSWORD)
     page.goto("/workbench/catalog/")
-    page.get_by_role("link", name="内地居民婚姻登记").first.click()
+    click_and_follow(page, page.get_by_role("link", name="内地居民婚姻登记").first)
     assert page.get_by_text("周六办理须有排班依据，请修改").is_visible()
     page.get_by_role("button", name="按审查意见修改（新建版本）").click()
     page.get_by_label("办理时间").fill("周一至周五 8:30-17:30")

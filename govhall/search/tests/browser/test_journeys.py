@@ -74,7 +74,7 @@ def test_open_a_restaurant_scenario_gives_items_and_materials(demo, new_page):
     assert "无需提交，由大厅调取" in text
     check_page(page, "scenario result (390px)", problems)
     # changing an answer goes back to that question
-    page.get_by_role("link", name=re.compile("修改.*是否销售酒类")).click()
+    click_and_follow(page, page.get_by_role("link", name=re.compile("修改.*是否销售酒类")))
     assert page.get_by_role("heading", level=1).inner_text() == "是否销售酒类？"
     # going on without choosing explains what is missing
     page.get_by_role("button", name="下一步").click()
