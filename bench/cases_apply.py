@@ -303,7 +303,7 @@ def server_client(setup: Setup, port: int, tokens: list[str]):
     return client
 
 
-def floor_client(port: int, tokens: list[str]):
+def ceiling_client(port: int, tokens: list[str]):
     """Per thread: ``GET /api/v1/me`` with a bearer token — the cheapest authenticated
     call an app makes, through the same server, middleware, DRF and token check as
     ``apply``: the ceiling of any authenticated request on this machine."""

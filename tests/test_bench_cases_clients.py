@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from bench.cases_apply import floor_client
+from bench.cases_apply import ceiling_client
 from bench.cases_clients import run_clients
 from govhall.cases.tests import factories as f
 from govhall.cases.tests.test_api_applicant import bearer
@@ -20,9 +20,9 @@ def test_the_ceiling_client_calls_me_and_fails_loudly(live_server):
     port = urllib.parse.urlsplit(live_server.url).port
     token = bearer(f.applicant().user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
 
-    result = run_clients(2, floor_client(port, [token]), calls=3)
+    result = run_clients(2, ceiling_client(port, [token]), calls=3)
     assert not result.errors and result.rate > 0
     assert len(result.samples) == 2 * 3  # every timed call was answered with 200
 
-    refused = run_clients(1, floor_client(port, ["not-a-token"]), calls=1)
+    refused = run_clients(1, ceiling_client(port, ["not-a-token"]), calls=1)
     assert refused.errors and "GET /api/v1/me → 401" in refused.errors[0]
