@@ -13,10 +13,10 @@ STAMP  := $(VENV)/.installed
 ## install: create .venv and install the pinned dependencies (idempotent)
 install: $(STAMP)
 
-$(STAMP): requirements.lock requirements/*.lock pyproject.toml
+$(STAMP): requirements/runtime.lock requirements/dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
 	mkdir -p var
 	touch $(STAMP)
 
@@ -74,9 +74,10 @@ messages: install
 bench: install
 	$(BIN)/python -m bench
 
+## lock: re-resolve requirements/runtime.lock and requirements/dev.lock from pyproject.toml
+## (keeps today's pins unless pyproject needs others; `make lock UPGRADE=1` takes the newest)
 lock: install
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock.new
-	@echo "Review requirements.lock.new and move it over requirements.lock"
+	$(BIN)/python requirements/lock.py $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf $(VENV) var/static
