@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
+from govhall.records.models import ProcessRecord
 
-from ..models import Case, CaseState, CaseStep, MessageType, ProcessRecord
+from ..models import Case, CaseState, CaseStep
 from . import clocks, records
 from .errors import refuse
 
@@ -46,27 +47,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.DECIDED, "request_review"): S.IN_PROGRESS,
     (S.CONCLUDED, "deliver"): S.CONCLUDED,
     (S.CONCLUDED, "rate"): S.CONCLUDED,
-}
-
-# The exchange message type each action is reported as (STANDARDS.md).
-MESSAGE_TYPES: dict[str, str] = {
-    "submit": MessageType.APPLICATION,
-    "accept": MessageType.ACCEPTANCE,
-    "reject": MessageType.ACCEPTANCE,
-    "request_correction": MessageType.CORRECTION_NOTICE,
-    "submit_correction": MessageType.CORRECTION_ACCEPTED,
-    "auto_decide": MessageType.APPROVAL_STEP,
-    "complete_step": MessageType.APPROVAL_STEP,
-    "return_step": MessageType.APPROVAL_STEP,
-    "decide": MessageType.APPROVAL_STEP,
-    "request_review": MessageType.APPROVAL_STEP,
-    "start_special": MessageType.SPECIAL_REQUEST,
-    "extend": MessageType.SPECIAL_REQUEST,
-    "end_special": MessageType.SPECIAL_RESULT,
-    "conclude": MessageType.CONCLUSION,
-    "withdraw": MessageType.CONCLUSION,
-    "deliver": MessageType.COLLECTED,
-    "rate": MessageType.RATING,
 }
 
 ACTION_LABELS = {
@@ -148,7 +128,6 @@ def _record(case, action, before, details, occurred_at, reason) -> ProcessRecord
     record = records.append(
         case,
         event=action,
-        message_type=MESSAGE_TYPES[action],
         occurred_at=occurred_at,
         details=details,
     )

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Post
 
-from ..models import CaseState, CaseStep, ProcessRecord
+from ..models import CaseState, CaseStep
 from ..services import handling
 from . import factories as f
 

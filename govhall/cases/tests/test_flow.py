@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from govhall.core.models import AuditEntry
+from govhall.records.models import MessageType, ProcessRecord
 from govhall.regions.models import Post
 
-from ..models import CaseState, CorrectionNotice, Decision, MessageType, ProcessRecord
+from ..models import CaseState, CorrectionNotice, Decision
 from ..services import applicant as applicant_actions
 from ..services import handling, transitions
 from . import factories as f

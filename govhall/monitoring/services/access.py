@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from govhall.cases.models import ProcessRecord
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Level, Post, Region
 from govhall.regions.services.scope import REGION_WIDE_POSTS, StaffScope, scope_of
 

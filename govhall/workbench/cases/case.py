@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govhall.cases.models import CaseState, MessageType, ProcessRecord
-from govhall.cases.services import clocks, handling, queries, transitions
+from govhall.cases.models import CaseState
+from govhall.cases.services import clocks, handling, queries
+from govhall.records import events
+from govhall.records.models import MessageType, ProcessRecord
 
 from . import actions, licences
 from .common import apply_errors, scoped_case, staff_only
@@ -72,7 +74,7 @@ def records_of(case) -> list[Record]:
             Record(
                 record.occurred_at,
                 labels.get(record.message_type, record.message_type),
-                transitions.ACTION_LABELS.get(record.event, record.event),
+                events.label(record.event),
                 str(details.get("handler") or ""),
                 summary,
             )
