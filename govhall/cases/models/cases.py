@@ -285,6 +285,13 @@ class CaseStep(models.Model):
         _("环节代码"), max_length=2, help_text=_("0 受理，1 承办，2 审核，3 批准")
     )
     name = models.CharField(_("环节名称"), max_length=100)
+    # Which catalogue step this task is (services.steps): names may repeat (审核, 审核).
+    catalogue_index = models.PositiveSmallIntegerField(
+        _("事项环节序号"),
+        null=True,
+        blank=True,
+        help_text=_("本任务对应事项的第几个办理环节（从0起）；受理及非事项环节为空。"),
+    )
     post = models.CharField(_("办理岗位"), max_length=30, choices=Post.choices)
     department = models.ForeignKey(
         Department,

@@ -64,6 +64,7 @@ def submit_correction(
     transitions.apply(
         case,
         "submit_correction",
+        handler=transitions.APPLICANT,
         details={"materials": sorted(files), "note": notice.applicant_note},
     )
     return case
@@ -83,7 +84,10 @@ def withdraw(case: Case, identity, *, reason: str) -> Case:
     handling.cancel_open_steps(case)
     handling._close_suspensions(case)
     transitions.apply(
-        case, "withdraw", details={"conclusion_code": "2", "reason": case.withdrawal_reason}
+        case,
+        "withdraw",
+        handler=transitions.APPLICANT,
+        details={"conclusion_code": "2", "reason": case.withdrawal_reason},
     )
     handling._conclude_bundle_if_done(case)
     return case
@@ -114,6 +118,7 @@ def rate(case: Case, identity, *, level: int, comment: str = "", channel: str = 
     transitions.apply(
         case,
         "rate",
+        handler=transitions.APPLICANT,
         details={"level": level, "comment": rating.comment, "channel": channel},
     )
     return rating

@@ -595,6 +595,12 @@ def _submit(
         for case in cases:
             case.bundle_case = bundle_case
     names = sorted(m.name for m in supply.materials.values())
+    # At a counter the clerk takes the application; online the applicant submits it.
+    handler = (
+        transitions.handler_name(application.clerk)
+        if application.clerk_id
+        else transitions.APPLICANT
+    )
     for case in cases:
         transitions.record_submission(
             case,
@@ -602,6 +608,7 @@ def _submit(
                 "materials": names,
                 "bundle": application.bundle.code if application.bundle_id else None,
             },
+            handler=handler,
         )
         notifications.notify(case, "submit")
     hooks.submitted.send(sender=Application, application=application, cases=cases)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from govhall.core.services import calendar
 
 from ..models import Case, CaseState, Decision, Delivery
-from . import facts, handling, notifications, transitions
+from . import facts, handling, notifications, steps, transitions
 
 OPS = {
     "==": lambda a, b: a == b,
@@ -85,6 +85,7 @@ def decide_at_submission(case: Case, answers: dict) -> Case:
     transitions.apply(
         case,
         "auto_decide",
+        handler=transitions.SYSTEM,
         details={
             "decision": case.decision,
             "reason": case.decision_reason,
@@ -118,8 +119,10 @@ def request_review(case: Case, identity, *, reason: str) -> Case:
         raise transitions.refuse("reason", "required", "请说明申请人工复核的理由。")
     case.review_requested_at = timezone.now()
     case.decision, case.decided_at = "", None
-    transitions.apply(case, "request_review", details={"reason": reason.strip()})
-    if handling._item_steps(case):
+    transitions.apply(
+        case, "request_review", handler=transitions.APPLICANT, details={"reason": reason.strip()}
+    )
+    if steps.item_steps(case.item_version):
         handling._open_item_step(case, 0)
     else:
         from govhall.regions.models import Post

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Max
 from django.utils import timezone
 
-from govhall.catalog.models import Step
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 from govhall.regions.services.scope import scope_of
@@ -31,10 +30,9 @@ from ..models import (
     Suspension,
     SuspensionKind,
 )
-from . import access, clocks, hooks, notifications, transitions
+from . import access, clocks, hooks, notifications, steps, transitions
 from .errors import refuse
 
-STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
 EXTENSION_LIMIT = 10  # 行政许可法 Art. 42: +10 working days with approval
 JOINT_EXTENSION_LIMIT = 15  # joint handling: +15
 
@@ -51,6 +49,7 @@ def open_step(
     time_limit_days: int,
     code: str,
     sequence: int | None = None,
+    catalogue_index: int | None = None,
 ) -> CaseStep:
     """A new open task; its due date counts from today (no suspension can be open while a
     task is opened: tasks open only on a running case)."""
@@ -64,6 +63,7 @@ def open_step(
         sequence=sequence,
         code=code,
         name=name,
+        catalogue_index=catalogue_index,
         post=post,
         department=department,
         region_code=department.region_id,
@@ -85,7 +85,7 @@ def open_acceptance(case: Case, department=None) -> CaseStep:
         post=Post.CLERK,
         department=department or case.department,
         time_limit_days=clocks.ACCEPTANCE_LIMIT_DAYS,
-        code="0",
+        code=steps.ACCEPTANCE_CODE,
         sequence=0,
     )
 
@@ -94,44 +94,17 @@ def current_step(case: Case) -> CaseStep | None:
     return case.steps.filter(state=StepState.OPEN).select_related("department").first()
 
 
-def _item_steps(case: Case) -> list[Step]:
-    """The catalogue steps a case walks through after acceptance, up to the decision.
-
-    Catalogues usually list 受理 first and 办结送达 last; acceptance is the case's own
-    first task and conclusion its own action, so a leading 受理… step and the steps after
-    the last approver's step are not tasks of their own.
-    """
-    steps = sorted(
-        case.item_version.steps.select_related("department"), key=lambda s: (s.sort_order, s.pk)
-    )
-    if steps and steps[0].name.startswith(ACCEPTANCE_STEP):
-        steps = steps[1:]
-    deciding = [i for i, s in enumerate(steps) if s.post == Post.APPROVER]
-    return steps[: deciding[-1] + 1] if deciding else steps
-
-
 def _open_item_step(case: Case, index: int) -> CaseStep:
-    definition = _item_steps(case)[index]
+    definition = steps.item_steps(case.item_version)[index]
     return open_step(
         case,
         name=definition.name,
         post=definition.post,
         department=definition.department or case.department,
         time_limit_days=definition.time_limit_days,
-        code=STEP_CODES.get(definition.post, "1"),
+        code=steps.step_code(definition),
+        catalogue_index=index,
     )
-
-
-def _item_step_index(case: Case, step: CaseStep) -> int:
-    """Which catalogue step an open task is (tasks after a return are numbered anew)."""
-    names = [s.name for s in _item_steps(case)]
-    return names.index(step.name) if step.name in names else len(names) - 1
-
-
-def step_position(case: Case, step: CaseStep) -> tuple[bool, bool]:
-    """(first, last) of an open item task among the steps the case walks through."""
-    index, count = _item_step_index(case, step), len(_item_steps(case))
-    return index <= 0, index >= count - 1
 
 
 CONCLUDE_POSTS = (Post.CLERK, Post.APPROVER)
@@ -142,10 +115,10 @@ def actions_for(case: Case, user, step: CaseStep | None = None) -> list[str]:
     same post checks these services make, so a page or API offers only what will work."""
     step = step if step is not None else current_step(case)
     mine = step is not None and access.can_do_step(user, step)
-    acceptance = mine and step.code == "0"
+    acceptance = mine and step.code == steps.ACCEPTANCE_CODE
     first = last = False
     if mine and not acceptance:
-        first, last = step_position(case, step)
+        first, last = steps.position(case, step)
     scope = scope_of(user)
     departments = {case.department_id, case.accepting_department_id}
     checks = {
@@ -191,7 +164,7 @@ def _step_details(step: CaseStep, user) -> dict:
         "step_code": step.code,
         "step_name": step.name,
         "action": step.action,
-        "handler": getattr(user, "display_name", "") or user.get_username(),
+        "handler": transitions.handler_name(user),
         "handler_department": step.department.credit_code,
         "opinion": step.opinion,
         "started_at": step.started_at,
@@ -216,6 +189,7 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
     transitions.apply(
         case,
         "accept",
+        handler=transitions.handler_name(user),
         details={
             **_step_details(step, user),
             "accepted": True,
@@ -223,7 +197,7 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
             "promised_due": None,
         },
     )
-    if case.case_type == "1" or not _item_steps(case):
+    if case.case_type == "1" or not steps.item_steps(case.item_version):
         _decide(case, user, Decision.APPROVE, "即办件，受理即办结。", step=None)
         _conclude(case, user, delivery=_default_delivery(case))
     else:
@@ -246,7 +220,12 @@ def reject(case: Case, user, *, reason: str) -> Case:
     CorrectionNotice.objects.filter(case=case, corrected_at__isnull=True).update(
         corrected_at=timezone.now()
     )
-    transitions.apply(case, "reject", details={**_step_details(step, user), "accepted": False})
+    transitions.apply(
+        case,
+        "reject",
+        handler=transitions.handler_name(user),
+        details={**_step_details(step, user), "accepted": False},
+    )
     notifications.notify(case, "reject")
     _conclude_bundle_if_done(case)
     return case
@@ -284,7 +263,12 @@ def request_correction(case: Case, user, *, items: list[dict], note: str = "") -
         started_on=timezone.localdate(now),
         started_by=user,
     )
-    transitions.apply(case, "request_correction", details={"items": clean, "note": notice.note})
+    transitions.apply(
+        case,
+        "request_correction",
+        handler=transitions.handler_name(user),
+        details={"items": clean, "note": notice.note},
+    )
     notifications.notify(case, "request_correction")
     return notice
 
@@ -300,11 +284,16 @@ def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
     step = _task_for(user, case)
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "请填写办理意见。")
-    index = _item_step_index(case, step)
-    if index >= len(_item_steps(case)) - 1:
+    index = steps.index_of(case, step)
+    if index >= len(steps.item_steps(case.item_version)) - 1:
         raise refuse("action", "decision_required", "这是最后一个环节，请作出准予或不予的决定。")
     _finish(step, user, StepAction.PASS, opinion.strip())
-    transitions.apply(case, "complete_step", details=_step_details(step, user))
+    transitions.apply(
+        case,
+        "complete_step",
+        handler=transitions.handler_name(user),
+        details=_step_details(step, user),
+    )
     return _open_item_step(case, index + 1)
 
 
@@ -316,11 +305,16 @@ def return_step(case: Case, user, *, opinion: str) -> CaseStep:
     step = _task_for(user, case)
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "退回必须说明理由。")
-    index = _item_step_index(case, step)
-    if index == 0:
+    index = steps.index_of(case, step)
+    if index <= 0:
         raise refuse("action", "first_step", "第一个办理环节不能再退回。")
     _finish(step, user, StepAction.RETURN, opinion.strip())
-    transitions.apply(case, "return_step", details=_step_details(step, user))
+    transitions.apply(
+        case,
+        "return_step",
+        handler=transitions.handler_name(user),
+        details=_step_details(step, user),
+    )
     return _open_item_step(case, index - 1)
 
 
@@ -330,7 +324,7 @@ def decide(case: Case, user, *, decision: str, reason: str = "", opinion: str = 
     case = transitions.lock(case)
     transitions.check(case, "decide")
     step = _task_for(user, case)
-    if _item_step_index(case, step) < len(_item_steps(case)) - 1:
+    if steps.index_of(case, step) < len(steps.item_steps(case.item_version)) - 1:
         raise refuse("action", "not_last_step", "只有最后一个环节可以作出决定，请先完成本环节。")
     _decide(case, user, decision, reason, step=step, opinion=opinion)
     notifications.notify(case, "decide")
@@ -350,7 +344,12 @@ def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str 
         )
         details = _step_details(step, user)
     case.decision, case.decision_reason, case.decided_at = decision, reason, timezone.now()
-    transitions.apply(case, "decide", details={**details, "decision": decision, "reason": reason})
+    transitions.apply(
+        case,
+        "decide",
+        handler=transitions.handler_name(user),
+        details={**details, "decision": decision, "reason": reason},
+    )
 
 
 # --- special procedures and extensions --------------------------------------------------
@@ -371,7 +370,10 @@ def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
         case=case, kind=kind, reason=reason.strip(), started_on=clocks.today(), started_by=user
     )
     transitions.apply(
-        case, "start_special", details={"procedure": kind, "reason": suspension.reason}
+        case,
+        "start_special",
+        handler=transitions.handler_name(user),
+        details={"procedure": kind, "reason": suspension.reason},
     )
     return suspension
 
@@ -393,6 +395,7 @@ def end_special(case: Case, user, *, result: str) -> Case:
     transitions.apply(
         case,
         "end_special",
+        handler=transitions.handler_name(user),
         details={
             "procedure": suspension.kind,
             "result": suspension.result,
@@ -427,7 +430,10 @@ def extend(case: Case, user, *, days: int, reason: str) -> Case:
         raise refuse("reason", "required", "延长办理时限必须说明理由。")
     case.extension_days += days
     transitions.apply(
-        case, "extend", details={"procedure": "extension", "days": days, "reason": reason.strip()}
+        case,
+        "extend",
+        handler=transitions.handler_name(user),
+        details={"procedure": "extension", "days": days, "reason": reason.strip()},
     )
     return case
 
@@ -507,6 +513,7 @@ def _conclude(case, user, *, delivery, result_number="", tracking_number="", fee
     transitions.apply(
         case,
         "conclude",
+        handler=transitions.handler_name(user),
         details={
             "conclusion_code": case.conclusion_code,
             "decision": case.decision,
@@ -539,6 +546,7 @@ def deliver(case: Case, user, *, collected_by: str = "", note: str = "") -> Case
     transitions.apply(
         case,
         "deliver",
+        handler=transitions.handler_name(user),
         details={
             "delivery": case.delivery,
             "collected_by": collected_by.strip(),

@@ -24,6 +24,11 @@ from .errors import refuse
 
 S = CaseState
 
+# Who handled a change, as its process record names them (``details.handler``): a staff
+# member by name; these two for the applicant's own actions and the hall's automatic ones.
+APPLICANT = "申请人"
+SYSTEM = "系统"
+
 # (state, action) -> new state. Nothing else is possible.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SUBMITTED, "accept"): S.IN_PROGRESS,
@@ -100,31 +105,42 @@ def check(case: Case, action: str) -> str:
     return target
 
 
+def handler_name(user) -> str:
+    """How a record names the staff member who acted (``None``: the hall itself, 系统)."""
+    if user is None:
+        return SYSTEM
+    return getattr(user, "display_name", "") or user.get_username()
+
+
 def apply(
     case: Case,
     action: str,
     *,
+    handler: str,
     details: dict[str, Any] | None = None,
     occurred_at: datetime.datetime | None = None,
     reason: str = "",
 ) -> ProcessRecord:
-    """Move ``case`` (locked by the caller) through ``action``: save, record, audit."""
+    """Move ``case`` (locked by the caller) through ``action``: save, record, audit.
+    ``handler`` names who did it on the record (``handler_name``, ``APPLICANT``)."""
     target = check(case, action)
     before = case.state
     case.state = target
     clocks.recompute(case)
     case.save()
     CaseStep.objects.filter(case=case).exclude(case_state=target).update(case_state=target)
-    return _record(case, action, before, details, occurred_at, reason)
+    return _record(case, action, before, details, occurred_at, reason, handler)
 
 
-def record_submission(case: Case, details: dict[str, Any]) -> ProcessRecord:
+def record_submission(case: Case, details: dict[str, Any], *, handler: str) -> ProcessRecord:
     """The first record of a new case (申办): not a transition, the case's birth."""
-    return _record(case, "submit", "", details, case.submitted_at, "")
+    return _record(case, "submit", "", details, case.submitted_at, "", handler)
 
 
-def _record(case, action, before, details, occurred_at, reason) -> ProcessRecord:
+def _record(case, action, before, details, occurred_at, reason, handler) -> ProcessRecord:
     occurred_at = occurred_at or timezone.now()
+    details = {**(details or {})}
+    details.setdefault("handler", handler)
     record = records.append(
         case,
         event=action,
