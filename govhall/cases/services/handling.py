@@ -1,7 +1,8 @@
 """Staff actions on a case: acceptance, correction notices, steps, decisions, conclusion.
 
-Each function takes the acting staff user, checks their post and department against
-the open task, and applies one or more transitions of ``transitions.TRANSITIONS``.
+Each function takes the acting staff user, lets the action's guard in the registry
+(``actions.enforce``: the state, then who may act now) refuse or name the open task,
+checks the input, and applies one or more transitions (``transitions.apply``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from django.utils import timezone
 
 from govhall.core.services import calendar
 from govhall.regions.models import Post
-from govhall.regions.services.scope import scope_of
 
 from ..models import (
     ACCEPTANCE_STEP,
@@ -30,7 +30,7 @@ from ..models import (
     Suspension,
     SuspensionKind,
 )
-from . import access, clocks, hooks, notifications, steps, transitions
+from . import actions, clocks, hooks, notifications, steps, transitions
 from .errors import refuse
 
 EXTENSION_LIMIT = 10  # 行政许可法 Art. 42: +10 working days with approval
@@ -107,47 +107,10 @@ def _open_item_step(case: Case, index: int) -> CaseStep:
     )
 
 
-CONCLUDE_POSTS = (Post.CLERK, Post.APPROVER)
-
-
 def actions_for(case: Case, user, step: CaseStep | None = None) -> list[str]:
-    """The staff actions ``user`` may take on ``case`` now: the state table narrowed by the
-    same post checks these services make, so a page or API offers only what will work."""
-    step = step if step is not None else current_step(case)
-    mine = step is not None and access.can_do_step(user, step)
-    acceptance = mine and step.code == steps.ACCEPTANCE_CODE
-    first = last = False
-    if mine and not acceptance:
-        first, last = steps.position(case, step)
-    scope = scope_of(user)
-    departments = {case.department_id, case.accepting_department_id}
-    checks = {
-        "accept": acceptance,
-        "reject": acceptance,
-        "request_correction": acceptance,
-        "complete_step": mine and not acceptance and not last,
-        "return_step": mine and not acceptance and not first,
-        "decide": mine and not acceptance and last,
-        "start_special": mine,
-        "end_special": mine,
-        "extend": case.statutory_limit_days is not None
-        and scope.has_post(Post.APPROVER, case.department_id),
-        "conclude": scope.is_superuser
-        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts),
-        "deliver": case.delivered_at is None and access.staff_can_read(user, case),
-    }
-    return [a for a in transitions.allowed_actions(case) if checks.get(a, False)]
-
-
-def _task_for(user, case: Case, *, posts=None) -> CaseStep:
-    step = current_step(case)
-    if step is None or not access.can_do_step(user, step) or (posts and step.post not in posts):
-        raise refuse(
-            "case",
-            "not_your_task",
-            f"办件{case.number}当前环节不由您的岗位办理。",
-        )
-    return step
+    """The staff actions ``user`` may take on ``case`` now: those whose guard in the
+    registry (``actions``) passes — the same guards these services enforce."""
+    return [offer.action.name for offer in actions.offered(case, user, step)]
 
 
 def _finish(step: CaseStep, user, action: str, opinion: str) -> None:
@@ -179,8 +142,7 @@ def _step_details(step: CaseStep, user) -> dict:
 def accept(case: Case, user, *, opinion: str = "", document_number: str = "") -> Case:
     """受理; an instant case (即办件) is decided and concluded at once."""
     case = transitions.lock(case)
-    transitions.check(case, "accept")
-    step = _task_for(user, case, posts={Post.CLERK})
+    step = actions.enforce(case, user, "accept").task
     _finish(step, user, StepAction.PASS, opinion or "予以受理")
     case.accepted_at = timezone.now()
     case.document_number = document_number or f"受字〔{case.accepted_at:%Y}〕{case.number[-6:]}号"
@@ -210,10 +172,9 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
 def reject(case: Case, user, *, reason: str) -> Case:
     """不予受理, with the reason the law requires."""
     case = transitions.lock(case)
-    transitions.check(case, "reject")
+    step = actions.enforce(case, user, "reject").task
     if not (reason or "").strip():
         raise refuse("reason", "required", "不予受理必须说明理由。")
-    step = _task_for(user, case, posts={Post.CLERK})
     _finish(step, user, StepAction.OTHER, reason.strip())
     case.rejection_reason = reason.strip()
     _close_suspensions(case)
@@ -235,8 +196,7 @@ def reject(case: Case, user, *, reason: str) -> Case:
 def request_correction(case: Case, user, *, items: list[dict], note: str = "") -> CorrectionNotice:
     """一次性告知: list every missing or wrong material at once; the clock stops."""
     case = transitions.lock(case)
-    transitions.check(case, "request_correction")
-    _task_for(user, case, posts={Post.CLERK})
+    actions.enforce(case, user, "request_correction")
     clean = []
     for index, row in enumerate(items or []):
         problem = str(row.get("problem") or "").strip()
@@ -280,13 +240,10 @@ def request_correction(case: Case, user, *, items: list[dict], note: str = "") -
 def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
     """Pass the current step (承办, 审核...) on to the next one."""
     case = transitions.lock(case)
-    transitions.check(case, "complete_step")
-    step = _task_for(user, case)
+    step = actions.enforce(case, user, "complete_step").task
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "请填写办理意见。")
     index = steps.index_of(case, step)
-    if index >= len(steps.item_steps(case.item_version)) - 1:
-        raise refuse("action", "decision_required", "这是最后一个环节，请作出准予或不予的决定。")
     _finish(step, user, StepAction.PASS, opinion.strip())
     transitions.apply(
         case,
@@ -301,13 +258,10 @@ def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
 def return_step(case: Case, user, *, opinion: str) -> CaseStep:
     """Send the case back to the previous step, with the reason."""
     case = transitions.lock(case)
-    transitions.check(case, "return_step")
-    step = _task_for(user, case)
+    step = actions.enforce(case, user, "return_step").task
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "退回必须说明理由。")
     index = steps.index_of(case, step)
-    if index <= 0:
-        raise refuse("action", "first_step", "第一个办理环节不能再退回。")
     _finish(step, user, StepAction.RETURN, opinion.strip())
     transitions.apply(
         case,
@@ -322,10 +276,7 @@ def return_step(case: Case, user, *, opinion: str) -> CaseStep:
 def decide(case: Case, user, *, decision: str, reason: str = "", opinion: str = "") -> Case:
     """准予 or 不予 at the last step; a denial needs its reason."""
     case = transitions.lock(case)
-    transitions.check(case, "decide")
-    step = _task_for(user, case)
-    if steps.index_of(case, step) < len(steps.item_steps(case.item_version)) - 1:
-        raise refuse("action", "not_last_step", "只有最后一个环节可以作出决定，请先完成本环节。")
+    step = actions.enforce(case, user, "decide").task
     _decide(case, user, decision, reason, step=step, opinion=opinion)
     notifications.notify(case, "decide")
     return case
@@ -359,8 +310,7 @@ def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str 
 def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
     """听证、检验检测、专家评审…: the clock stops until the result is in."""
     case = transitions.lock(case)
-    transitions.check(case, "start_special")
-    _task_for(user, case)
+    actions.enforce(case, user, "start_special")
     if kind not in SuspensionKind.values or kind == SuspensionKind.CORRECTION:
         allowed = "、".join(str(k.label) for k in SuspensionKind if k != SuspensionKind.CORRECTION)
         raise refuse("kind", "choice", f"特别程序种类无效，应为：{allowed}。")
@@ -381,8 +331,7 @@ def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
 @transitions.atomic_action
 def end_special(case: Case, user, *, result: str) -> Case:
     case = transitions.lock(case)
-    transitions.check(case, "end_special")
-    _task_for(user, case)
+    actions.enforce(case, user, "end_special")
     if not (result or "").strip():
         raise refuse("result", "required", "请填写特别程序的结果。")
     suspension = (
@@ -409,11 +358,7 @@ def end_special(case: Case, user, *, result: str) -> Case:
 def extend(case: Case, user, *, days: int, reason: str) -> Case:
     """延长: an approver of the responsible department adds working days (Art. 42)."""
     case = transitions.lock(case)
-    transitions.check(case, "extend")
-    if not scope_of(user).has_post(Post.APPROVER, case.department_id):
-        raise refuse("case", "approver_required", "延长办理时限须由实施部门的审批人员批准。")
-    if case.statutory_limit_days is None:
-        raise refuse("days", "no_statutory_limit", "该事项没有法定办理时限，无需延长。")
+    actions.enforce(case, user, "extend")
     limit = JOINT_EXTENSION_LIMIT if case.item_version.joint_departments else EXTENSION_LIMIT
     try:
         days = int(days)
@@ -462,14 +407,7 @@ def conclude(
 ) -> Case:
     """办结: the result is made and goes out by the applicant's delivery choice."""
     case = transitions.lock(case)
-    transitions.check(case, "conclude")
-    scope = scope_of(user)
-    departments = {case.department_id, case.accepting_department_id}
-    if not (
-        scope.is_superuser
-        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts)
-    ):
-        raise refuse("case", "not_your_case", "只有实施部门或受理窗口的工作人员可以办结。")
+    actions.enforce(case, user, "conclude")
     _conclude(
         case,
         user,
@@ -535,11 +473,7 @@ def deliver(case: Case, user, *, collected_by: str = "", note: str = "") -> Case
     """领取登记: the applicant collected the result at a hall (one more visit), or the
     post delivered it."""
     case = transitions.lock(case)
-    transitions.check(case, "deliver")
-    if case.delivered_at:
-        raise refuse("case", "already_delivered", "该办件已登记领取/送达，不能重复登记。")
-    if not access.staff_can_read(user, case):
-        raise refuse("case", "not_your_case", "您无权办理该办件。")
+    actions.enforce(case, user, "deliver")
     case.delivered_at = timezone.now()
     if case.delivery == Delivery.PICKUP:
         case.visits += 1

@@ -43,8 +43,8 @@ def test_accept_steps_decide_conclude_through_the_api():
     assert detail["my_task"] and detail["current_step"]["name"] == "受理"
     assert [a["action"] for a in detail["allowed_actions"]] == [
         "accept",
-        "reject",
         "request-correction",
+        "reject",
     ]
     assert {m["name"] for m in detail["materials"]} == {"申请书", "房屋租赁合同"}
     assert detail["materials"][0]["file"]["content_type"] == "application/pdf"
