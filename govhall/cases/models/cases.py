@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govhall.accounts.models import Company, Person
-from govhall.catalog.models import Item, ItemVersion
+from govhall.catalog.models import CaseType, Item, ItemVersion
 from govhall.regions.models import Department, Hall, Post, Region
 
 from .applications import Application, Channel
@@ -145,7 +145,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    case_type = models.CharField(_("办件类型"), max_length=1)
+    case_type = models.CharField(_("办件类型"), max_length=1, choices=CaseType.choices)
     channel = models.CharField(_("申请渠道"), max_length=12, choices=Channel.choices)
     state = models.CharField(
         _("状态"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED

@@ -166,7 +166,7 @@ def _approver_of_a_statutory_limit(s: Situation) -> Refusal | None:
 def _concluding_post(s: Situation) -> Refusal | None:
     departments = {s.case.department_id, s.case.accepting_department_id}
     if s.scope.is_superuser or any(
-        d in departments and p in CONCLUDE_POSTS for p, d, _, _ in s.scope.posts
+        held.department_id in departments and held.post in CONCLUDE_POSTS for held in s.scope.posts
     ):
         return None
     return Refusal("case", "not_your_case", "只有实施部门或受理窗口的工作人员可以办结。")

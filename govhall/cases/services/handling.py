@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Max
 from django.utils import timezone
 
+from govhall.catalog.models import CaseType
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 
@@ -159,7 +160,7 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
             "promised_due": None,
         },
     )
-    if case.case_type == "1" or not steps.item_steps(case.item_version):
+    if case.case_type == CaseType.INSTANT or not steps.item_steps(case.item_version):
         _decide(case, user, Decision.APPROVE, "即办件，受理即办结。", step=None)
         _conclude(case, user, delivery=_default_delivery(case))
     else:

@@ -35,9 +35,9 @@ from django.db import connection
 from django.db.models import F, JSONField, Min, QuerySet
 from django.utils import timezone
 
-from govhall.catalog.models import Item
+from govhall.catalog.models import CaseType, Item
 from govhall.records import events
-from govhall.records.models import ProcessRecord
+from govhall.records.models import MessageType, ProcessRecord
 
 from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue
 from .spec import EVENT_LABELS
@@ -229,7 +229,7 @@ def _check_case(facts: list[Fact], add) -> None:
                 QualityCheck.NO_ACCEPTANCE,
                 f"办件{fact.case_number}已办结，但没有受理信息（信息类型2），请补报受理信息。",
             )
-        if fact.case_type == "2" and "3" not in types:
+        if fact.case_type == CaseType.PROMISED and MessageType.APPROVAL_STEP not in types:
             add(
                 fact,
                 QualityCheck.MISSING_STEPS,

@@ -59,7 +59,7 @@ def top_regions(scope: StaffScope) -> list[Region]:
     """The highest regions this user watches (a province supervisor: the province)."""
     if scope.is_superuser:
         return list(Region.objects.filter(level=Level.PROVINCE).order_by("code")[:1])
-    codes = sorted({code for post, _, code, _ in scope.posts if post in REGION_WIDE_POSTS})
+    codes = sorted({held.region_code for held in scope.posts if held.post in REGION_WIDE_POSTS})
     regions = list(Region.objects.filter(code__in=codes).order_by("code"))
     return [
         region

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.catalog.models import Item, Material
+from govhall.catalog.models import CaseType, Item, Material
 from govhall.core.identifiers import make_credit_code
 from govhall.core.services import audit, bulk
 from govhall.records import events
@@ -175,7 +175,7 @@ def _catalogue(departments: list[Department]) -> dict[int, list[ItemDef]]:
             code=item.implementation_code,
             name=version.name[:200],
             item_type=item.item_type,
-            case_type=version.case_type or "2",
+            case_type=version.case_type or CaseType.PROMISED.value,
             promised_days=version.promised_limit_days or 10,
             statutory_days=version.statutory_limit_days or 20,
             result_name=(version.result_name or f"{version.name}决定书")[:200],
@@ -210,7 +210,7 @@ def _synthetic_items(department: Department, rng: random.Random) -> list[ItemDef
                     code=f"{department.credit_code}{item_type}{serial:05d}000",
                     name=f"{short}{name}",
                     item_type=item_type,
-                    case_type="1" if quick else "2",
+                    case_type=(CaseType.INSTANT if quick else CaseType.PROMISED).value,
                     promised_days=1 if quick else promised,
                     statutory_days=1 if quick else max(20, promised),
                     result_name=f"{short}{name}结果",
@@ -650,7 +650,7 @@ class Stream:
             )  # fmt: skip
             return rows
         accept_day = moment // DAY
-        if item.case_type == "2":
+        if item.case_type == CaseType.PROMISED:
             state["promised_due"] = _date(_add_working_days(accept_day, item.promised_days))
             state["statutory_due"] = _date(_add_working_days(accept_day, item.statutory_days))
             dues["promised"] = f'"{state["promised_due"]}"'
@@ -665,7 +665,7 @@ class Stream:
             step("0", "受理", started, moment, accepted=True, document_number=document,
                  promised_due=state["promised_due"]),
         )  # fmt: skip
-        if item.case_type == "1":  # 即办件: decided the same day
+        if item.case_type == CaseType.INSTANT:  # decided the same day
             started, moment = moment, moment + rng.randrange(600, 3600)
         else:
             started, moment = moment, later(moment, 3600, 3 * DAY)

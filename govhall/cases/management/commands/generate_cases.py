@@ -38,7 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person, RealNameLevel, User
-from govhall.catalog.models import Item, Step
+from govhall.catalog.models import CaseType, Item, Step
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.core.models import CalendarDay
 from govhall.core.services import audit, bulk, calendar
@@ -143,7 +143,7 @@ def _item_plan(item: Item, steps: list[Step]) -> ItemPlan:
             name,
             item.implementation_code,
             item.region_id,
-            version.case_type or "2",
+            version.case_type or CaseType.PROMISED,
             version.statutory_limit_days,
             version.promised_limit_days,
         ),
