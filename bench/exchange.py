@@ -302,8 +302,8 @@ def clear_bench_data() -> str:
     """Remove what earlier runs wrote; the monitoring tables are rebuilt later anyway."""
     from django.db import connection, transaction
 
-    from govhall.cases.models import ProcessRecord
     from govhall.monitoring.models import CaseFact, MonthlyRollup, RefreshState
+    from govhall.records.models import ProcessRecord
 
     others = ProcessRecord.objects.exclude(is_bench()).exists()
     with transaction.atomic():
@@ -322,8 +322,8 @@ def clear_bench_data() -> str:
 def big_set(options: Options, results: Results) -> None:
     from django.db import connection
 
-    from govhall.cases.models import ProcessRecord
     from govhall.monitoring.services import generator
+    from govhall.records.models import ProcessRecord
 
     have = ProcessRecord.objects.filter(source="bench").count()
     if options.keep and have >= options.records:
@@ -362,7 +362,7 @@ def big_set(options: Options, results: Results) -> None:
 def data_facts() -> str:
     from django.db import connection
 
-    from govhall.cases.models import ProcessRecord
+    from govhall.records.models import ProcessRecord
 
     count = ProcessRecord.objects.count()
     if connection.vendor != "postgresql":
@@ -571,8 +571,8 @@ def copy_baseline(results: Results, fed: list[Feed]) -> None:
     """COPY of the same records with fresh ids into the same table, 1,000 a transaction."""
     from django.db import connection, transaction
 
-    from govhall.cases.models import ProcessRecord
     from govhall.monitoring.services import generator
+    from govhall.records.models import ProcessRecord
 
     if connection.vendor != "postgresql":
         results.copy_skipped = "SQLite has no COPY (PostgreSQL only); no ratio on SQLite"
@@ -618,8 +618,8 @@ def planner_estimate(results: Results) -> None:
     plans of the refresh's and the cold path's case-number lookups follow it."""
     from django.db import connection
 
-    from govhall.cases.models import ProcessRecord
     from govhall.monitoring.models import CaseFact
+    from govhall.records.models import ProcessRecord
 
     if connection.vendor != "postgresql":
         return
@@ -734,8 +734,8 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
     (``region_code``, ``department_code`` or None for one total)."""
     from django.db import connection
 
-    from govhall.cases.models import ProcessRecord
     from govhall.catalog.models import Item
+    from govhall.records.models import ProcessRecord
 
     records = ProcessRecord._meta.db_table
     items = Item._meta.db_table

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "govhall.accounts",
     "govhall.catalog",
     "govhall.search",
+    "govhall.records",
     "govhall.cases",
     "govhall.licences",
     "govhall.exchange",

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from bench import exchange
-from govhall.cases.models import ProcessRecord
 from govhall.exchange.models import ExchangeCall, ExchangeClient
 from govhall.monitoring.models import CaseFact
+from govhall.records.models import ProcessRecord
 
 
 @pytest.mark.django_db(transaction=True)

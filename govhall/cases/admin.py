@@ -1,11 +1,11 @@
-"""Read-only admin views of cases and their records, for operators (changes go through
+"""Read-only admin views of cases and their notifications, for operators (changes go through
 the services, so the admin never edits a case)."""
 
 from django.contrib import admin
 
 from govhall.core.admin import ReadOnlyAdmin
 
-from .models import Case, CaseStep, Notification, OutboxMessage, ProcessRecord
+from .models import Case, CaseStep, Notification
 
 
 class CaseStepInline(admin.TabularInline):
@@ -28,20 +28,6 @@ class CaseAdmin(ReadOnlyAdmin):
     exclude = ["applicant_key"]
     inlines = [CaseStepInline]
     show_full_result_count = False
-
-
-@admin.register(ProcessRecord)
-class ProcessRecordAdmin(ReadOnlyAdmin):
-    list_display = ["case_number", "message_type", "event", "occurred_at", "source"]
-    list_filter = ["message_type", "source"]
-    search_fields = ["case_number"]
-    show_full_result_count = False
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["record", "attempts", "delivered_at", "next_attempt_at", "last_error"]
-    list_filter = [("delivered_at", admin.EmptyFieldListFilter)]
 
 
 @admin.register(Notification)

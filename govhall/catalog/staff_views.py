@@ -472,7 +472,7 @@ def rates_view(request):
     region = Region.objects.filter(code=code).first() if code else None
     if region is None:
         posts = scope_of(request.user).posts
-        region = Region.objects.filter(code=posts[0][2]).first() if posts else None
+        region = Region.objects.filter(code=posts[0].region_code).first() if posts else None
         region = region or Region.objects.filter(parent=None).first()
     return render(
         request,

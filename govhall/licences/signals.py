@@ -7,12 +7,12 @@ from .models import LicenceUse
 from .services import issuing, uses
 
 
-def _on_submitted(sender, application, cases, **kwargs):
-    """The applicant consented at submission: log one use per case that needs the licence."""
-    if not application.answers.get("_licence_consent"):
-        return  # no licence stands for a material (set by ``applications._use_licences``)
-    materials = [m for m in application.materials.filter(source="licence") if m.reference]
-    if not materials:
+def _on_submitted(
+    sender, application, cases, licences: tuple[facts.LicenceStandIn, ...] = (), **kwargs
+):
+    """E-licences stood for materials (with the applicant's consent, online): log one use
+    per case that needs the licence."""
+    if not licences:
         return
     for case in cases:
         needed = set(
@@ -20,12 +20,10 @@ def _on_submitted(sender, application, cases, **kwargs):
                 "licence_type_code", flat=True
             )
         )
-        for material in materials:
-            if material.key.removeprefix("L:") not in needed:
+        for used in licences:
+            if used.type_code not in needed:
                 continue
-            licence = (
-                uses.case_licences(case).filter(versions__identifier=material.reference).first()
-            )
+            licence = uses.case_licences(case).filter(versions__identifier=used.identifier).first()
             if licence is not None:
                 uses.record_use(
                     licence,
@@ -33,8 +31,8 @@ def _on_submitted(sender, application, cases, **kwargs):
                     user=application.user,
                     department=case.department,
                     case=case,
-                    purpose=f"申请“{case.item_name}”时授权使用（{material.name}）",
-                    identifier=material.reference,
+                    purpose=f"申请“{case.item_name}”时授权使用（{used.material_name}）",
+                    identifier=used.identifier,
                 )
 
 

@@ -56,7 +56,7 @@ def complete_in_workbench(new_page, dept, number: str) -> None:
         reviewer,
         number,
         "complete_step",
-        "办理环节",
+        "审核通过",
         lambda p: p.get_by_label("办理意见（必填）").fill("符合条件"),
     )
     approver = staff_page(new_page, f.staff(Post.APPROVER, dept))

@@ -97,7 +97,7 @@ def test_counter_takes_another_departments_item_which_continues_online(new_page,
         clerk,
         case.number,
         "complete_step",
-        "办理环节",
+        "承办完成",
         lambda p: p.get_by_label("办理意见（必填）").fill("材料齐全，拟同意"),
     )
 
@@ -108,7 +108,7 @@ def test_counter_takes_another_departments_item_which_continues_online(new_page,
         reviewer,
         case.number,
         "complete_step",
-        "办理环节",
+        "审核通过",
         lambda p: p.get_by_label("办理意见（必填）").fill("审核通过"),
     )
     approver = staff_page(new_page, dept_approver)

@@ -146,7 +146,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
         clerk,
         case.number,
         "complete_step",
-        "办理环节",
+        "承办完成",
         lambda p: p.get_by_label("办理意见（必填）").fill("符合特困人员认定条件"),
     )
     assert f"当前环节：审核（{county.name}）" in lead(clerk)
@@ -166,7 +166,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
         reviewer,
         case.number,
         "complete_step",
-        "办理环节",
+        "审核通过",
         lambda p: p.get_by_label("办理意见（必填）").fill("审核通过，报市局审批"),
     )
     assert f"当前环节：批准（{city.name}）" in lead(reviewer)

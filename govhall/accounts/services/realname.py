@@ -112,7 +112,7 @@ def verify_at_counter(
     now = now or timezone.now()
     scope = scope_of(clerk)
     if not any(
-        post in COUNTER_POSTS and dept_id == department.pk for post, dept_id, _, _ in scope.posts
+        held.post in COUNTER_POSTS and held.department_id == department.pk for held in scope.posts
     ):
         raise ValidationError(
             ValidationError(

@@ -20,7 +20,7 @@ from ..services.registration import clean_id_number
 
 def counter_departments(user):
     scope = scope_of(user)
-    ids = [d for post, d, _, _ in scope.posts if post in realname.COUNTER_POSTS]
+    ids = [held.department_id for held in scope.posts if held.post in realname.COUNTER_POSTS]
     return list(Department.objects.filter(pk__in=ids).order_by("name"))
 
 

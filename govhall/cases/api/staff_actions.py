@@ -1,12 +1,11 @@
-"""Which staff actions a user may take on a case now: the state table of
-``transitions`` narrowed by the same post checks the ``handling`` services make, so the
-list offers only buttons that will work."""
+"""Which staff actions a user may take on a case now, as the API lists them: the
+registry's offer (``services.actions``: the guards the services enforce) under each
+action's URL slug and the label for the user's task."""
 
 from __future__ import annotations
 
 from ..models import Case, CaseStep, StepState
-from ..services import access, handling, transitions
-from .serializers.staff import STAFF_ACTIONS
+from ..services import access, actions
 
 
 def current_step(steps: list[CaseStep]) -> CaseStep | None:
@@ -17,10 +16,5 @@ def allowed(user, case: Case, steps: list[CaseStep]) -> tuple[list[dict], bool]:
     """``([{action, label}], my_task)`` for ``user`` on ``case``."""
     step = current_step(steps)
     mine = step is not None and access.can_do_step(user, step)
-    names = set(handling.actions_for(case, user, step))
-    out = [
-        {"action": slug, "label": transitions.ACTION_LABELS[name]}
-        for slug, name in STAFF_ACTIONS.items()
-        if name in names
-    ]
-    return out, mine
+    offers = actions.offered(case, user, step, task_known=True)
+    return [{"action": o.action.slug, "label": o.label} for o in offers], mine

@@ -27,7 +27,7 @@ from .cases import (
     Suspension,
     SuspensionKind,
 )
-from .records import MessageType, Notification, OutboxMessage, ProcessRecord
+from .notifications import Notification
 
 __all__ = [
     "ACCEPTANCE_STEP",
@@ -48,10 +48,7 @@ __all__ = [
     "Decision",
     "Delivery",
     "MaterialSource",
-    "MessageType",
     "Notification",
-    "OutboxMessage",
-    "ProcessRecord",
     "Rating",
     "StepAction",
     "StepState",

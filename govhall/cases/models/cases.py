@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govhall.accounts.models import Company, Person
-from govhall.catalog.models import Item, ItemVersion
+from govhall.catalog.models import CaseType, Item, ItemVersion
 from govhall.regions.models import Department, Hall, Post, Region
 
 from .applications import Application, Channel
@@ -145,7 +145,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    case_type = models.CharField(_("办件类型"), max_length=1)
+    case_type = models.CharField(_("办件类型"), max_length=1, choices=CaseType.choices)
     channel = models.CharField(_("申请渠道"), max_length=12, choices=Channel.choices)
     state = models.CharField(
         _("状态"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED
@@ -285,6 +285,13 @@ class CaseStep(models.Model):
         _("环节代码"), max_length=2, help_text=_("0 受理，1 承办，2 审核，3 批准")
     )
     name = models.CharField(_("环节名称"), max_length=100)
+    # Which catalogue step this task is (services.steps): names may repeat (审核, 审核).
+    catalogue_index = models.PositiveSmallIntegerField(
+        _("事项环节序号"),
+        null=True,
+        blank=True,
+        help_text=_("本任务对应事项的第几个办理环节（从0起）；受理及非事项环节为空。"),
+    )
     post = models.CharField(_("办理岗位"), max_length=30, choices=Post.choices)
     department = models.ForeignKey(
         Department,

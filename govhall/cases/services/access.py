@@ -23,7 +23,7 @@ def staff_cases(user, scope: StaffScope | None = None) -> QuerySet[Case]:
     scope = scope or scope_of(user)
     if scope.is_superuser:
         return Case.objects.all()
-    departments = {d for p, d, _, _ in scope.posts if p in CASE_POSTS}
+    departments = {held.department_id for held in scope.posts if held.post in CASE_POSTS}
     if not departments and not scope.region_prefixes:
         return Case.objects.none()
     condition = Q(department_id__in=departments) | Q(accepting_department_id__in=departments)
@@ -43,7 +43,9 @@ def inbox(user, scope: StaffScope | None = None) -> QuerySet[CaseStep]:
     """Open tasks for the user's posts at their departments (one indexed read per post)."""
     scope = scope or scope_of(user)
     pairs = {
-        (p, d) for p, d, _, _ in scope.posts if p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
+        (held.post, held.department_id)
+        for held in scope.posts
+        if held.post in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
     }
     if not pairs:
         return CaseStep.objects.none()
@@ -58,7 +60,7 @@ def can_do_step(user, step: CaseStep) -> bool:
     if step.state != StepState.OPEN:
         return False
     return scope.is_superuser or any(
-        p == step.post and d == step.department_id for p, d, _, _ in scope.posts
+        held.post == step.post and held.department_id == step.department_id for held in scope.posts
     )
 
 

@@ -7,13 +7,12 @@ from django.utils import timezone
 from ..models import (
     ApplicationMaterial,
     Case,
-    CaseState,
     MaterialSource,
     Rating,
     StoredFile,
     SuspensionKind,
 )
-from . import access, handling, transitions
+from . import access, actions, handling, transitions
 from .errors import refuse
 
 RATING_CHANNELS = {"pc", "mobile", "qr", "tablet", "phone", "sms"}
@@ -31,7 +30,7 @@ def submit_correction(
     """补正: supply every material the one-time notice listed; the clock restarts."""
     case = transitions.lock(case)
     _own(identity, case)
-    transitions.check(case, "submit_correction")
+    actions.enforce(case, identity, "submit_correction")
     notice = case.corrections.filter(corrected_at__isnull=True).first()
     listed = [row for row in notice.items if row.get("material_code")]
     missing = [row["name"] for row in listed if row["material_code"] not in files]
@@ -64,6 +63,7 @@ def submit_correction(
     transitions.apply(
         case,
         "submit_correction",
+        handler=transitions.APPLICANT,
         details={"materials": sorted(files), "note": notice.applicant_note},
     )
     return case
@@ -74,7 +74,7 @@ def withdraw(case: Case, identity, *, reason: str) -> Case:
     """撤回: the applicant ends the case before it is decided."""
     case = transitions.lock(case)
     _own(identity, case)
-    transitions.check(case, "withdraw")
+    actions.enforce(case, identity, "withdraw")
     if not (reason or "").strip():
         raise refuse("reason", "required", "请填写撤回理由。")
     case.withdrawal_reason = reason.strip()[:300]
@@ -83,7 +83,10 @@ def withdraw(case: Case, identity, *, reason: str) -> Case:
     handling.cancel_open_steps(case)
     handling._close_suspensions(case)
     transitions.apply(
-        case, "withdraw", details={"conclusion_code": "2", "reason": case.withdrawal_reason}
+        case,
+        "withdraw",
+        handler=transitions.APPLICANT,
+        details={"conclusion_code": "2", "reason": case.withdrawal_reason},
     )
     handling._conclude_bundle_if_done(case)
     return case
@@ -94,9 +97,7 @@ def rate(case: Case, identity, *, level: int, comment: str = "", channel: str = 
     """好差评: one rating per case, after conclusion; bad ones need a comment."""
     case = transitions.lock(case)
     _own(identity, case)
-    transitions.check(case, "rate")
-    if Rating.objects.filter(case=case).exists():
-        raise refuse("level", "already_rated", "该办件已评价，每个办件只能评价一次。")
+    actions.enforce(case, identity, "rate")
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -114,10 +115,7 @@ def rate(case: Case, identity, *, level: int, comment: str = "", channel: str = 
     transitions.apply(
         case,
         "rate",
+        handler=transitions.APPLICANT,
         details={"level": level, "comment": rating.comment, "channel": channel},
     )
     return rating
-
-
-def can_rate(case: Case) -> bool:
-    return case.state == CaseState.CONCLUDED and not Rating.objects.filter(case=case).exists()

@@ -67,8 +67,8 @@ def material_key(material) -> str:
     """Materials of different items are the same when they name the same e-licence type
     or carry the same name."""
     if material.licence_type_code:
-        return f"L:{material.licence_type_code}"[:220]
-    return f"N:{material.name}"[:220]
+        return facts.licence_key(material.licence_type_code)
+    return f"N:{material.name}"[: facts.MATERIAL_KEY_LENGTH]
 
 
 def members(application: Application) -> list[Item]:
@@ -398,7 +398,7 @@ def check_complete(application: Application, supply: Supply | None = None) -> tu
 
     supply = supply or Supply.of(application)
     answers, problems = forms.clean_answers(form_of(application), application.answers)
-    supplied = set(supply.materials) | {f"L:{h.type_code}" for h in supply.held}
+    supplied = set(supply.materials) | {facts.licence_key(h.type_code) for h in supply.held}
     for need in material_needs(application):
         if need.required and not need.fetched_by_hall and need.key not in supplied:
             problems.append(Problem(f"materials.{need.key}", "required", f"请提供“{need.name}”。"))
@@ -429,7 +429,7 @@ def licence_supplies(
         return {}
     by_type: dict[str, facts.HeldLicence] = {}
     for licence in supply.held:
-        by_type.setdefault(f"L:{licence.type_code}", licence)
+        by_type.setdefault(facts.licence_key(licence.type_code), licence)
     by_identifier = {licence.identifier: licence for licence in supply.held}
     supplies = {}
     for need in material_needs(application):
@@ -443,14 +443,16 @@ def licence_supplies(
     return supplies
 
 
-def _use_licences(application: Application, supply: Supply, consent: bool) -> None:
+def _use_licences(
+    application: Application, supply: Supply, consent: bool
+) -> tuple[facts.LicenceStandIn, ...]:
     """Record the licences standing for materials; online, only with the applicant's consent.
 
     Updates ``supply.materials`` in memory; the caller saves them.
     """
     supplies = licence_supplies(application, supply)
     if not supplies:
-        return
+        return ()
     if application.channel != Channel.COUNTER and not consent:
         raise refuse(
             "licence_consent",
@@ -465,7 +467,10 @@ def _use_licences(application: Application, supply: Supply, consent: bool) -> No
         material.name, material.source = names[key], MaterialSource.LICENCE
         material.file, material.reference = None, licence.identifier
         supply.materials[key] = material
-    application.answers["_licence_consent"] = True
+    return tuple(
+        facts.LicenceStandIn(licence.type_code, licence.identifier, names[key])
+        for key, licence in supplies.items()
+    )
 
 
 def submit(
@@ -569,7 +574,7 @@ def _submit(
     answers, problems = check_complete(application, supply)
     if problems:
         raise _problems(problems)
-    _use_licences(application, supply, licence_consent)
+    licences = _use_licences(application, supply, licence_consent)
     now = timezone.now()
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
@@ -595,6 +600,12 @@ def _submit(
         for case in cases:
             case.bundle_case = bundle_case
     names = sorted(m.name for m in supply.materials.values())
+    # At a counter the clerk takes the application; online the applicant submits it.
+    handler = (
+        transitions.handler_name(application.clerk)
+        if application.clerk_id
+        else transitions.APPLICANT
+    )
     for case in cases:
         transitions.record_submission(
             case,
@@ -602,9 +613,12 @@ def _submit(
                 "materials": names,
                 "bundle": application.bundle.code if application.bundle_id else None,
             },
+            handler=handler,
         )
         notifications.notify(case, "submit")
-    hooks.submitted.send(sender=Application, application=application, cases=cases)
+    hooks.submitted.send(
+        sender=Application, application=application, cases=cases, licences=licences
+    )
     for case in cases:
         if case.item_version.is_rule_decidable and application.channel != Channel.COUNTER:
             from . import auto_approval

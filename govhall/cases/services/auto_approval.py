@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from govhall.core.services import calendar
 
-from ..models import Case, CaseState, Decision, Delivery
-from . import facts, handling, notifications, transitions
+from ..models import Case, Decision, Delivery
+from . import actions, facts, handling, notifications, steps, transitions
+from .errors import refuse
 
 OPS = {
     "==": lambda a, b: a == b,
@@ -85,6 +86,7 @@ def decide_at_submission(case: Case, answers: dict) -> Case:
     transitions.apply(
         case,
         "auto_decide",
+        handler=transitions.SYSTEM,
         details={
             "decision": case.decision,
             "reason": case.decision_reason,
@@ -104,22 +106,16 @@ def request_review(case: Case, identity, *, reason: str) -> Case:
 
     case = transitions.lock(case)
     if not access.applicant_can_act(identity, case):
-        raise transitions.refuse("case", "not_your_case", "您无权操作该办件。")
-    transitions.check(case, "request_review")
-    if not case.auto_decided or case.state != CaseState.DECIDED:
-        raise transitions.refuse("action", "not_auto_decided", "只有秒批的决定可以申请人工复核。")
-    if case.review_deadline and timezone.localdate() > case.review_deadline:
-        raise transitions.refuse(
-            "action",
-            "review_expired",
-            f"申请人工复核的期限已于{case.review_deadline:%Y年%m月%d日}届满。",
-        )
+        raise refuse("case", "not_your_case", "您无权操作该办件。")
+    actions.enforce(case, identity, "request_review")
     if not (reason or "").strip():
-        raise transitions.refuse("reason", "required", "请说明申请人工复核的理由。")
+        raise refuse("reason", "required", "请说明申请人工复核的理由。")
     case.review_requested_at = timezone.now()
     case.decision, case.decided_at = "", None
-    transitions.apply(case, "request_review", details={"reason": reason.strip()})
-    if handling._item_steps(case):
+    transitions.apply(
+        case, "request_review", handler=transitions.APPLICANT, details={"reason": reason.strip()}
+    )
+    if steps.item_steps(case.item_version):
         handling._open_item_step(case, 0)
     else:
         from govhall.regions.models import Post

@@ -27,7 +27,7 @@ from .errors import refuse
 
 def counter_departments(clerk) -> list[Department]:
     scope = scope_of(clerk)
-    ids = [d for p, d, _, _ in scope.posts if p in (Post.CLERK, Post.HALL_ADMIN)]
+    ids = [held.department_id for held in scope.posts if held.post in (Post.CLERK, Post.HALL_ADMIN)]
     return list(Department.objects.filter(pk__in=ids).select_related("region"))
 
 

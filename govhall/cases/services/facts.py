@@ -3,6 +3,10 @@
 The licences (§6) and sharing (§11) subsystems register providers here; the case
 engine asks them when it lists the materials an applicant need not upload and when
 it evaluates 秒批 rules. With no provider registered, nothing is held.
+
+An e-licence stands for a material under one key, ``licence_key(type_code)``, in every
+item that asks for that licence type; the licences an application used that way are
+handed to the ``hooks.submitted`` receivers as ``LicenceStandIn`` values.
 """
 
 from __future__ import annotations
@@ -21,6 +25,25 @@ class HeldLicence:
     name: str
     number: str = ""
     issuer: str = ""
+
+
+@dataclass(frozen=True)
+class LicenceStandIn:
+    """An e-licence standing for a material of a submitted application (用证): online with
+    the applicant's consent given at submission, at a counter on the clerk's check."""
+
+    type_code: str
+    identifier: str  # of the licence version used
+    material_name: str
+
+
+LICENCE_KEY_PREFIX = "L:"
+MATERIAL_KEY_LENGTH = 220  # ApplicationMaterial.key
+
+
+def licence_key(type_code: str) -> str:
+    """The material key an e-licence of ``type_code`` supplies (the same in every item)."""
+    return f"{LICENCE_KEY_PREFIX}{type_code}"[:MATERIAL_KEY_LENGTH]
 
 
 _licence_providers: list[Callable] = []

@@ -1,7 +1,8 @@
 """Staff actions on a case: acceptance, correction notices, steps, decisions, conclusion.
 
-Each function takes the acting staff user, checks their post and department against
-the open task, and applies one or more transitions of ``transitions.TRANSITIONS``.
+Each function takes the acting staff user, lets the action's guard in the registry
+(``actions.enforce``: the state, then who may act now) refuse or name the open task,
+checks the input, and applies one or more transitions (``transitions.apply``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Max
 from django.utils import timezone
 
-from govhall.catalog.models import Step
+from govhall.catalog.models import CaseType
 from govhall.core.services import calendar
 from govhall.regions.models import Post
-from govhall.regions.services.scope import scope_of
 
 from ..models import (
     ACCEPTANCE_STEP,
@@ -31,10 +31,9 @@ from ..models import (
     Suspension,
     SuspensionKind,
 )
-from . import access, clocks, hooks, notifications, transitions
+from . import actions, clocks, hooks, notifications, steps, transitions
 from .errors import refuse
 
-STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
 EXTENSION_LIMIT = 10  # 行政许可法 Art. 42: +10 working days with approval
 JOINT_EXTENSION_LIMIT = 15  # joint handling: +15
 
@@ -51,6 +50,7 @@ def open_step(
     time_limit_days: int,
     code: str,
     sequence: int | None = None,
+    catalogue_index: int | None = None,
 ) -> CaseStep:
     """A new open task; its due date counts from today (no suspension can be open while a
     task is opened: tasks open only on a running case)."""
@@ -64,6 +64,7 @@ def open_step(
         sequence=sequence,
         code=code,
         name=name,
+        catalogue_index=catalogue_index,
         post=post,
         department=department,
         region_code=department.region_id,
@@ -85,7 +86,7 @@ def open_acceptance(case: Case, department=None) -> CaseStep:
         post=Post.CLERK,
         department=department or case.department,
         time_limit_days=clocks.ACCEPTANCE_LIMIT_DAYS,
-        code="0",
+        code=steps.ACCEPTANCE_CODE,
         sequence=0,
     )
 
@@ -94,87 +95,23 @@ def current_step(case: Case) -> CaseStep | None:
     return case.steps.filter(state=StepState.OPEN).select_related("department").first()
 
 
-def _item_steps(case: Case) -> list[Step]:
-    """The catalogue steps a case walks through after acceptance, up to the decision.
-
-    Catalogues usually list 受理 first and 办结送达 last; acceptance is the case's own
-    first task and conclusion its own action, so a leading 受理… step and the steps after
-    the last approver's step are not tasks of their own.
-    """
-    steps = sorted(
-        case.item_version.steps.select_related("department"), key=lambda s: (s.sort_order, s.pk)
-    )
-    if steps and steps[0].name.startswith(ACCEPTANCE_STEP):
-        steps = steps[1:]
-    deciding = [i for i, s in enumerate(steps) if s.post == Post.APPROVER]
-    return steps[: deciding[-1] + 1] if deciding else steps
-
-
 def _open_item_step(case: Case, index: int) -> CaseStep:
-    definition = _item_steps(case)[index]
+    definition = steps.item_steps(case.item_version)[index]
     return open_step(
         case,
         name=definition.name,
         post=definition.post,
         department=definition.department or case.department,
         time_limit_days=definition.time_limit_days,
-        code=STEP_CODES.get(definition.post, "1"),
+        code=steps.step_code(definition),
+        catalogue_index=index,
     )
 
 
-def _item_step_index(case: Case, step: CaseStep) -> int:
-    """Which catalogue step an open task is (tasks after a return are numbered anew)."""
-    names = [s.name for s in _item_steps(case)]
-    return names.index(step.name) if step.name in names else len(names) - 1
-
-
-def step_position(case: Case, step: CaseStep) -> tuple[bool, bool]:
-    """(first, last) of an open item task among the steps the case walks through."""
-    index, count = _item_step_index(case, step), len(_item_steps(case))
-    return index <= 0, index >= count - 1
-
-
-CONCLUDE_POSTS = (Post.CLERK, Post.APPROVER)
-
-
 def actions_for(case: Case, user, step: CaseStep | None = None) -> list[str]:
-    """The staff actions ``user`` may take on ``case`` now: the state table narrowed by the
-    same post checks these services make, so a page or API offers only what will work."""
-    step = step if step is not None else current_step(case)
-    mine = step is not None and access.can_do_step(user, step)
-    acceptance = mine and step.code == "0"
-    first = last = False
-    if mine and not acceptance:
-        first, last = step_position(case, step)
-    scope = scope_of(user)
-    departments = {case.department_id, case.accepting_department_id}
-    checks = {
-        "accept": acceptance,
-        "reject": acceptance,
-        "request_correction": acceptance,
-        "complete_step": mine and not acceptance and not last,
-        "return_step": mine and not acceptance and not first,
-        "decide": mine and not acceptance and last,
-        "start_special": mine,
-        "end_special": mine,
-        "extend": case.statutory_limit_days is not None
-        and scope.has_post(Post.APPROVER, case.department_id),
-        "conclude": scope.is_superuser
-        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts),
-        "deliver": case.delivered_at is None and access.staff_can_read(user, case),
-    }
-    return [a for a in transitions.allowed_actions(case) if checks.get(a, False)]
-
-
-def _task_for(user, case: Case, *, posts=None) -> CaseStep:
-    step = current_step(case)
-    if step is None or not access.can_do_step(user, step) or (posts and step.post not in posts):
-        raise refuse(
-            "case",
-            "not_your_task",
-            f"办件{case.number}当前环节不由您的岗位办理。",
-        )
-    return step
+    """The staff actions ``user`` may take on ``case`` now: those whose guard in the
+    registry (``actions``) passes — the same guards these services enforce."""
+    return [offer.action.name for offer in actions.offered(case, user, step)]
 
 
 def _finish(step: CaseStep, user, action: str, opinion: str) -> None:
@@ -191,7 +128,7 @@ def _step_details(step: CaseStep, user) -> dict:
         "step_code": step.code,
         "step_name": step.name,
         "action": step.action,
-        "handler": getattr(user, "display_name", "") or user.get_username(),
+        "handler": transitions.handler_name(user),
         "handler_department": step.department.credit_code,
         "opinion": step.opinion,
         "started_at": step.started_at,
@@ -206,8 +143,7 @@ def _step_details(step: CaseStep, user) -> dict:
 def accept(case: Case, user, *, opinion: str = "", document_number: str = "") -> Case:
     """受理; an instant case (即办件) is decided and concluded at once."""
     case = transitions.lock(case)
-    transitions.check(case, "accept")
-    step = _task_for(user, case, posts={Post.CLERK})
+    step = actions.enforce(case, user, "accept").task
     _finish(step, user, StepAction.PASS, opinion or "予以受理")
     case.accepted_at = timezone.now()
     case.document_number = document_number or f"受字〔{case.accepted_at:%Y}〕{case.number[-6:]}号"
@@ -216,6 +152,7 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
     transitions.apply(
         case,
         "accept",
+        handler=transitions.handler_name(user),
         details={
             **_step_details(step, user),
             "accepted": True,
@@ -223,7 +160,7 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
             "promised_due": None,
         },
     )
-    if case.case_type == "1" or not _item_steps(case):
+    if case.case_type == CaseType.INSTANT or not steps.item_steps(case.item_version):
         _decide(case, user, Decision.APPROVE, "即办件，受理即办结。", step=None)
         _conclude(case, user, delivery=_default_delivery(case))
     else:
@@ -236,17 +173,21 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
 def reject(case: Case, user, *, reason: str) -> Case:
     """不予受理, with the reason the law requires."""
     case = transitions.lock(case)
-    transitions.check(case, "reject")
+    step = actions.enforce(case, user, "reject").task
     if not (reason or "").strip():
         raise refuse("reason", "required", "不予受理必须说明理由。")
-    step = _task_for(user, case, posts={Post.CLERK})
     _finish(step, user, StepAction.OTHER, reason.strip())
     case.rejection_reason = reason.strip()
     _close_suspensions(case)
     CorrectionNotice.objects.filter(case=case, corrected_at__isnull=True).update(
         corrected_at=timezone.now()
     )
-    transitions.apply(case, "reject", details={**_step_details(step, user), "accepted": False})
+    transitions.apply(
+        case,
+        "reject",
+        handler=transitions.handler_name(user),
+        details={**_step_details(step, user), "accepted": False},
+    )
     notifications.notify(case, "reject")
     _conclude_bundle_if_done(case)
     return case
@@ -256,8 +197,7 @@ def reject(case: Case, user, *, reason: str) -> Case:
 def request_correction(case: Case, user, *, items: list[dict], note: str = "") -> CorrectionNotice:
     """一次性告知: list every missing or wrong material at once; the clock stops."""
     case = transitions.lock(case)
-    transitions.check(case, "request_correction")
-    _task_for(user, case, posts={Post.CLERK})
+    actions.enforce(case, user, "request_correction")
     clean = []
     for index, row in enumerate(items or []):
         problem = str(row.get("problem") or "").strip()
@@ -284,7 +224,12 @@ def request_correction(case: Case, user, *, items: list[dict], note: str = "") -
         started_on=timezone.localdate(now),
         started_by=user,
     )
-    transitions.apply(case, "request_correction", details={"items": clean, "note": notice.note})
+    transitions.apply(
+        case,
+        "request_correction",
+        handler=transitions.handler_name(user),
+        details={"items": clean, "note": notice.note},
+    )
     notifications.notify(case, "request_correction")
     return notice
 
@@ -296,15 +241,17 @@ def request_correction(case: Case, user, *, items: list[dict], note: str = "") -
 def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
     """Pass the current step (承办, 审核...) on to the next one."""
     case = transitions.lock(case)
-    transitions.check(case, "complete_step")
-    step = _task_for(user, case)
+    step = actions.enforce(case, user, "complete_step").task
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "请填写办理意见。")
-    index = _item_step_index(case, step)
-    if index >= len(_item_steps(case)) - 1:
-        raise refuse("action", "decision_required", "这是最后一个环节，请作出准予或不予的决定。")
+    index = steps.index_of(case, step)
     _finish(step, user, StepAction.PASS, opinion.strip())
-    transitions.apply(case, "complete_step", details=_step_details(step, user))
+    transitions.apply(
+        case,
+        "complete_step",
+        handler=transitions.handler_name(user),
+        details=_step_details(step, user),
+    )
     return _open_item_step(case, index + 1)
 
 
@@ -312,15 +259,17 @@ def complete_step(case: Case, user, *, opinion: str) -> CaseStep:
 def return_step(case: Case, user, *, opinion: str) -> CaseStep:
     """Send the case back to the previous step, with the reason."""
     case = transitions.lock(case)
-    transitions.check(case, "return_step")
-    step = _task_for(user, case)
+    step = actions.enforce(case, user, "return_step").task
     if not (opinion or "").strip():
         raise refuse("opinion", "required", "退回必须说明理由。")
-    index = _item_step_index(case, step)
-    if index == 0:
-        raise refuse("action", "first_step", "第一个办理环节不能再退回。")
+    index = steps.index_of(case, step)
     _finish(step, user, StepAction.RETURN, opinion.strip())
-    transitions.apply(case, "return_step", details=_step_details(step, user))
+    transitions.apply(
+        case,
+        "return_step",
+        handler=transitions.handler_name(user),
+        details=_step_details(step, user),
+    )
     return _open_item_step(case, index - 1)
 
 
@@ -328,10 +277,7 @@ def return_step(case: Case, user, *, opinion: str) -> CaseStep:
 def decide(case: Case, user, *, decision: str, reason: str = "", opinion: str = "") -> Case:
     """准予 or 不予 at the last step; a denial needs its reason."""
     case = transitions.lock(case)
-    transitions.check(case, "decide")
-    step = _task_for(user, case)
-    if _item_step_index(case, step) < len(_item_steps(case)) - 1:
-        raise refuse("action", "not_last_step", "只有最后一个环节可以作出决定，请先完成本环节。")
+    step = actions.enforce(case, user, "decide").task
     _decide(case, user, decision, reason, step=step, opinion=opinion)
     notifications.notify(case, "decide")
     return case
@@ -350,7 +296,12 @@ def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str 
         )
         details = _step_details(step, user)
     case.decision, case.decision_reason, case.decided_at = decision, reason, timezone.now()
-    transitions.apply(case, "decide", details={**details, "decision": decision, "reason": reason})
+    transitions.apply(
+        case,
+        "decide",
+        handler=transitions.handler_name(user),
+        details={**details, "decision": decision, "reason": reason},
+    )
 
 
 # --- special procedures and extensions --------------------------------------------------
@@ -360,8 +311,7 @@ def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str 
 def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
     """听证、检验检测、专家评审…: the clock stops until the result is in."""
     case = transitions.lock(case)
-    transitions.check(case, "start_special")
-    _task_for(user, case)
+    actions.enforce(case, user, "start_special")
     if kind not in SuspensionKind.values or kind == SuspensionKind.CORRECTION:
         allowed = "、".join(str(k.label) for k in SuspensionKind if k != SuspensionKind.CORRECTION)
         raise refuse("kind", "choice", f"特别程序种类无效，应为：{allowed}。")
@@ -371,7 +321,10 @@ def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
         case=case, kind=kind, reason=reason.strip(), started_on=clocks.today(), started_by=user
     )
     transitions.apply(
-        case, "start_special", details={"procedure": kind, "reason": suspension.reason}
+        case,
+        "start_special",
+        handler=transitions.handler_name(user),
+        details={"procedure": kind, "reason": suspension.reason},
     )
     return suspension
 
@@ -379,8 +332,7 @@ def start_special(case: Case, user, *, kind: str, reason: str) -> Suspension:
 @transitions.atomic_action
 def end_special(case: Case, user, *, result: str) -> Case:
     case = transitions.lock(case)
-    transitions.check(case, "end_special")
-    _task_for(user, case)
+    actions.enforce(case, user, "end_special")
     if not (result or "").strip():
         raise refuse("result", "required", "请填写特别程序的结果。")
     suspension = (
@@ -393,6 +345,7 @@ def end_special(case: Case, user, *, result: str) -> Case:
     transitions.apply(
         case,
         "end_special",
+        handler=transitions.handler_name(user),
         details={
             "procedure": suspension.kind,
             "result": suspension.result,
@@ -406,11 +359,7 @@ def end_special(case: Case, user, *, result: str) -> Case:
 def extend(case: Case, user, *, days: int, reason: str) -> Case:
     """延长: an approver of the responsible department adds working days (Art. 42)."""
     case = transitions.lock(case)
-    transitions.check(case, "extend")
-    if not scope_of(user).has_post(Post.APPROVER, case.department_id):
-        raise refuse("case", "approver_required", "延长办理时限须由实施部门的审批人员批准。")
-    if case.statutory_limit_days is None:
-        raise refuse("days", "no_statutory_limit", "该事项没有法定办理时限，无需延长。")
+    actions.enforce(case, user, "extend")
     limit = JOINT_EXTENSION_LIMIT if case.item_version.joint_departments else EXTENSION_LIMIT
     try:
         days = int(days)
@@ -427,7 +376,10 @@ def extend(case: Case, user, *, days: int, reason: str) -> Case:
         raise refuse("reason", "required", "延长办理时限必须说明理由。")
     case.extension_days += days
     transitions.apply(
-        case, "extend", details={"procedure": "extension", "days": days, "reason": reason.strip()}
+        case,
+        "extend",
+        handler=transitions.handler_name(user),
+        details={"procedure": "extension", "days": days, "reason": reason.strip()},
     )
     return case
 
@@ -456,14 +408,7 @@ def conclude(
 ) -> Case:
     """办结: the result is made and goes out by the applicant's delivery choice."""
     case = transitions.lock(case)
-    transitions.check(case, "conclude")
-    scope = scope_of(user)
-    departments = {case.department_id, case.accepting_department_id}
-    if not (
-        scope.is_superuser
-        or any(d in departments and p in CONCLUDE_POSTS for p, d, _, _ in scope.posts)
-    ):
-        raise refuse("case", "not_your_case", "只有实施部门或受理窗口的工作人员可以办结。")
+    actions.enforce(case, user, "conclude")
     _conclude(
         case,
         user,
@@ -507,6 +452,7 @@ def _conclude(case, user, *, delivery, result_number="", tracking_number="", fee
     transitions.apply(
         case,
         "conclude",
+        handler=transitions.handler_name(user),
         details={
             "conclusion_code": case.conclusion_code,
             "decision": case.decision,
@@ -528,17 +474,14 @@ def deliver(case: Case, user, *, collected_by: str = "", note: str = "") -> Case
     """领取登记: the applicant collected the result at a hall (one more visit), or the
     post delivered it."""
     case = transitions.lock(case)
-    transitions.check(case, "deliver")
-    if case.delivered_at:
-        raise refuse("case", "already_delivered", "该办件已登记领取/送达，不能重复登记。")
-    if not access.staff_can_read(user, case):
-        raise refuse("case", "not_your_case", "您无权办理该办件。")
+    actions.enforce(case, user, "deliver")
     case.delivered_at = timezone.now()
     if case.delivery == Delivery.PICKUP:
         case.visits += 1
     transitions.apply(
         case,
         "deliver",
+        handler=transitions.handler_name(user),
         details={
             "delivery": case.delivery,
             "collected_by": collected_by.strip(),

@@ -5,7 +5,9 @@ receiver may set ``case.result_number`` / ``case.result_valid_until`` and add ke
 ``details`` (the conclusion's process record). Raising refuses the conclusion, so
 the licences app can issue in the same transaction (同步签发).
 
-``submitted(application, cases)`` — cases were just opened from an application.
+``submitted(application, cases, licences)`` — cases were just opened from an
+application; ``licences`` (a tuple of ``facts.LicenceStandIn``) are the e-licences that
+stand for its materials, so a receiver can log their use for each case that needs them.
 """
 
 from django.dispatch import Signal

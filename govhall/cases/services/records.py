@@ -1,4 +1,5 @@
-"""Appending process records (the exchange format of docs/exchange.md) with their outbox row.
+"""A case's process records: the exchange payload of a state change, appended with its
+outbox row through ``govhall.records.services.stream``.
 
 Called only from ``transitions`` inside the state change's transaction, so a record
 exists exactly when the change committed.
@@ -7,14 +8,15 @@ exists exactly when the change committed.
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 from django.utils import timezone
 
-from ..models import Case, MessageType, OutboxMessage, ProcessRecord
+from govhall.records import events
+from govhall.records.models import MessageType, ProcessRecord
+from govhall.records.services import stream
 
-FORMAT_VERSION = "1.0"
+from ..models import Case
 
 
 def _iso(value: Any) -> Any:
@@ -41,12 +43,13 @@ def append(
     case: Case,
     *,
     event: str,
-    message_type: str,
     occurred_at: datetime.datetime,
     details: dict[str, Any] | None = None,
 ) -> ProcessRecord:
+    """The record of ``event`` (an ``events.EVENTS`` code) on ``case`` as it is now."""
+    message_type = events.get(event).message_type
     payload = {
-        "format": FORMAT_VERSION,
+        "format": events.FORMAT_VERSION,
         "case_number": case.number,
         "implementation_code": case.implementation_code,
         "item_name": case.item_name,
@@ -67,21 +70,4 @@ def append(
     if case.bundle_case_id:
         payload["bundle_number"] = case.bundle_case.number
     payload["details"] = {k: _iso(v) for k, v in (details or {}).items()}
-    record_id = uuid.uuid4()
-    payload["record_id"] = str(record_id)
-    record = ProcessRecord.objects.create(
-        record_id=record_id,
-        case_number=case.number,
-        implementation_code=case.implementation_code,
-        message_type=message_type,
-        event=event,
-        occurred_at=occurred_at,
-        region_code=case.region_id,
-        department_code=case.department.credit_code,
-        case_type=case.case_type,
-        channel=case.channel,
-        visits=case.visits,
-        payload=payload,
-    )
-    OutboxMessage.objects.create(record=record)
-    return record
+    return stream.append(payload, occurred_at=occurred_at)

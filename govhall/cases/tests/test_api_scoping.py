@@ -8,10 +8,11 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from govhall.accounts.services import clients
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Post
 
 from ..api.serializers.staff import REQUESTS
-from ..models import CaseState, ProcessRecord
+from ..models import CaseState
 from . import factories as f
 
 pytestmark = pytest.mark.django_db

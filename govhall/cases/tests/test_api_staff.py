@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Post
 
-from ..models import CaseState, CaseStep, ProcessRecord
+from ..models import CaseState, CaseStep
 from ..services import handling
 from . import factories as f
 
@@ -42,8 +43,8 @@ def test_accept_steps_decide_conclude_through_the_api():
     assert detail["my_task"] and detail["current_step"]["name"] == "受理"
     assert [a["action"] for a in detail["allowed_actions"]] == [
         "accept",
-        "reject",
         "request-correction",
+        "reject",
     ]
     assert {m["name"] for m in detail["materials"]} == {"申请书", "房屋租赁合同"}
     assert detail["materials"][0]["file"]["content_type"] == "application/pdf"

@@ -7,8 +7,9 @@ from django.test import Client
 from govhall.core import context
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
+from govhall.records.models import OutboxMessage, ProcessRecord
 
-from ..models import Application, ApplicationMaterial, Case, CaseState, OutboxMessage, ProcessRecord
+from ..models import Application, ApplicationMaterial, Case, CaseState
 from ..services import applications
 from . import factories as f
 from .test_api_applicant import bearer

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from govhall.accounts.tests.factories import PersonFactory
 from govhall.regions.models import Post
 
 from ..models import BundleCase, CaseState, Channel, Decision
@@ -110,7 +111,7 @@ def test_counter_takes_another_departments_item_and_the_case_continues_online():
     clerk = f.staff(Post.CLERK, centre)
     target = f.item(responsible)
     person = counter.open_account(
-        clerk, centre, id_number=f.PersonFactory.build().id_number, name="窗口新办", mobile=""
+        clerk, centre, id_number=PersonFactory.build().id_number, name="窗口新办", mobile=""
     )
     assert person.realname_level == 3
     assert counter.find_person(person.id_number) == person

@@ -9,13 +9,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..forms import RatingForm
-from ..models import FINAL_STATES, OPEN_STATES, BundleCase, CaseState, Decision
-from ..services import access, applicant, queries, transitions
+from ..models import FINAL_STATES, OPEN_STATES, BundleCase
+from ..services import access, actions, queries
 from .common import applicant_login, case_or_404
 
 FILTERS = {"open": OPEN_STATES, "concluded": FINAL_STATES}
@@ -43,25 +42,20 @@ def my_cases(request):
     )
 
 
-def can_request_review(case) -> bool:
-    return (
-        case.auto_decided
-        and case.state == CaseState.DECIDED
-        and case.decision == Decision.DENY
-        and (case.review_deadline is None or timezone.localdate() <= case.review_deadline)
-    )
+# The page's names for the applicant's actions of the registry.
+PAGE_ACTIONS = {
+    "withdraw": "withdraw",
+    "correct": "submit_correction",
+    "review": "request_review",
+    "rate": "rate",
+}
 
 
 def case_actions(identity, case) -> dict:
-    """Which applicant actions this case allows now, for this identity."""
-    if not access.applicant_can_act(identity, case):
-        return {"withdraw": False, "correct": False, "review": False, "rate": False}
-    return {
-        "withdraw": transitions.is_allowed(case, "withdraw"),
-        "correct": case.state == CaseState.AWAITING_CORRECTION,
-        "review": can_request_review(case),
-        "rate": applicant.can_rate(case),
-    }
+    """Which applicant actions this case allows now, for this identity (their guards in
+    ``actions``, the ones the services enforce)."""
+    offered = {o.action.name for o in actions.offered(case, identity, kind=actions.APPLICANT)}
+    return {page: name in offered for page, name in PAGE_ACTIONS.items()}
 
 
 @applicant_login

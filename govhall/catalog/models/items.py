@@ -450,6 +450,12 @@ class Step(VersionChild):
         related_name="+",
         help_text=_("为空时由实施主体办理；如县级受理、市级决定，在决定环节填写市级部门。"),
     )
+    # Whether the handler of this step may send the case back to the step before it.
+    may_return = models.BooleanField(
+        _("可退回上一环节"),
+        default=True,
+        help_text=_("办理人可将办件退回上一环节重新办理（第一个办理环节除外）。"),
+    )
     criteria = models.TextField(_("审查标准"), blank=True)
     result = models.CharField(_("环节结果"), max_length=200, blank=True)
     risk_points = models.TextField(_("廉政风险点"), blank=True)

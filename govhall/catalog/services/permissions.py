@@ -20,7 +20,9 @@ from .errors import ScopeDenied
 
 
 def _posts(user, post: str) -> list[tuple[int, str]]:
-    return [(d, region) for p, d, region, _ in scope_of(user).posts if p == post]
+    return [
+        (held.department_id, held.region_code) for held in scope_of(user).posts if held.post == post
+    ]
 
 
 def can_edit(user, department: Department) -> bool:
@@ -78,5 +80,5 @@ def visible_items(user) -> QuerySet[Item]:
 def is_catalogue_staff(user) -> bool:
     scope = scope_of(user)
     return scope.is_superuser or any(
-        p in (Post.CATALOGUE_EDITOR, Post.CATALOGUE_REVIEWER) for p, *_ in scope.posts
+        held.post in (Post.CATALOGUE_EDITOR, Post.CATALOGUE_REVIEWER) for held in scope.posts
     )

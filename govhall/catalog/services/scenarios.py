@@ -349,7 +349,8 @@ def can_maintain(user, region_code: str | None) -> bool:
         return True
     region_code = region_code or settings.GOVHALL_PROVINCE_CODE
     return any(
-        post == Post.CATALOGUE_REVIEWER and code == region_code for post, _, code, _ in scope.posts
+        held.post == Post.CATALOGUE_REVIEWER and held.region_code == region_code
+        for held in scope.posts
     )
 
 

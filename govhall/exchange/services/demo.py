@@ -8,7 +8,7 @@ import datetime
 
 from django.utils import timezone
 
-from govhall.catalog.models import Item
+from govhall.catalog.models import CaseType, Item
 from govhall.regions.models import Department
 
 from ..models import ExchangeClient
@@ -25,7 +25,7 @@ def load_exchange_demo() -> int:
         return 0
     item = (
         Item.objects.published()
-        .filter(region_id=REGION, current__case_type="2")
+        .filter(region_id=REGION, current__case_type=CaseType.PROMISED)
         .select_related("department")
         .order_by("implementation_code")
         .first()

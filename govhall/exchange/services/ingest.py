@@ -30,10 +30,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
 from govhall.core import context
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import PREFIX_LENGTH, Department, Level, Region
 
 from ..models import ExchangeClient, QualityCheck

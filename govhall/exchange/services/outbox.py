@@ -1,10 +1,11 @@
 """Pushing the hall's own process records to a parent hall (the outbound exchange).
 
 Records are written with their ``OutboxMessage`` in the state change's transaction
-(``govhall.cases.services.records``). ``deliver_pending`` — ``manage.py deliver_outbox``
-or the queued task ``govhall.exchange.tasks.deliver_outbox`` — posts them in pk order,
-in batches of up to 1,000, as ``{"records": [...]}`` to ``GOVHALL_EXCHANGE_URL`` (the
-parent's ``POST /api/v1/exchange/process-records``, docs/exchange.md).
+(``govhall.records.services.stream``, called by the case engine). ``deliver_pending`` —
+``manage.py deliver_outbox`` or the queued task ``govhall.exchange.tasks.deliver_outbox``
+— posts them in pk order, in batches of up to 1,000, as ``{"records": [...]}`` to
+``GOVHALL_EXCHANGE_URL`` (the parent's ``POST /api/v1/exchange/process-records``,
+docs/exchange.md).
 
 Delivery is at-least-once; the parent's idempotency on ``record_id`` makes it
 exactly-once:
@@ -52,7 +53,7 @@ from django.db.models import F, Min, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from govhall.cases.models import OutboxMessage
+from govhall.records.models import OutboxMessage
 
 from ..models import DeliveryAlert, DeliveryAttempt
 

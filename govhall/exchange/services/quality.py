@@ -35,8 +35,9 @@ from django.db import connection
 from django.db.models import F, JSONField, Min, QuerySet
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
-from govhall.catalog.models import Item
+from govhall.catalog.models import CaseType, Item
+from govhall.records import events
+from govhall.records.models import MessageType, ProcessRecord
 
 from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue
 from .spec import EVENT_LABELS
@@ -45,28 +46,11 @@ LATE_AFTER = datetime.timedelta(hours=12)
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 SCORE_DAYS = 30
 
-# event → the events it logically follows. A record dated before the earliest record of
-# one of these events in the same case is out of order. (Only events that exist in the
-# case count: a case without acceptance record is ``no_acceptance``'s business.)
-FOLLOWS: dict[str, tuple[str, ...]] = {
-    "pre_accept": ("submit",),
-    "accept": ("submit", "request_correction", "submit_correction"),
-    "reject": ("submit", "request_correction"),
-    "request_correction": ("submit",),
-    "submit_correction": ("submit", "request_correction"),
-    "auto_decide": ("submit",),
-    "complete_step": ("submit", "accept"),
-    "return_step": ("submit", "accept"),
-    "decide": ("submit", "accept"),
-    "request_review": ("submit", "auto_decide"),
-    "start_special": ("submit", "accept"),
-    "extend": ("submit", "accept"),
-    "end_special": ("submit", "accept", "start_special"),
-    "conclude": ("submit", "accept", "decide", "auto_decide"),
-    "withdraw": ("submit",),
-    "deliver": ("submit", "conclude"),
-    "rate": ("submit", "conclude"),
-}
+# event → the events it logically follows (govhall.records.events). A record dated before
+# the earliest record of one of these events in the same case is out of order. (Only
+# events that exist in the case count: a case without acceptance record is
+# ``no_acceptance``'s business.)
+FOLLOWS: dict[str, tuple[str, ...]] = {e.code: e.follows for e in events.EVENTS if e.follows}
 
 
 @dataclass(frozen=True)
@@ -245,7 +229,7 @@ def _check_case(facts: list[Fact], add) -> None:
                 QualityCheck.NO_ACCEPTANCE,
                 f"办件{fact.case_number}已办结，但没有受理信息（信息类型2），请补报受理信息。",
             )
-        if fact.case_type == "2" and "3" not in types:
+        if fact.case_type == CaseType.PROMISED and MessageType.APPROVAL_STEP not in types:
             add(
                 fact,
                 QualityCheck.MISSING_STEPS,

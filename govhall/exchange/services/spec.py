@@ -31,68 +31,20 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-FORMAT_VERSION = "1.0"
+from govhall.records import events
+from govhall.records.models import MessageType
+
+FORMAT_VERSION = events.FORMAT_VERSION
 MAX_BATCH = 1000
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 RECORD_SCHEMA = "process-record-1.0.json"
 BATCH_SCHEMA = "process-record-batch-1.0.json"
 SCHEMA_NAME_RE = re.compile(r"^[a-z0-9-]+-[0-9]+\.[0-9]+\.json$")
 
-# event → message type: the same table as the case engine's (cases.services.transitions),
-# plus ``pre_accept`` for 预受理, which only other systems send.
-EVENT_MESSAGE_TYPES: dict[str, str] = {
-    "submit": "0",
-    "pre_accept": "1",
-    "accept": "2",
-    "reject": "2",
-    "request_correction": "7",
-    "submit_correction": "8",
-    "complete_step": "3",
-    "return_step": "3",
-    "decide": "3",
-    "auto_decide": "3",
-    "request_review": "3",
-    "start_special": "5",
-    "extend": "5",
-    "end_special": "6",
-    "conclude": "4",
-    "withdraw": "4",
-    "deliver": "9",
-    "rate": "R",
-}
-
-EVENT_LABELS: dict[str, str] = {
-    "submit": "申办",
-    "pre_accept": "预受理",
-    "accept": "受理",
-    "reject": "不予受理",
-    "request_correction": "补正告知",
-    "submit_correction": "补正受理",
-    "complete_step": "审批环节",
-    "return_step": "退回环节",
-    "decide": "审批决定",
-    "auto_decide": "秒批决定",
-    "request_review": "申请人工复核",
-    "start_special": "特别程序申请",
-    "extend": "延长办理时限",
-    "end_special": "特别程序结果",
-    "conclude": "办结",
-    "withdraw": "撤回（作废）",
-    "deliver": "领取登记",
-    "rate": "评价",
-}
-
-# The event a record stands for when the sender leaves ``event`` out.
-_DEFAULT_EVENTS = {
-    "0": "submit",
-    "1": "pre_accept",
-    "5": "start_special",
-    "6": "end_special",
-    "7": "request_correction",
-    "8": "submit_correction",
-    "9": "deliver",
-    "R": "rate",
-}
+# The event definitions (govhall.records.events), as the checks here read them.
+EVENT_MESSAGE_TYPES: dict[str, str] = {e.code: e.message_type for e in events.EVENTS}
+EVENT_LABELS: dict[str, str] = {e.code: str(e.label) for e in events.EVENTS}
+MESSAGE_TYPES = tuple(MessageType.values)
 
 _TYPE_NAMES = {
     "string": "字符串",
@@ -149,9 +101,6 @@ def registry() -> Registry:
 @functools.cache
 def full_validator(name: str = RECORD_SCHEMA) -> Draft202012Validator:
     return Draft202012Validator(_schema(name), registry=registry())
-
-
-MESSAGE_TYPES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "R")
 
 
 def _const_as_enum(schema: Any) -> Any:
@@ -364,7 +313,7 @@ def derive_event(record: dict[str, Any]) -> str:
         return "withdraw" if details.get("conclusion_code") == "2" else "conclude"
     if message_type == "5" and details.get("procedure") == "extension":
         return "extend"
-    return _DEFAULT_EVENTS.get(message_type, "")
+    return events.default_for(message_type) if isinstance(message_type, str) else ""
 
 
 def parse_time(value: str) -> datetime.datetime | None:

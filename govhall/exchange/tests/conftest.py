@@ -8,11 +8,12 @@ import base64
 import pytest
 from django.test import Client
 
-from govhall.cases.tests import factories as f
 from govhall.regions.models import Department, Post
+from tests import common as f
 
 from ..services import clients
 from ..services.samples import CaseStory, case_number, iso  # noqa: F401  (used by the tests)
+from .receiver import CLIENT_ID, CLIENT_SECRET, Receiver
 
 PENGJIANG = "440703"  # 江门市蓬江区
 JIANGHAI = "440704"  # 江门市江海区: outside the county client's reach
@@ -95,3 +96,16 @@ def staff(post: str, department: Department):
 
 
 POSTS = Post
+
+
+@pytest.fixture
+def parent(settings):
+    """A parent hall on 127.0.0.1 with OAuth2 client credentials configured."""
+    with Receiver() as receiver:
+        settings.GOVHALL_EXCHANGE_URL = receiver.url
+        settings.GOVHALL_EXCHANGE_TOKEN_URL = receiver.token_url
+        settings.GOVHALL_EXCHANGE_CLIENT_ID = CLIENT_ID
+        settings.GOVHALL_EXCHANGE_CLIENT_SECRET = CLIENT_SECRET
+        settings.GOVHALL_EXCHANGE_TOKEN = ""
+        settings.ADMINS = [("运维值班", "ops@example.cn")]
+        yield receiver

@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.utils import timezone
 
-from govhall.cases.models import OutboxMessage, ProcessRecord
+from govhall.records.models import OutboxMessage, ProcessRecord
 
 RECORDS_PATH = "/api/v1/exchange/process-records"
 TOKEN_PATH = "/oauth/token/"

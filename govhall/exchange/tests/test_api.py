@@ -13,8 +13,8 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from govhall.accounts.services.clients import register_client
-from govhall.cases.models import ProcessRecord
 from govhall.core.models import AuditEntry
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Post
 
 from ..models import ExchangeCall, QualityDay, QualityIssue

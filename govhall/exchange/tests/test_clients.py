@@ -14,9 +14,9 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 
 from govhall.accounts.models import ClientProfile
 from govhall.accounts.tests.factories import UserFactory
-from govhall.cases.tests import factories as f
 from govhall.core.models import AuditEntry
 from govhall.regions.models import Department, Post
+from tests import common as f
 
 from ..models import ExchangeCall, ExchangeClient
 from ..services import clients

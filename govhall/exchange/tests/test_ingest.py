@@ -10,12 +10,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
-from govhall.cases.tests import factories as f
 from govhall.core.models import AuditEntry
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department
 
-from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue
+from ..models import ExchangeClient, QualityDay, QualityIssue
 from ..services import clients, ingest
 from ..signals import records_ingested
 from .conftest import PENGJIANG, TANGXIA, CaseStory, case_number
@@ -104,29 +103,6 @@ def test_reach_is_a_prefix_of_the_clients_regions_and_its_departments(item, civi
     assert results[1].errors == {
         "department.code": [f"部门{police.credit_code}不在本客户端登记的报送部门内。"]
     }
-
-
-def test_a_record_id_stored_from_any_source_is_a_duplicate(county, now):
-    client, _ = county
-    case = f.submitted(f.item(Department.objects.get(region_id=PENGJIANG, name="蓬江区民政局")))
-    local = ProcessRecord.objects.get(case_number=case.number)
-    same = dict(local.payload)
-    changed = {**local.payload, "state": "in_progress"}
-    results = ingest.ingest(client, [same], now=now)
-    assert statuses(results) == ["duplicate"]
-    assert not QualityIssue.objects.exists()
-    results = ingest.ingest(client, [changed], now=now)
-    assert statuses(results) == ["duplicate"] and results[0].errors == {}
-    issue = QualityIssue.objects.get()
-    assert issue.rule == QualityCheck.CONFLICTING_DUPLICATE and issue.client == client
-    assert issue.record_id == local.record_id and "state" in issue.message
-    local.refresh_from_db()
-    assert local.payload["state"] == "submitted" and local.source == "local"  # first one kept
-    # the same conflict again: one issue per record and rule, but the day counts it again
-    ingest.ingest(client, [changed], now=now)
-    assert QualityIssue.objects.count() == 1
-    day = QualityDay.objects.get(client=client)
-    assert (day.received, day.duplicates, day.with_issues) == (3, 3, 2)
 
 
 def test_a_repeat_inside_the_batch_is_a_duplicate(county, story, now):
@@ -265,7 +241,7 @@ def test_the_number_of_queries_does_not_grow_with_the_batch(county, story, now):
         with CaptureQueriesContext(connection) as captured:
             ingest.ingest(client, records, now=now)
         sqls = [q["sql"] for q in captured.captured_queries]
-        inserts = [q for q in sqls if q.startswith('INSERT INTO "cases_processrecord"')]
+        inserts = [q for q in sqls if q.startswith(f'INSERT INTO "{ProcessRecord._meta.db_table}"')]
         return len(sqls) - len(inserts), len(inserts)
 
     queries(batch(3, 1))  # the day's counters exist from now on

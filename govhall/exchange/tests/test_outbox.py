@@ -10,28 +10,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from govhall.cases.models import OutboxMessage, ProcessRecord
-from govhall.cases.tests import factories as f
+from govhall.records.models import OutboxMessage
 
 from ..models import DeliveryAlert, DeliveryAttempt
 from ..services import outbox
 from ..tasks import deliver_outbox
-from .receiver import CLIENT_ID, CLIENT_SECRET, Receiver, outbox_rows
+from .receiver import outbox_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def parent(settings):
-    """A parent hall on 127.0.0.1 with OAuth2 client credentials configured."""
-    with Receiver() as receiver:
-        settings.GOVHALL_EXCHANGE_URL = receiver.url
-        settings.GOVHALL_EXCHANGE_TOKEN_URL = receiver.token_url
-        settings.GOVHALL_EXCHANGE_CLIENT_ID = CLIENT_ID
-        settings.GOVHALL_EXCHANGE_CLIENT_SECRET = CLIENT_SECRET
-        settings.GOVHALL_EXCHANGE_TOKEN = ""
-        settings.ADMINS = [("运维值班", "ops@example.cn")]
-        yield receiver
 
 
 def make_due():
@@ -46,53 +32,7 @@ def attempts():
 # --- no parent configured ------------------------------------------------------------
 
 
-def test_without_a_parent_url_records_are_marked_delivered_locally(settings):
-    settings.GOVHALL_EXCHANGE_URL = ""
-    case = f.submitted(f.item(f.department("江门市民政局")))
-    record = ProcessRecord.objects.get(case_number=case.number)
-    assert record.payload["record_id"] == str(record.record_id)
-    assert record.payload["applicant"]["name"] == case.applicant_name
-    assert "id_number" not in str(record.payload)
-    assert outbox.deliver_pending() >= 1
-    assert OutboxMessage.objects.get(record=record).delivered_at is not None
-    assert outbox.deliver_pending() == 0
-    assert not DeliveryAttempt.objects.exists()
-
-
-def test_an_unreachable_parent_is_retried_later_and_the_attempt_logged(settings):
-    settings.GOVHALL_EXCHANGE_URL = "http://127.0.0.1:9/unreachable"
-    settings.GOVHALL_EXCHANGE_TOKEN_URL = ""
-    case = f.submitted(f.item(f.department("江门市民政局")))
-    assert outbox.deliver_pending() == 0
-    message = OutboxMessage.objects.get(record__case_number=case.number)
-    assert message.attempts == 1 and message.last_error and message.delivered_at is None
-    (attempt,) = attempts()
-    assert attempt.finished_at and attempt.status_code is None
-    assert attempt.error == message.last_error
-    assert message.next_attempt_at == attempt.finished_at + datetime.timedelta(seconds=30)
-
-
 # --- delivery and tokens ------------------------------------------------------------------
-
-
-def test_real_cases_reach_the_parent_with_a_client_credentials_token(parent):
-    case = f.submitted(f.item(f.department("江门市民政局")))
-    records = list(ProcessRecord.objects.filter(case_number=case.number).order_by("pk"))
-    assert outbox.deliver_pending() == len(records) >= 1
-    assert set(parent.stored) == {str(r.record_id) for r in records}
-    (batch,) = parent.batches
-    assert batch["token"] in parent.tokens and batch["accepted"] == len(records)
-    (attempt,) = attempts()
-    assert attempt.status_code == 200 and attempt.finished_at >= attempt.started_at
-    n = len(records)
-    assert (attempt.records, attempt.accepted, attempt.duplicates) == (n, n, 0)
-    assert attempt.first_record == records[0].record_id and attempt.url == parent.url
-    assert all(m.delivered_at and m.attempts == 1 for m in OutboxMessage.objects.all())
-
-    # the token is cached: the next run posts with it and fetches nothing
-    outbox_rows(3)
-    assert outbox.deliver_pending() == 3
-    assert parent.token_requests == 1 and parent.batches[1]["token"] == batch["token"]
 
 
 def test_a_token_is_fetched_again_shortly_before_it_expires(parent):

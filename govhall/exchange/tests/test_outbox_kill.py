@@ -1,7 +1,9 @@
-"""The done-when of §8 part 2: killing the outbox worker mid-delivery and restarting it
-delivers every record exactly once to the parent.
+"""Outbox workers as real processes: two looping workers never send the same batch. The
+done-when of §8 part 2 — a worker killed mid-delivery and restarted delivers every record
+exactly once — runs over real cases in ``tests/integration/test_case_records_outbox.py``
+with the helpers here.
 
-The worker runs as a real ``manage.py deliver_outbox`` subprocess against the test data
+A worker runs as a real ``manage.py deliver_outbox`` subprocess against the test data
 (committed: ``transactional_db``). On PostgreSQL it uses the test database itself; on
 SQLite, whose test database lives in memory, the data is copied to a file with the
 backup API, the worker runs on that file, and the outcome is copied back before the
@@ -14,18 +16,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from govhall.cases.models import OutboxMessage, ProcessRecord
-from govhall.cases.tests import factories as f
+from govhall.records.models import OutboxMessage
 
 from ..models import DeliveryAttempt
-from ..services import outbox
 from .receiver import CLIENT_ID, CLIENT_SECRET, Receiver, outbox_rows
 
 LEASE_SECONDS = 1
@@ -106,77 +105,6 @@ def wait_for(condition, timeout: float, workers=()) -> None:
         if time.monotonic() > deadline:
             pytest.fail("timed out")
         time.sleep(0.05)
-
-
-def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_record_exactly_once(
-    transactional_reference_data, tmp_path, settings
-):
-    settings.GOVHALL_EXCHANGE_LEASE_SECONDS = LEASE_SECONDS
-    dept = f.department("江门市民政局")
-    for _ in range(3):  # real cases through the case services …
-        f.submitted(f.item(dept))
-    outbox_rows(2500)  # … and bulk rows for volume
-    expected = {str(r) for r in ProcessRecord.objects.values_list("record_id", flat=True)}
-    assert len(expected) > 2500
-    in_order = [
-        str(r)
-        for r in OutboxMessage.objects.order_by("pk").values_list("record__record_id", flat=True)
-    ]
-    first_batch = in_order[:1000]
-    database = WorkerDatabase(tmp_path)
-    database.share()
-
-    with Receiver() as parent:
-        env = worker_env(parent, database, tmp_path)
-        # the parent stores the first batch, then holds its answer: the worker is killed
-        # after the parent committed and before it heard back
-        parent.hang_next()
-        worker = start_worker(env)
-        wait_for(parent.hanging.is_set, 60, [worker])
-        worker.send_signal(signal.SIGKILL)
-        worker.communicate(timeout=30)
-        assert worker.returncode == -signal.SIGKILL
-        parent.release()
-        assert sorted(parent.stored) == sorted(first_batch)
-
-        time.sleep(LEASE_SECONDS + 0.2)  # the killed worker's lease runs out
-        again = subprocess.run(
-            [sys.executable, "manage.py", "deliver_outbox"],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert again.returncode == 0, again.stderr[-3000:]
-        assert f"已送达{len(expected)}条过程信息" in again.stdout
-    database.collect()
-
-    # the parent holds every record, each stored exactly once
-    assert set(parent.stored) == expected
-    assert set(parent.stored.values()) == {1}
-    # the interrupted batch was sent again and answered "duplicate" …
-    hung, resent, *rest = parent.batches
-    assert hung["record_ids"] == first_batch and hung["accepted"] == 1000
-    assert resent["record_ids"] == first_batch and resent.get("duplicate") == 1000
-    assert parent.received == Counter({rid: 2 if rid in first_batch else 1 for rid in expected})
-    assert [b["records"] for b in rest] == [1000, len(expected) - 2000]
-    # … and those duplicates were marked delivered, like everything else
-    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
-    assert not OutboxMessage.objects.filter(rejected_at__isnull=False).exists()
-    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
-    assert not OutboxMessage.objects.exclude(last_error="").exists()
-
-    # the attempt log shows the interrupted attempt, unfinished, then the good ones
-    interrupted, *finished = DeliveryAttempt.objects.order_by("pk")
-    assert interrupted.finished_at is None and interrupted.status_code is None
-    assert interrupted.records == 1000 and str(interrupted.first_record) == first_batch[0]
-    assert [a.status_code for a in finished] == [200, 200, 200]
-    assert all(a.finished_at for a in finished)
-    assert finished[0].duplicates == 1000 and finished[0].accepted == 0
-    assert sum(a.accepted for a in finished) == len(expected) - 1000
-    status = outbox.outbox_status()
-    assert status["interrupted_attempts"] == 1 and status["pending"] == 0
 
 
 def test_two_looping_workers_never_send_the_same_batch_and_stop_on_sigterm(

@@ -167,7 +167,7 @@ def test_check_reads_the_history_itself_when_not_given(county, story):
     client, _ = county
     case = story(1)
     ingest.ingest(client, [case.accept(NOW - 3 * HOUR)], now=NOW)
-    from govhall.cases.models import ProcessRecord
+    from govhall.records.models import ProcessRecord
 
     submit = case.submit(NOW - 2 * HOUR)
     ingest.ingest(client, [submit], now=NOW)

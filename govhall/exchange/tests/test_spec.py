@@ -1,5 +1,6 @@
-"""The exchange format's JSON Schema: the files, the records the case engine writes, the
-derived event, and the Chinese errors a sender gets."""
+"""The exchange format's JSON Schema: the files, its event lists (the records app's event
+definitions), the derived event, and the Chinese errors a sender gets. That every record
+the case engine writes conforms: ``tests/integration/test_case_records_exchange.py``."""
 
 import copy
 import datetime
@@ -8,14 +9,10 @@ import uuid
 import pytest
 from jsonschema import Draft202012Validator
 
-from govhall.cases.models import ProcessRecord
-from govhall.cases.services import applicant as applicant_actions
-from govhall.cases.services import handling, transitions
-from govhall.cases.tests import factories as f
-from govhall.cases.tests.test_automation import RULES
-from govhall.regions.models import Post
+from govhall.records import events
+from govhall.records.models import MessageType
 
-from ..services import ingest, spec
+from ..services import spec
 from .conftest import CaseStory, case_number
 
 pytestmark = pytest.mark.django_db
@@ -37,108 +34,18 @@ def test_the_schema_files_are_valid_draft_2020_12():
     assert record["properties"]["message_type"]["enum"] == list(spec.MESSAGE_TYPES)
 
 
-def test_the_event_table_is_the_case_engines():
-    engine = {event: str(mt) for event, mt in transitions.MESSAGE_TYPES.items()}
-    assert {k: v for k, v in spec.EVENT_MESSAGE_TYPES.items() if k != "pre_accept"} == engine
-    events = spec.load_schema(spec.RECORD_SCHEMA)["properties"]["event"]["enum"]
-    assert set(events) == set(spec.EVENT_MESSAGE_TYPES)
-
-
-def walk_local_cases():
-    """Real cases through the case engine: the promised path with a correction, an
-    instant case, a special procedure with an extension, a rejection, a withdrawal, a
-    decision by rules, delivery at the counter and a rating."""
-    dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
-    identity = f.applicant()
-    case = f.submitted(f.item(dept), identity)
-    handling.request_correction(
-        case,
-        clerk,
-        items=[{"material_code": "N:房屋租赁合同", "name": "房屋租赁合同", "problem": "缺页"}],
-    )
-    stored = f.applications.store_file(identity.user, f.pdf("合同"), title="房屋租赁合同")
-    applicant_actions.submit_correction(case, identity, files={"N:房屋租赁合同": stored})
-    handling.accept(case, clerk)
-    handling.complete_step(case, clerk, opinion="材料齐全")
-    handling.start_special(case, reviewer, kind="expert_review", reason="需专家评审")
-    handling.end_special(case, reviewer, result="评审通过")
-    handling.extend(case, approver, days=5, reason="情况复杂")
-    handling.return_step(case, reviewer, opinion="补充核查")
-    handling.complete_step(case, clerk, opinion="已核查")
-    handling.complete_step(case, reviewer, opinion="审核通过")
-    handling.decide(case, approver, decision="approve", opinion="同意")
-    handling.conclude(case, clerk, delivery="pickup")
-    handling.deliver(case, clerk, collected_by="陈志明", note="窗口领取")
-    applicant_actions.rate(case, identity, level=1, comment="很方便")
-
-    instant = f.submitted(
-        f.item(
-            dept,
-            name="临时救助申请",
-            case_type="1",
-            promised_limit_days=0,
-            steps=[{"name": "受理即办", "post": "clerk", "time_limit_days": 0}],
-        )
-    )
-    handling.accept(instant, clerk)
-    refused = f.submitted(f.item(dept, name="特困人员认定"))
-    handling.reject(refused, clerk, reason="不属于本部门职权范围")
-    withdrawn_by = f.applicant()
-    withdrawn = f.submitted(f.item(dept, name="临时救助金发放"), withdrawn_by)
-    applicant_actions.withdraw(withdrawn, withdrawn_by, reason="不需要了")
-    f.submitted(f.item(dept, name="高龄津贴申请", decision_rules=RULES))
-    return dept
-
-
-def test_every_record_the_case_engine_writes_conforms_to_the_schema():
-    dept = walk_local_cases()
-    records = list(ProcessRecord.objects.filter(source="local").order_by("pk"))
-    events = {r.event for r in records}
-    assert events >= {
-        "submit",
-        "request_correction",
-        "submit_correction",
-        "accept",
-        "reject",
-        "complete_step",
-        "return_step",
-        "start_special",
-        "end_special",
-        "extend",
-        "decide",
-        "auto_decide",
-        "conclude",
-        "withdraw",
-        "deliver",
-        "rate",
+def test_the_schemas_event_lists_are_the_event_definitions():
+    record = spec.load_schema(spec.RECORD_SCHEMA)
+    assert record["properties"]["event"]["enum"] == list(events.CODES)
+    by_type = {
+        rule["if"]["properties"]["message_type"]["const"]: rule["then"]["properties"]["event"]
+        for rule in record["allOf"]
+        if "message_type" in rule["if"]["properties"]
     }
-    for record in records:
-        assert spec.schema_errors(record.payload) == {}, (record.event, record.payload)
-        payload, occurred, errors = spec.check(record.payload)
-        assert errors == {}
-        assert payload["event"] == record.event
-        # the event the engine names is the one a receiver derives without it
-        stripped = {k: v for k, v in record.payload.items() if k != "event"}
-        assert spec.derive_event(stripped) == record.event or record.event in (
-            "return_step",
-            "auto_decide",
-            "request_review",
-        )
-        assert abs(occurred - record.occurred_at) < datetime.timedelta(seconds=1)
-
-    # pushed back by a city system, the hall's own records are plain duplicates: the
-    # receiver's normal form is the engine's, so no conflicting content is reported
-    from ..services import clients
-
-    city, _ = clients.register(
-        "江门市网上办事分厅", "jiangmen-hall", "branch_hall", [dept.region_id]
-    )
-    results = ingest.ingest(city, [r.payload for r in records])
-    assert {r.status for r in results} == {"duplicate"}
-    assert not city.quality_issues.exists()
+    assert set(by_type) == set(MessageType.values)
+    for message_type, allowed in by_type.items():
+        assert allowed["enum"] == [e.code for e in events.of_type(message_type)], message_type
+    assert {e.code: e.message_type for e in events.EVENTS} == spec.EVENT_MESSAGE_TYPES
 
 
 @pytest.mark.parametrize(

@@ -22,10 +22,11 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from govhall.cases.models import Case, CaseState, ProcessRecord
+from govhall.cases.models import Case, CaseState
 from govhall.cases.services.applications import material_key
 from govhall.core.identifiers import mask_id_number
 from govhall.core.services import audit
+from govhall.records.models import ProcessRecord
 from govhall.regions.services.scope import scope_of
 
 from ..models import Licence

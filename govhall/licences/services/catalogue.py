@@ -107,7 +107,7 @@ def lists_of(
 def can_edit_types(user) -> bool:
     """The 通用目录 is province-wide: superusers and hall administrators edit it."""
     scope = scope_of(user)
-    return scope.is_superuser or any(post == Post.HALL_ADMIN for post, *_ in scope.posts)
+    return scope.is_superuser or any(held.post == Post.HALL_ADMIN for held in scope.posts)
 
 
 def clean_fields(value) -> list[dict]:

@@ -15,9 +15,9 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
 from govhall.cases.tests import factories as cf
 from govhall.core.models import AuditEntry
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Post
 
 from ..models import Licence

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from govhall.cases.models import ApplicationMaterial, MaterialSource
-from govhall.cases.services import applications
+from govhall.cases.services import applications, facts
 from govhall.cases.tests import factories as cf
 from govhall.cases.tests.portal_helpers import (
     GOOD_FORM,
@@ -79,8 +79,8 @@ def test_no_upload_consent_then_the_holder_sees_who_read_it():
     _answers, problems = applications.check_complete(application)
     assert problems == []  # the 结婚证 needs no upload
     supplies = applications.licence_supplies(application)
-    assert supplies[f"L:{MARRIAGE}"].identifier == licence.current.identifier
-    assert supplies[f"L:{MARRIAGE}"].issuer == "江门市民政局"
+    assert supplies[facts.licence_key(MARRIAGE)].identifier == licence.current.identifier
+    assert supplies[facts.licence_key(MARRIAGE)].issuer == "江门市民政局"
 
     with pytest.raises(ValidationError) as refused:
         applications.submit(application, identity)
@@ -88,7 +88,9 @@ def test_no_upload_consent_then_the_holder_sees_who_read_it():
     assert not application.cases.exists()
 
     (case,) = applications.submit(application, identity, licence_consent=True)
-    material = ApplicationMaterial.objects.get(application=application, key=f"L:{MARRIAGE}")
+    material = ApplicationMaterial.objects.get(
+        application=application, key=facts.licence_key(MARRIAGE)
+    )
     assert material.source == MaterialSource.LICENCE and material.file is None
     assert material.reference == licence.current.identifier
     consent = LicenceUse.objects.get(licence=licence, kind=LicenceUse.Kind.CONSENT)
@@ -127,7 +129,7 @@ def test_an_upload_wins_over_the_licence_and_needs_no_consent():
     _police, identity, licence, item = setting()
     application = draft(identity, item)
     stored = applications.store_file(identity.user, cf.pdf("结婚证"), title="结婚证")
-    applications.attach(application, f"L:{MARRIAGE}", file=stored)
+    applications.attach(application, facts.licence_key(MARRIAGE), file=stored)
     assert applications.licence_supplies(application) == {}
     (case,) = applications.submit(application, identity)
     assert not LicenceUse.objects.filter(licence=licence).exists()

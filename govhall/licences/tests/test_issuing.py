@@ -7,9 +7,9 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from govhall.cases.models import ProcessRecord
 from govhall.cases.tests import factories as cf
 from govhall.core.models import AuditEntry
+from govhall.records.models import ProcessRecord
 
 from ..models import IssuerKey, Licence, LicenceState, VersionKind
 from ..services import identifiers, issuing, signing, verification

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from govhall.cases.models import ProcessRecord
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Level, Post, Region
 from govhall.regions.services.scope import REGION_WIDE_POSTS, StaffScope, scope_of
 
@@ -59,7 +59,7 @@ def top_regions(scope: StaffScope) -> list[Region]:
     """The highest regions this user watches (a province supervisor: the province)."""
     if scope.is_superuser:
         return list(Region.objects.filter(level=Level.PROVINCE).order_by("code")[:1])
-    codes = sorted({code for post, _, code, _ in scope.posts if post in REGION_WIDE_POSTS})
+    codes = sorted({held.region_code for held in scope.posts if held.post in REGION_WIDE_POSTS})
     regions = list(Region.objects.filter(code__in=codes).order_by("code"))
     return [
         region

@@ -43,13 +43,16 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
-from govhall.catalog.models import Item, Material
+from govhall.catalog.models import CaseType, Item, Material
 from govhall.core.identifiers import make_credit_code
 from govhall.core.services import audit, bulk
+from govhall.records import events
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Level, Region
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = events.FORMAT_VERSION
+# The message type each event travels as (govhall.records.events), read per record.
+MESSAGE_TYPES = {e.code: str(e.message_type) for e in events.EVENTS}
 DEMO_SOURCE = "demo"
 DEMO_RECORDS = 20_000
 DEMO_MONTHS = 12
@@ -172,7 +175,7 @@ def _catalogue(departments: list[Department]) -> dict[int, list[ItemDef]]:
             code=item.implementation_code,
             name=version.name[:200],
             item_type=item.item_type,
-            case_type=version.case_type or "2",
+            case_type=version.case_type or CaseType.PROMISED.value,
             promised_days=version.promised_limit_days or 10,
             statutory_days=version.statutory_limit_days or 20,
             result_name=(version.result_name or f"{version.name}决定书")[:200],
@@ -207,7 +210,7 @@ def _synthetic_items(department: Department, rng: random.Random) -> list[ItemDef
                     code=f"{department.credit_code}{item_type}{serial:05d}000",
                     name=f"{short}{name}",
                     item_type=item_type,
-                    case_type="1" if quick else "2",
+                    case_type=(CaseType.INSTANT if quick else CaseType.PROMISED).value,
                     promised_days=1 if quick else promised,
                     statutory_days=1 if quick else max(20, promised),
                     result_name=f"{short}{name}结果",
@@ -520,8 +523,9 @@ class Stream:
         # prefix, the record's own fields, and its details.
         prefix = _dumps(header)[:-1]
 
-        def add(message_type, event, moment, case_state, details, applicant=None):
+        def add(event, moment, case_state, details, applicant=None):
             record_id = _uuid(self.ids)
+            message_type = MESSAGE_TYPES[event]
             visits = state["visits"]
             payload = (
                 f'{prefix},"record_id":"{record_id}","message_type":"{message_type}",'
@@ -579,7 +583,6 @@ class Stream:
         reserve = 1 if delivery == "pickup" else 0
         kind = "company" if company else "person"
         add(
-            "0",
             "submit",
             applied,
             "submitted",
@@ -597,7 +600,6 @@ class Stream:
         if roll < 0.015:  # withdrawn before acceptance
             moment = later(moment, 1800, 2 * DAY)
             add(
-                "4",
                 "withdraw",
                 moment,
                 "withdrawn",
@@ -608,7 +610,6 @@ class Stream:
             moment = later(moment, 1800, DAY)
             code, name = item.materials[rng.randrange(len(item.materials))]
             add(
-                "7",
                 "request_correction",
                 moment,
                 "awaiting_correction",
@@ -622,7 +623,6 @@ class Stream:
             moment = later(moment, 3 * 3600, 5 * DAY)
             if rng.random() < 0.12:
                 add(
-                    "4",
                     "withdraw",
                     moment,
                     "withdrawn",
@@ -633,7 +633,6 @@ class Stream:
                 state["visits"] += 1
                 remaining -= 1
             add(
-                "8",
                 "submit_correction",
                 moment,
                 "submitted",
@@ -643,7 +642,6 @@ class Stream:
         moment = later(moment, 600, DAY // 2)
         if rng.random() < 0.03:  # 不予受理
             add(
-                "2",
                 "reject",
                 moment,
                 "rejected",
@@ -652,7 +650,7 @@ class Stream:
             )  # fmt: skip
             return rows
         accept_day = moment // DAY
-        if item.case_type == "2":
+        if item.case_type == CaseType.PROMISED:
             state["promised_due"] = _date(_add_working_days(accept_day, item.promised_days))
             state["statutory_due"] = _date(_add_working_days(accept_day, item.statutory_days))
             dues["promised"] = f'"{state["promised_due"]}"'
@@ -661,46 +659,43 @@ class Stream:
         remaining = reserve
         document = f"受字〔{_date(accept_day)[:4]}〕{self.cases % 100_000 + 1}号"
         add(
-            "2",
             "accept",
             moment,
             "in_progress",
             step("0", "受理", started, moment, accepted=True, document_number=document,
                  promised_due=state["promised_due"]),
         )  # fmt: skip
-        if item.case_type == "1":  # 即办件: decided the same day
+        if item.case_type == CaseType.INSTANT:  # decided the same day
             started, moment = moment, moment + rng.randrange(600, 3600)
         else:
             started, moment = moment, later(moment, 3600, 3 * DAY)
-            add("3", "complete_step", moment, "in_progress", step("1", "承办", started, moment))
+            add("complete_step", moment, "in_progress", step("1", "承办", started, moment))
             started, moment = moment, later(moment, 1800, 2 * DAY)
             if rng.random() < 0.03:  # returned to 承办, done again
                 add(
-                    "3",
                     "return_step",
                     moment,
                     "in_progress",
                     step("2", "审核", started, moment, action="return", opinion="请补充核查意见"),
                 )
                 started, moment = moment, later(moment, 1800, 2 * DAY)
-                add("3", "complete_step", moment, "in_progress", step("1", "承办", started, moment))
+                add("complete_step", moment, "in_progress", step("1", "承办", started, moment))
                 started, moment = moment, later(moment, 1800, DAY)
-            add("3", "complete_step", moment, "in_progress", step("2", "审核", started, moment))
+            add("complete_step", moment, "in_progress", step("2", "审核", started, moment))
             if rng.random() < 0.04:  # 特别程序: the clock stops meanwhile
                 procedure = rng.choice(PROCEDURES)
                 label = PROCEDURE_NAMES[procedure]
                 moment = later(moment, 1800, DAY)
-                add("5", "start_special", moment, "suspended",
+                add("start_special", moment, "suspended",
                     {"procedure": procedure, "reason": f"需进行{label}"})  # fmt: skip
                 days = rng.randrange(3, 21)
                 moment = _working_start(moment + days * DAY)
-                add("6", "end_special", moment, "in_progress",
+                add("end_special", moment, "in_progress",
                     {"procedure": procedure, "result": f"{label}已完成", "days": days})  # fmt: skip
             started, moment = moment, later(moment, 1800, 2 * DAY)
         approve = rng.random() < 0.96
         decision = "approve" if approve else "deny"
         add(
-            "3",
             "decide",
             moment,
             "decided",
@@ -723,17 +718,17 @@ class Stream:
             "tracking_number": f"EMS{rng.randrange(10**10):010d}" if delivery == "post" else None,
             "fee": "0",
         }
-        add("4", "conclude", moment, "concluded", conclusion)
+        add("conclude", moment, "concluded", conclusion)
         if delivery == "pickup" or (delivery == "post" and rng.random() < 0.85):
             moment = later(moment, 3600, 8 * DAY)
             state["visits"] += remaining
             collected_by = applicant[0] if not company else _name(rng)
-            add("9", "deliver", moment, "concluded",
+            add("deliver", moment, "concluded",
                 {"delivery": delivery, "collected_by": collected_by, "note": ""})  # fmt: skip
         if rng.random() < 0.35:
             moment += rng.randrange(600, 3 * DAY)
             rating = {"level": rng.choice(RATING_LEVELS), "comment": "", "channel": channel}
-            add("R", "rate", moment, "concluded", rating)
+            add("rate", moment, "concluded", rating)
         return rows
 
 
@@ -979,7 +974,7 @@ def generate(
     # Bulk writes bypass everything per row: one audit entry records the run.
     audit.record(
         audit.Action.IMPORT,
-        object_type="cases.processrecord",
+        object_type=ProcessRecord._meta.label_lower,
         object_repr="生成办件过程信息",
         after={"records": report.records, "cases": report.cases, "seed": seed, "source": source},
         reason="基准测试或演示数据生成（批量写入）",

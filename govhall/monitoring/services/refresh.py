@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
 from govhall.catalog.models import Item
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Level, Region
 
 from ..models import CaseFact, MonthlyRollup, RefreshState

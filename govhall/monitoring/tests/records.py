@@ -8,7 +8,7 @@ import uuid
 
 from django.utils import timezone
 
-from govhall.cases.models import ProcessRecord
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))

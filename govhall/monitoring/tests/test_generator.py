@@ -13,11 +13,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from govhall.cases.models import ProcessRecord
 from govhall.core.models import AuditEntry
 from govhall.monitoring.models import CaseFact, MonthlyRollup
 from govhall.monitoring.services import generator, indicators, refresh
 from govhall.monitoring.services.indicators import Slice
+from govhall.records import events as stream_events
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,12 @@ def test_each_case_runs_in_order_from_application_to_its_end():
         assert visits == sorted(visits) and 0 <= visits[-1] <= 3
         names = [r.event for r in rows]
         events.update(names)
+        first_at: dict[str, int] = {}
+        for row in rows:  # the event definitions' message types and order
+            event = stream_events.get(row.event)
+            assert row.message_type == event.message_type, names
+            assert all(first_at[e] <= row.occurred_at for e in event.follows if e in first_at)
+            first_at.setdefault(row.event, row.occurred_at)
         for index, name in enumerate(names):
             if name in FINAL:
                 assert index == len(names) - 1, names
@@ -134,7 +141,7 @@ def test_generate_writes_exactly_the_volume_asked_and_refuses_a_used_seed():
     assert min(times) >= report.first and max(times) < report.last
     assert report.last == NOW
     assert {r[:4] for r in written.values_list("region_code", flat=True)} == {"4401", "4402"}
-    assert AuditEntry.objects.filter(object_type="cases.processrecord").exists()
+    assert AuditEntry.objects.filter(object_type=ProcessRecord._meta.label_lower).exists()
     with pytest.raises(ValueError, match="已经生成过"):
         generator.generate(10, seed=21, cities=2, now=NOW)
     # What the database holds is what the stream produced.

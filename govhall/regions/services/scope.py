@@ -8,6 +8,7 @@ region below their department's region (a city supervisor watches its counties).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
@@ -17,11 +18,20 @@ from ..models import PREFIX_LENGTH, Department, Level, Post, Region, StaffPost
 REGION_WIDE_POSTS = frozenset({Post.SUPERVISOR, Post.HALL_ADMIN})
 
 
+class HeldPost(NamedTuple):
+    """One active post of the user: the post, its department and that department's region
+    (code, and the prefix every code below it starts with)."""
+
+    post: str
+    department_id: int
+    region_code: str
+    region_prefix: str
+
+
 @dataclass(frozen=True)
 class StaffScope:
     department_ids: frozenset[int] = frozenset()
-    # (post, department id, region code, region prefix)
-    posts: tuple[tuple[str, int, str, str], ...] = ()
+    posts: tuple[HeldPost, ...] = ()
     region_prefixes: frozenset[str] = field(default=frozenset())
     is_superuser: bool = False
 
@@ -32,7 +42,8 @@ class StaffScope:
     def has_post(self, post: str, department: Department | int | None = None) -> bool:
         dept_id = department.pk if isinstance(department, Department) else department
         return self.is_superuser or any(
-            p == post and (dept_id is None or d == dept_id) for p, d, _, _ in self.posts
+            held.post == post and (dept_id is None or held.department_id == dept_id)
+            for held in self.posts
         )
 
     def covers_department(self, department: Department) -> bool:
@@ -49,7 +60,7 @@ class StaffScope:
         The admin screens use ``prefixes_of(Post.HALL_ADMIN)``: a hall administrator who is
         also a supervisor elsewhere administers only the hall's own subtree.
         """
-        return frozenset(prefix for p, _, _, prefix in self.posts if p == post)
+        return frozenset(held.region_prefix for held in self.posts if held.post == post)
 
     def departments(self) -> QuerySet[Department]:
         """Departments this user may see."""
@@ -63,7 +74,7 @@ class StaffScope:
     def regions(self) -> QuerySet[Region]:
         if self.is_superuser:
             return Region.objects.all()
-        codes = {code for _, _, code, _ in self.posts}
+        codes = {held.region_code for held in self.posts}
         condition = Q(code__in=codes)
         for prefix in self.region_prefixes:
             condition |= Q(code__startswith=prefix)
@@ -85,11 +96,11 @@ def scope_of(user) -> StaffScope:
     for row in rows:
         region = row.department.region
         prefix = region.code[: PREFIX_LENGTH[Level(region.level)]]
-        posts.append((row.post, row.department_id, region.code, prefix))
+        posts.append(HeldPost(row.post, row.department_id, region.code, prefix))
         if row.post in REGION_WIDE_POSTS:
             prefixes.add(prefix)
     scope = StaffScope(
-        department_ids=frozenset(d for _, d, _, _ in posts),
+        department_ids=frozenset(held.department_id for held in posts),
         posts=tuple(posts),
         region_prefixes=frozenset(prefixes),
         is_superuser=user.is_superuser,

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from govhall.regions.models import Department, Post, Region, StaffPost
-from govhall.regions.services.scope import scope_of
+from govhall.regions.services.scope import HeldPost, scope_of
 from tests.factories import StaffPostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,8 @@ def test_inactive_posts_and_inactive_departments_are_ignored(civil_affairs, serv
     closed.is_active = False
     closed.save()
     scope = scope_of(user)
-    assert scope.posts == ((Post.CLERK, civil_affairs.pk, "440700", "4407"),)
+    assert scope.posts == (HeldPost(Post.CLERK, civil_affairs.pk, "440700", "4407"),)
+    assert scope.posts[0].department_id == civil_affairs.pk
     assert scope.region_prefixes == frozenset()
     assert not scope.covers_department(service_centre)
     assert not scope.has_post(Post.HALL_ADMIN)

@@ -1,25 +1,32 @@
-"""Staff actions on one case: their forms and services, and which ones this user may take now.
+"""Staff actions on one case: the form of each action of the registry
+(``govhall.cases.services.actions``), and which of them this user may take now.
 
-``available_actions`` is the state machine's list (``transitions.allowed_actions``)
-narrowed to what this user's posts may do on the open task; the services check the
-same again, and their refusal is shown next to the field it names.
+What is offered is the registry's offer (the guards the services enforce); the form's
+``arguments()`` go to the action's service, whose refusal is shown next to the field it
+names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from govhall.cases.models import Case, CaseStep
-from govhall.cases.services import applications, handling, transitions
+from govhall.cases.services import actions, applications
 
 from . import forms
 
-
-@dataclass(frozen=True)
-class Action:
-    form: type
-    run: Callable[[Case, object, object], object]
+# The form of each staff action (the page shows them in the registry's order).
+FORMS: dict[str, type[forms.ActionForm]] = {
+    "accept": forms.AcceptForm,
+    "request_correction": forms.CorrectionForm,
+    "reject": forms.RejectForm,
+    "complete_step": forms.CompleteStepForm,
+    "decide": forms.DecideForm,
+    "return_step": forms.ReturnStepForm,
+    "start_special": forms.StartSpecialForm,
+    "end_special": forms.EndSpecialForm,
+    "extend": forms.ExtendForm,
+    "conclude": forms.ConcludeForm,
+    "deliver": forms.DeliverForm,
+}
 
 
 def materials(case: Case) -> list[tuple[str, str]]:
@@ -33,93 +40,28 @@ def materials(case: Case) -> list[tuple[str, str]]:
     return rows
 
 
-def _text(form, name):
-    return form.cleaned_data.get(name, "")
-
-
-# In the order the case page shows them.
-ACTIONS: dict[str, Action] = {
-    "accept": Action(
-        forms.AcceptForm, lambda c, u, f: handling.accept(c, u, opinion=_text(f, "opinion"))
-    ),
-    "request_correction": Action(
-        forms.CorrectionForm,
-        lambda c, u, f: handling.request_correction(c, u, items=f.items(), note=_text(f, "note")),
-    ),
-    "reject": Action(
-        forms.RejectForm, lambda c, u, f: handling.reject(c, u, reason=_text(f, "reason"))
-    ),
-    "complete_step": Action(
-        forms.CompleteStepForm,
-        lambda c, u, f: handling.complete_step(c, u, opinion=_text(f, "opinion")),
-    ),
-    "decide": Action(
-        forms.DecideForm,
-        lambda c, u, f: handling.decide(
-            c,
-            u,
-            decision=_text(f, "decision"),
-            reason=_text(f, "reason"),
-            opinion=_text(f, "opinion"),
-        ),
-    ),
-    "return_step": Action(
-        forms.ReturnStepForm,
-        lambda c, u, f: handling.return_step(c, u, opinion=_text(f, "opinion")),
-    ),
-    "start_special": Action(
-        forms.StartSpecialForm,
-        lambda c, u, f: handling.start_special(
-            c, u, kind=_text(f, "kind"), reason=_text(f, "reason")
-        ),
-    ),
-    "end_special": Action(
-        forms.EndSpecialForm,
-        lambda c, u, f: handling.end_special(c, u, result=_text(f, "result")),
-    ),
-    "extend": Action(
-        forms.ExtendForm,
-        lambda c, u, f: handling.extend(
-            c, u, days=_text(f, "days").strip() or None, reason=_text(f, "reason")
-        ),
-    ),
-    "conclude": Action(
-        forms.ConcludeForm,
-        lambda c, u, f: handling.conclude(
-            c,
-            u,
-            delivery=_text(f, "delivery"),
-            result_number=_text(f, "result_number"),
-            tracking_number=_text(f, "tracking_number"),
-            fee=_text(f, "fee").strip() or None,
-        ),
-    ),
-    "deliver": Action(
-        forms.DeliverForm,
-        lambda c, u, f: handling.deliver(
-            c, u, collected_by=_text(f, "collected_by"), note=_text(f, "note")
-        ),
-    ),
-}
-
-
 def bind(name: str, case: Case, data=None):
     """The action's form, prefixed by its name so every form of the page has its own ids."""
-    form_class = ACTIONS[name].form
+    form_class = FORMS[name]
     if form_class is forms.CorrectionForm:
         return form_class(data, prefix=name, materials=materials(case))
     initial = {"delivery": case.delivery} if form_class is forms.ConcludeForm else {}
     return form_class(data, prefix=name, initial=initial)
 
 
-def label(name: str) -> str:
-    return transitions.ACTION_LABELS.get(name, name)
+def run(name: str, case: Case, user, form: forms.ActionForm):
+    return actions.get(name).run(case, user, **form.arguments())
+
+
+def label(name: str, step: CaseStep | None) -> str:
+    """The action's label as the holder of ``step`` sees it (审核通过 for a reviewer …)."""
+    return actions.get(name).label_for(step)
 
 
 # --- who may do what now ----------------------------------------------------------------
 
 
-def available_actions(case: Case, user, step: CaseStep | None = None) -> list[str]:
-    """The actions whose form this user sees on the case page now."""
-    names = set(handling.actions_for(case, user, step))
-    return [name for name in ACTIONS if name in names]
+def available(case: Case, user, step: CaseStep | None) -> list[actions.Offer]:
+    """The actions whose form this user sees on the case page now (``step``: the open
+    task, read by the caller)."""
+    return [o for o in actions.offered(case, user, step, task_known=True) if o.action.name in FORMS]

@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govhall.cases.models import CaseState, MessageType, ProcessRecord
-from govhall.cases.services import clocks, handling, queries, transitions
+from govhall.cases.models import CaseState
+from govhall.cases.services import clocks, handling, queries
+from govhall.records import events
+from govhall.records.models import MessageType, ProcessRecord
 
 from . import actions, licences
 from .common import apply_errors, scoped_case, staff_only
@@ -72,7 +74,7 @@ def records_of(case) -> list[Record]:
             Record(
                 record.occurred_at,
                 labels.get(record.message_type, record.message_type),
-                transitions.ACTION_LABELS.get(record.event, record.event),
+                events.label(record.event),
                 str(details.get("handler") or ""),
                 summary,
             )
@@ -83,8 +85,9 @@ def records_of(case) -> list[Record]:
 def render_case(request, case, *, bound=None, status: int = 200, extra: dict | None = None):
     user = request.user
     step = handling.current_step(case)
-    available = actions.available_actions(case, user, step)
-    forms = {name: actions.bind(name, case) for name in available}
+    offers = actions.available(case, user, step)
+    forms = {o.action.name: actions.bind(o.action.name, case) for o in offers}
+    labels = {o.action.name: o.label for o in offers}
     if bound is not None:
         forms[bound[0]] = bound[1]
     suspended = case.state in (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
@@ -99,7 +102,9 @@ def render_case(request, case, *, bound=None, status: int = 200, extra: dict | N
         "corrections": case.corrections.select_related("issued_by"),
         "suspensions": case.suspensions.all(),
         "records": records_of(case),
-        "action_forms": [(name, actions.label(name), forms[name]) for name in forms],
+        "action_forms": [
+            (name, labels.get(name) or actions.label(name, step), forms[name]) for name in forms
+        ],
         "bound_form": bound[1] if bound is not None else None,
         "nav": "case",
         **licences.context_for(request, case),
@@ -137,22 +142,23 @@ def case_action(request, number: str, action: str):
     """Run one action from its form. A refusal shows the case page again with the message
     next to the field; for an action no longer offered, as page messages."""
     case = scoped_case(request.user, number)
-    if action not in actions.ACTIONS:
+    if action not in actions.FORMS:
         raise Http404
+    step = handling.current_step(case)
     form = actions.bind(action, case, request.POST)
     if form.is_valid():
         try:
-            actions.ACTIONS[action].run(case, request.user, form)
+            actions.run(action, case, request.user, form)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(
                 request,
                 _("办件%(number)s：已%(action)s。")
-                % {"number": case.number, "action": actions.label(action)},
+                % {"number": case.number, "action": actions.label(action, step)},
             )
             return redirect("workbench:case", number=case.number)
-    if action not in actions.available_actions(case, request.user):
+    if action not in {o.action.name for o in actions.available(case, request.user, step)}:
         for error in form.non_field_errors():
             messages.error(request, error)
         for field in form:

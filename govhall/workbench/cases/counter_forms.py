@@ -207,7 +207,7 @@ class IntakeForm(forms.Form):
                     continue
             if (
                 need.required
-                and not need.key.startswith("L:")  # a held e-licence may supply it
+                and not need.material.licence_type_code  # a held e-licence may supply it
                 and not upload
                 and not data.get(f"paper_{need.index}")
             ):

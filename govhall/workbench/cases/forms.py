@@ -1,8 +1,10 @@
-"""The forms of the case page, one per staff action.
+"""The forms of the case page, one per staff action of the registry
+(``govhall.cases.services.actions``).
 
 The rules (a denial needs its reason, a post delivery its tracking number...) live in
 ``govhall.cases.services.handling``; these forms only collect the input and name the
-fields, so each refusal of the service lands next to the field it is about.
+fields, so each refusal of the service lands next to the field it is about. A form's
+``arguments()`` are its service's keyword arguments.
 """
 
 from __future__ import annotations
@@ -21,23 +23,28 @@ def _text(label, max_length=500, widget=TEXT, help_text=""):
     )
 
 
-class AcceptForm(forms.Form):
+class ActionForm(forms.Form):
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AcceptForm(ActionForm):
     opinion = _text(_("受理意见"), help_text=_("可不填，默认为“予以受理”。"))
 
 
-class RejectForm(forms.Form):
+class RejectForm(ActionForm):
     reason = _text(_("不予受理理由（必填）"))
 
 
-class CompleteStepForm(forms.Form):
+class CompleteStepForm(ActionForm):
     opinion = _text(_("办理意见（必填）"))
 
 
-class ReturnStepForm(forms.Form):
+class ReturnStepForm(ActionForm):
     opinion = _text(_("退回理由（必填）"))
 
 
-class DecideForm(forms.Form):
+class DecideForm(ActionForm):
     decision = forms.ChoiceField(
         label=_("审批决定（必选）"),
         required=False,
@@ -48,7 +55,7 @@ class DecideForm(forms.Form):
     opinion = _text(_("审批意见"))
 
 
-class StartSpecialForm(forms.Form):
+class StartSpecialForm(ActionForm):
     # Checked here: the service's own message for a bad kind cannot be built (see report).
     kind = forms.ChoiceField(
         label=_("特别程序种类（必选）"),
@@ -62,11 +69,11 @@ class StartSpecialForm(forms.Form):
     reason = _text(_("启动理由（必填）"))
 
 
-class EndSpecialForm(forms.Form):
+class EndSpecialForm(ActionForm):
     result = _text(_("特别程序结果（必填）"))
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(ActionForm):
     days = forms.CharField(
         label=_("延长天数（工作日，必填）"),
         required=False,
@@ -75,8 +82,11 @@ class ExtendForm(forms.Form):
     )
     reason = _text(_("延长理由（必填）"))
 
+    def arguments(self) -> dict:
+        return {**self.cleaned_data, "days": self.cleaned_data["days"].strip() or None}
 
-class ConcludeForm(forms.Form):
+
+class ConcludeForm(ActionForm):
     delivery = forms.ChoiceField(
         label=_("送达方式"), required=False, choices=[("", _("按申请人选择")), *Delivery.choices]
     )
@@ -96,13 +106,16 @@ class ConcludeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
+    def arguments(self) -> dict:
+        return {**self.cleaned_data, "fee": self.cleaned_data["fee"].strip() or None}
 
-class DeliverForm(forms.Form):
+
+class DeliverForm(ActionForm):
     collected_by = forms.CharField(label=_("领取人"), required=False, max_length=50)
     note = _text(_("备注"), max_length=300)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(ActionForm):
     """一次性告知: tick each of the application's materials that needs correcting and say
     what is wrong; other documents go in the free rows. Everything is sent at once."""
 
@@ -159,6 +172,9 @@ class CorrectionForm(forms.Form):
             elif problem and not name:
                 self.add_error(f"x{index}_name", _("请填写需要补正的材料名称。"))
         return data
+
+    def arguments(self) -> dict:
+        return {"items": self.items(), "note": self.cleaned_data.get("note", "")}
 
     def items(self) -> list[dict]:
         data = self.cleaned_data

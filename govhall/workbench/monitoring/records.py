@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govhall.accounts.models.identity import mask_mobile
-from govhall.cases.models import MessageType, ProcessRecord
 from govhall.cases.models.applications import Channel
-from govhall.cases.services.transitions import ACTION_LABELS
 from govhall.core.identifiers import mask_id_number
 from govhall.core.logging import mask_text
 from govhall.licences.models.licences import mask_name
+from govhall.records import events
+from govhall.records.models import MessageType, ProcessRecord
 
 LABELS = {
     "format": gettext_lazy("格式版本"),
@@ -77,7 +77,7 @@ def channel_label(value: str) -> str:
 
 
 def event_label(value: str) -> str:
-    return ACTION_LABELS.get(value, value)
+    return events.label(value)
 
 
 def message_type_label(value: str) -> str:

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govhall.cases.models import ProcessRecord
 from govhall.cases.services import access as case_access
 from govhall.catalog.models.choices import ItemType
 from govhall.core import context as audit_context
@@ -31,6 +30,7 @@ from govhall.monitoring.models import CaseFact, Indicator, Target, TargetScope
 from govhall.monitoring.services import access, indicators, refresh
 from govhall.monitoring.services import targets as target_service
 from govhall.monitoring.services.indicators import CASE_INDICATORS, ITEM_INDICATORS, Slice
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Region
 
 from ..cases.common import CASE_NUMBER_RE, apply_errors, forbidden, staff_gate

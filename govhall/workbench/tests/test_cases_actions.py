@@ -39,7 +39,7 @@ def test_case_page_shows_the_case_and_only_the_actions_my_post_may_take(client):
     assert "林小英" in html and "网上办事大厅" in html  # applicant and channel
     assert "家庭人口" in html and "<dd>3</dd>" in html and "<dd>否</dd>" in html  # answers
     assert "受理期限" in html and case.acceptance_due.isoformat() in html
-    assert "提交申请" in html  # the process record of the submission
+    assert '<td data-label="事件">申办</td>' in html  # the process record of the submission
     for action in ("accept", "request_correction", "reject"):
         assert f'action="{case_url(case, action)}"' in html
     assert 'id="id_request_correction-m0"' in html  # the material checklist
@@ -190,7 +190,7 @@ def test_every_handling_action_through_its_form(client):
 
 
 def case_records(case):
-    from govhall.cases.models import ProcessRecord
+    from govhall.records.models import ProcessRecord
 
     return ProcessRecord.objects.filter(case_number=case.number).count()
 

@@ -3,8 +3,9 @@ for Jiangmen staff on every workbench URL, and nothing about it changes."""
 
 import pytest
 
-from govhall.cases.models import CaseState, ProcessRecord
+from govhall.cases.models import CaseState
 from govhall.cases.tests import factories as f
+from govhall.records.models import ProcessRecord
 from govhall.regions.models import Post
 
 from .test_cases_support import (

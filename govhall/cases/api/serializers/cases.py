@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from ...models import Case, CaseState, Notification, Rating
-from ...services import access, applicant, clocks, queries, transitions
+from ...models import Case, Notification, Rating
+from ...services import actions, clocks, queries
 from .common import text
 from .progress import CaseProgressStep
 
@@ -106,22 +105,8 @@ class ApplicantCaseDetail(serializers.Serializer):
 
 
 def applicant_actions(identity, case: Case) -> list[str]:
-    if not access.applicant_can_act(identity, case):
-        return []
-    out = []
-    if case.state == CaseState.AWAITING_CORRECTION:
-        out.append("correction")
-    if transitions.is_allowed(case, "withdraw"):
-        out.append("withdraw")
-    if applicant.can_rate(case):
-        out.append("rating")
-    if (
-        case.state == CaseState.DECIDED
-        and case.auto_decided
-        and (case.review_deadline is None or timezone.localdate() <= case.review_deadline)
-    ):
-        out.append("review-request")
-    return out
+    """The slugs of the applicant's actions their guards allow now (``actions``)."""
+    return [o.action.slug for o in actions.offered(case, identity, kind=actions.APPLICANT)]
 
 
 def applicant_case_payload(identity, case: Case) -> dict:

@@ -11,21 +11,6 @@ from .applications import SuppliedMaterial, supplied_material
 from .cases import STATE_HELP, CorrectionOut, notice_payload
 from .common import CaseDepartmentRef, department_ref, text
 
-# API action slug → service action name (transitions.TRANSITIONS).
-STAFF_ACTIONS = {
-    "accept": "accept",
-    "reject": "reject",
-    "request-correction": "request_correction",
-    "complete-step": "complete_step",
-    "return-step": "return_step",
-    "decide": "decide",
-    "start-special": "start_special",
-    "end-special": "end_special",
-    "extend": "extend",
-    "conclude": "conclude",
-    "deliver": "deliver",
-}
-
 
 class InboxRow(serializers.ModelSerializer):
     """An open task; the inbox copies on the step make the list one indexed read."""
@@ -319,6 +304,7 @@ class StaffDeliverRequest(serializers.Serializer):
     note = text(500, "备注")
 
 
+# The request body of each staff action, by its slug (``services.actions``).
 REQUESTS = {
     "accept": StaffAcceptRequest,
     "reject": StaffRejectRequest,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from govhall.core.services import calendar
 
 from ...models import Case, CaseState, CaseStep
-from ...services import access, handling, transitions
+from ...services import access, actions
 from ...services.errors import refuse
 from .. import staff_actions
 from ..auth import AUTHENTICATION, IsStaffMember
@@ -150,22 +150,6 @@ class StaffCaseDetailView(StaffCaseView):
         return Response(self.detail(request, self.case(request, number)).data)
 
 
-# API action slug → the handling service; each takes exactly its request's fields.
-SERVICES = {
-    "accept": handling.accept,
-    "reject": handling.reject,
-    "request-correction": handling.request_correction,
-    "complete-step": handling.complete_step,
-    "return-step": handling.return_step,
-    "decide": handling.decide,
-    "start-special": handling.start_special,
-    "end-special": handling.end_special,
-    "extend": handling.extend,
-    "conclude": handling.conclude,
-    "deliver": handling.deliver,
-}
-
-
 def _plain(value):
     """Serializer output (OrderedDicts, ReturnLists) as plain dicts and lists for services."""
     if isinstance(value, dict):
@@ -184,14 +168,15 @@ class StaffCaseAction(StaffCaseView):
         case = self.case(request, number)
         body = s.REQUESTS[self.action_slug](data=request.data)
         body.is_valid(raise_exception=True)
-        SERVICES[self.action_slug](case, request.user, **_plain(body.validated_data))
+        # The action's service takes exactly its request's fields.
+        actions.by_slug(self.action_slug).run(case, request.user, **_plain(body.validated_data))
         return Response(self.detail(request, self.case(request, number)).data)
 
 
-def action_view(slug: str):
+def action_view(action: actions.Action):
     """A view class per action, so the schema shows each action's own request body."""
+    slug, label = action.slug, action.label
     name = "".join(part.title() for part in slug.split("-"))
-    label = transitions.ACTION_LABELS[s.STAFF_ACTIONS[slug]]
     view = type(f"StaffCase{name}", (StaffCaseAction,), {"action_slug": slug, "__doc__": label})
     return extend_schema(
         summary=f"{label}（{slug}）",
@@ -201,4 +186,4 @@ def action_view(slug: str):
     )(view)
 
 
-ACTION_VIEWS = {slug: action_view(slug) for slug in SERVICES}
+ACTION_VIEWS = {action.slug: action_view(action) for action in actions.STAFF_ACTIONS}

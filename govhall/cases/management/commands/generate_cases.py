@@ -38,7 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person, RealNameLevel, User
-from govhall.catalog.models import Item, Step
+from govhall.catalog.models import CaseType, Item, Step
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.core.models import CalendarDay
 from govhall.core.services import audit, bulk, calendar
@@ -53,6 +53,7 @@ from ...models import (
     CaseStep,
     Suspension,
 )
+from ...services import steps as case_steps
 from ...services.clocks import ACCEPTANCE_LIMIT_DAYS
 from ...services.numbers import SEQUENCE_DIGITS
 
@@ -63,7 +64,6 @@ OPEN_MIX = [(S.SUBMITTED, 35), (S.AWAITING_CORRECTION, 10), (S.IN_PROGRESS, 45)]
 OPEN_MIX += [(S.SUSPENDED, 5), (S.DECIDED, 5)]
 FINAL_MIX = [(S.CONCLUDED, 88), (S.REJECTED, 6), (S.WITHDRAWN, 6)]
 CHANNELS = [("online", 70), ("mobile", 15), ("counter", 15)]
-STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
 POOL_PREFIX = "casegen"
 SURNAMES = "陈李黄张梁林刘吴罗何郑杨谢郭许曾蔡邓冯周"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志文辉"
@@ -76,7 +76,7 @@ COUNTIES = ["440703", "440704", "440705", "440781", "445102", "445103", "440103"
 
 @dataclass
 class StepDef:
-    """A task definition; ``text`` is its COPY fields (sequence … time_limit_days)."""
+    """A task definition; ``text`` is its COPY fields (sequence … catalogue_index)."""
 
     department_id: int
     days: int
@@ -121,12 +121,13 @@ class Report:
 def _item_plan(item: Item, steps: list[Step]) -> ItemPlan:
     version = item.current
     definitions = []
-    for sequence, s in enumerate(sorted(steps, key=lambda s: (s.sort_order, s.pk)), start=1):
+    # The tasks the case engine makes of these steps, in its order (services.steps).
+    for index, s in enumerate(case_steps.walk(steps)):
         department = s.department or item.department
-        code = STEP_CODES.get(s.post, "1")
-        fields = (sequence, code, s.name, s.post, department.pk, department.region_id)
+        code = case_steps.step_code(s)
+        fields = (index + 1, code, s.name, s.post, department.pk, department.region_id)
         definitions.append(
-            StepDef(department.pk, s.time_limit_days, _row(*fields, s.time_limit_days))
+            StepDef(department.pk, s.time_limit_days, _row(*fields, s.time_limit_days, index))
         )
     name = version.name[:200]
     return ItemPlan(
@@ -142,7 +143,7 @@ def _item_plan(item: Item, steps: list[Step]) -> ItemPlan:
             name,
             item.implementation_code,
             item.region_id,
-            version.case_type or "2",
+            version.case_type or CaseType.PROMISED,
             version.statutory_limit_days,
             version.promised_limit_days,
         ),
@@ -165,10 +166,9 @@ def plan_departments(top_share: float, open_share: float, top_open: float) -> li
         plan = by_department.get(item.department_id)
         if plan is None:
             department = item.department
-            fields = (0, "0", ACCEPTANCE_STEP, Post.CLERK, department.pk, department.region_id)
-            acceptance = StepDef(
-                department.pk, ACCEPTANCE_LIMIT_DAYS, _row(*fields, ACCEPTANCE_LIMIT_DAYS)
-            )
+            fields = (0, case_steps.ACCEPTANCE_CODE, ACCEPTANCE_STEP, Post.CLERK)
+            fields += (department.pk, department.region_id, ACCEPTANCE_LIMIT_DAYS, None)
+            acceptance = StepDef(department.pk, ACCEPTANCE_LIMIT_DAYS, _row(*fields))
             plan = by_department[item.department_id] = DepartmentPlan(department, [], acceptance)
         plan.items.append(_item_plan(item, steps[item.current_id]))
     plans = sorted(by_department.values(), key=lambda p: (-len(p.items), p.department.pk))
@@ -406,7 +406,7 @@ class Generator:
     STEP_COLUMNS = (
         "id case_id state started_at due_date completed_at action opinion case_number "
         "case_state item_name applicant_name sequence code name post department_id "
-        "region_code time_limit_days"
+        "region_code time_limit_days catalogue_index"
     ).split()
     SUSPENSION_COLUMNS = "id case_id kind reason started_on".split()
 

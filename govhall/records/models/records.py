@@ -1,23 +1,26 @@
-"""Process records (办件过程信息), the outbox that ships them, and notifications.
+"""Process records (办件过程信息) and the outbox that ships them.
 
-A process record is the exchange format of docs/exchange.md: the same rows arrive
-from branch halls through the exchange API, so monitoring and supervision count
-local and remote cases with one code path. ``OutboxMessage`` is written in the same
-transaction as the record and delivered afterwards (``deliver_outbox``), with every
-attempt kept.
+A process record is the exchange format of docs/exchange.md: the case engine appends
+one per state change, branch halls and vertical systems push the same rows through the
+exchange API, so monitoring and supervision count local and remote cases with one code
+path. ``OutboxMessage`` is written in the same transaction as a local record and
+delivered afterwards (``manage.py deliver_outbox``), with every attempt kept.
+
+The tables were created by the ``cases`` app (``cases_processrecord``,
+``cases_outboxmessage``) and renamed when the models moved here (migration
+``records.0001_initial``); the index names are unchanged.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class MessageType(models.TextChoices):
-    """Message types of Guangdong's hall exchange (STANDARDS.md)."""
+    """Message types of Guangdong's hall exchange (GB/T 39046 tables 5–8)."""
 
     APPLICATION = "0", _("申办")
     PRE_ACCEPTANCE = "1", _("预受理")
@@ -33,6 +36,8 @@ class MessageType(models.TextChoices):
 
 
 class ProcessRecord(models.Model):
+    """One state change of one case, local or pushed; ``event`` is one of ``events.EVENTS``."""
+
     record_id = models.UUIDField(_("记录标识"), default=uuid.uuid4, unique=True, editable=False)
     case_number = models.CharField(_("办件编号"), max_length=40)
     implementation_code = models.CharField(_("实施编码"), max_length=32)
@@ -74,6 +79,8 @@ class ProcessRecord(models.Model):
 
 
 class OutboxMessage(models.Model):
+    """A local record still to be shipped to the parent hall (or already shipped)."""
+
     record = models.OneToOneField(ProcessRecord, on_delete=models.CASCADE, related_name="outbox")
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -90,39 +97,3 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {'已送达' if self.delivered_at else '待送达'}"
-
-
-class Notification(models.Model):
-    """A message to an applicant: kept in the site inbox, also sent by SMS and email."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
-    event = models.CharField(_("事件"), max_length=30)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"))
-    link = models.CharField(_("链接"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
-    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
-    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-    send_error = models.CharField(_("发送错误"), max_length=300, blank=True)
-    source_record = models.UUIDField(_("来源记录"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "source_record"], name="notification_once_per_record"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.title

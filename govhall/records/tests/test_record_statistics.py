@@ -1,7 +1,10 @@
-"""The planner statistic migration 0004 sets on the process records (PostgreSQL only)."""
+"""The planner statistic ``cases.0004`` set on the process records (PostgreSQL only), kept
+when the table moved to this app."""
 
 import pytest
 from django.db import connection
+
+from govhall.records.models import ProcessRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +14,8 @@ def test_the_case_number_column_carries_its_distinct_ratio():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attoptions FROM pg_attribute "
-            "WHERE attrelid = 'cases_processrecord'::regclass AND attname = 'case_number'"
+            "WHERE attrelid = %s::regclass AND attname = 'case_number'",
+            [ProcessRecord._meta.db_table],
         )
         (options,) = cursor.fetchone()
     assert "n_distinct=-0.16" in options

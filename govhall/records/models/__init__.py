@@ -1,0 +1,3 @@
+from .records import MessageType, OutboxMessage, ProcessRecord
+
+__all__ = ["MessageType", "OutboxMessage", "ProcessRecord"]
