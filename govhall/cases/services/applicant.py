@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from govhall.core.errors import refuse
+
 from ..models import (
     ApplicationMaterial,
     Case,
@@ -14,7 +16,6 @@ from ..models import (
     SuspensionKind,
 )
 from . import access, handling, transitions
-from .errors import refuse
 
 RATING_CHANNELS = {"pc", "mobile", "qr", "tablet", "phone", "sms"}
 

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from govhall.catalog.models import Step
+from govhall.core.errors import refuse
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 from govhall.regions.services.scope import scope_of
@@ -32,7 +33,6 @@ from ..models import (
     SuspensionKind,
 )
 from . import access, clocks, hooks, notifications, transitions
-from .errors import refuse
 
 STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
 EXTENSION_LIMIT = 10  # 行政许可法 Art. 42: +10 working days with approval

@@ -14,12 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.core.errors import refuse
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 
 from ..models import Case, CaseState, CaseStep, MessageType, ProcessRecord
 from . import clocks, records
-from .errors import refuse
 
 S = CaseState
 

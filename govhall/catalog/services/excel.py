@@ -23,11 +23,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from govhall.core.errors import Problem
 from govhall.regions.models import Department
 
 from ..models import ItemVersion
 from . import codes, documents, items
-from .errors import Problem
 
 ITEM_SHEET = "事项"
 CHILD_SHEETS = {

@@ -24,13 +24,13 @@ from django.utils import timezone
 
 from govhall.cases.models import Case, CaseState, ProcessRecord
 from govhall.cases.services.applications import material_key
+from govhall.core.errors import refuse
 from govhall.core.identifiers import mask_id_number
 from govhall.core.services import audit
 from govhall.regions.services.scope import scope_of
 
 from ..models import Licence
 from . import signing
-from .errors import refuse
 
 FORMAT = "govhall-archive/1"
 MAX_DAYS = 366
