@@ -77,8 +77,9 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # The cookie is read (the session) before any view: check it first.
-        if inputs.bad_name(request.META.get("HTTP_COOKIE", "")):
+        # Cookies are read (the session) before any view: check them first. An escaped
+        # "\000" in a quoted cookie value comes out as NUL.
+        if any(inputs.bad_name(k) or inputs.bad_name(v) for k, v in request.COOKIES.items()):
             problem = Problem("cookie", inputs.CONTROL_CHARACTER, _COOKIE)
             return _refused(request, problem, page=False)  # no session or user for a page
         return self.get_response(request)
