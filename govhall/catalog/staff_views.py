@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govhall.core import inputs
 from govhall.core.errors import Refusal, deny
 from govhall.regions.models import Region
 from govhall.regions.services.scope import scope_of
@@ -516,7 +517,7 @@ def scenario_edit(request, code: str):
     if request.method == "POST":
         text = request.POST.get("document", "")
         try:
-            doc = json.loads(text)
+            doc = inputs.loads(text)
             if not isinstance(doc, dict):
                 raise ValueError(_("文档须为JSON对象。"))
         except json.JSONDecodeError as exc:

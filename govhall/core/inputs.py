@@ -46,32 +46,46 @@ def text_message(field: str) -> str:
 def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``text`` nests arrays and objects deeper than ``limit``; counted without
     parsing, so ``[`` × 100,000 costs one pass and no recursion."""
+    return _too_deep_at(text, limit) is not None
+
+
+def _too_deep_at(text: str, limit: int) -> int | None:
     depth = 0
     for match in _JSON_TOKENS.finditer(text):
         token = match.group()
         if token in "[{":
             depth += 1
             if depth > limit:
-                return True
+                return match.start()
         elif token in "]}":
             depth -= 1
-    return False
+    return None
 
 
-class TooDeep(json.JSONDecodeError):
-    """A JSONDecodeError, so code that reports parse errors reports this one too."""
+# Where an escape like "\u0000" or "\ud800" sits, to point at it in an error message.
+_BAD_ESCAPE = re.compile(r"\\u(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
-    def __init__(self, doc: str, limit: int = MAX_JSON_DEPTH):
-        super().__init__(f"嵌套超过{limit}层", doc, 0)
+
+class BadJson(json.JSONDecodeError):
+    """Too deep, or a control character: a JSONDecodeError, so code that reports parse
+    errors (with line and column) reports these too."""
 
 
 def loads(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """``json.loads`` for text from outside: refuses nesting deeper than ``max_depth``."""
+    """``json.loads`` for JSON from outside (an uploaded document, a pasted text): refuses
+    nesting deeper than ``max_depth`` unread, and control characters in any string."""
     if isinstance(text, bytes | bytearray):
         text = text.decode("utf-8")
-    if json_depth_exceeds(text, max_depth):
-        raise TooDeep(text, max_depth)
-    return json.loads(text)
+    deep_at = _too_deep_at(text, max_depth)
+    if deep_at is not None:
+        raise BadJson(f"嵌套超过{max_depth}层", text, deep_at)
+    value = json.loads(text)
+    where = first_bad_string(value)
+    if where is not None:
+        escape = _BAD_ESCAPE.search(text)
+        message = f"“{where or '文档'}”含有不允许的控制字符"
+        raise BadJson(message, text, escape.start() if escape else 0)
+    return value
 
 
 def first_bad_string(value: Any, path: str = "") -> str | None:

@@ -58,13 +58,14 @@ class IsStaffMember(BasePermission):
     Each staff API names itself in the refusal (``staff_only("数据监测")``), so a citizen's
     token is told which interface it may not use."""
 
-    api_name = "工作人员"
+    api_name = ""
     code = "staff_only"
     token_scopes = (STAFF_TOKEN_SCOPE,)
 
     @property
     def message(self) -> str:
-        return f"只有工作人员可以使用{self.api_name}接口（令牌须含staff授权范围）。"
+        api = f"{self.api_name}接口" if self.api_name else "该接口"
+        return f"只有工作人员可以使用{api}（令牌须含staff授权范围）。"
 
     def has_permission(self, request, view) -> bool:
         user = request.user

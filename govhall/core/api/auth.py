@@ -40,7 +40,10 @@ class BearerAuthentication(OAuth2Authentication):
     def authenticate(self, request):
         if bearer_token(request) is None:
             return None  # no token, or one sent elsewhere than the header: not looked up
-        result = super().authenticate(request)
+        # The toolkit is handed Django's request, not DRF's: it would read the form body
+        # (DRF's ``request.POST``) for a token there, parsing the body before the caller
+        # is known.
+        result = super().authenticate(request._request)
         if result is not None and result[0] is not None:
             context.act_for_request(result[0])
         return result

@@ -30,6 +30,15 @@ def only_error(response, status: int = 400) -> dict:
     return error
 
 
+def draft_url(api) -> str:
+    """A new applicant, signed in on ``api``, with a draft: the draft's API address."""
+    api.force_login(cf.applicant().user)
+    draft = api.post(
+        "/api/v1/applications/", {"item": cf.item().implementation_code}, content_type=JSON
+    ).json()
+    return f"/api/v1/applications/{draft['public_id']}/"
+
+
 class TestControlCharacters:
     @pytest.mark.parametrize(
         ("path", "field"),
@@ -58,12 +67,7 @@ class TestControlCharacters:
         assert api.get("/api/v1/items/", {"q": "营业\t执照\n"}).status_code == 200
 
     def test_in_a_json_body_the_path_of_the_value_is_named(self, api):
-        identity = cf.applicant()
-        api.force_login(identity.user)
-        draft = api.post(
-            "/api/v1/applications/", {"item": cf.item().implementation_code}, content_type=JSON
-        ).json()
-        url = f"/api/v1/applications/{draft['public_id']}/"
+        url = draft_url(api)
         response = api.patch(url, {"answers": {"spouse_name": "x\u0000y"}}, content_type=JSON)
         error = only_error(response)
         assert (error["field"], error["code"]) == ("answers.spouse_name", "control_character")
@@ -78,12 +82,7 @@ class TestControlCharacters:
         assert (error["field"], error["code"]) == ("identifier", "control_character")
 
     def test_in_a_patch_form_body(self, api):
-        identity = cf.applicant()
-        api.force_login(identity.user)
-        draft = api.post(
-            "/api/v1/applications/", {"item": cf.item().implementation_code}, content_type=JSON
-        ).json()
-        url = f"/api/v1/applications/{draft['public_id']}/"
+        url = draft_url(api)
         body = "contact_name=a%00b"
         response = api.patch(url, body, content_type="application/x-www-form-urlencoded")
         assert only_error(response)["field"] == "contact_name"
@@ -250,3 +249,33 @@ class TestStaffOnlyMessages:
         assert "办件办理" in error["message"]
         allowed = api.get("/api/v1/staff/inbox/", **bearer_header(user, "openid staff"))
         assert allowed.status_code == 200
+
+
+class TestJsonPastedIntoWebForms:
+    """JSON typed into a page is read with ``inputs.loads``: bounded, no control characters."""
+
+    def test_a_scenario_document(self, client):
+        from django.urls import reverse
+
+        from govhall.catalog.services import scenarios
+        from govhall.catalog.tests.factories import (
+            one_question_scenario,
+            published_item,
+            reviewer,
+        )
+
+        item = published_item()
+        tree = one_question_scenario(item, "nul-scenario")
+        scenarios.save_scenario(tree)
+        client.force_login(reviewer())
+        url = reverse("catalog:desk-scenario-edit", args=["nul-scenario"])
+        bad = json.dumps({**tree, "name": "情\u0000形"})  # the escape, as a person could paste it
+        response = client.post(url, {"document": bad})
+        assert response.status_code == 400
+        assert "“name”含有不允许的控制字符" in response.content.decode()
+        deep = client.post(url, {"document": "[" * 10_000})
+        assert deep.status_code == 400 and "嵌套超过64层" in deep.content.decode()
+        assert (
+            scenarios.scenario_document(scenarios.Scenario.objects.get(code="nul-scenario"))["name"]
+            == "情形"
+        )

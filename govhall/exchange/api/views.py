@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from govhall.core.api.errors import error, error_response
 from govhall.core.api.pagination import StandardPagination
+from govhall.core.api.parsers import JSONParser
 from govhall.core.errors import refuse
 
 from ..models import ExchangeCall, QualityCheck
@@ -123,7 +124,15 @@ class ExchangeClientView(APIView):
             logger.exception("exchange call not logged: %s %s", request.method, request.path)
 
 
+class BatchParser(JSONParser):
+    """A full batch is larger than the site-wide limit on request bodies."""
+
+    max_bytes = MAX_BODY_BYTES
+
+
 class ProcessRecordsView(ExchangeClientView):
+    parser_classes = [BatchParser]
+
     @extend_schema(
         summary="报送办件过程信息（数据交换）",
         description=(
