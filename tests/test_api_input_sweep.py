@@ -99,14 +99,15 @@ def schema_operations() -> tuple[dict[tuple[str, str], dict], dict]:
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             out[(re.sub(r"\{\w+\}", "{}", path), method)] = operation
-    return out, schema["components"]["schemas"]
+    return out, schema["components"]
 
 
 def body_fields(operation: dict, components: dict) -> list[str]:
     content = operation.get("requestBody", {}).get("content", {})
     for media in ("application/json", "multipart/form-data"):
         ref = content.get(media, {}).get("schema", {}).get("$ref", "")
-        properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        name = ref.rsplit("/", 1)[-1]
+        properties = components["schemas"].get(name, {}).get("properties", {})
         if properties:
             return sorted(properties)
     return ["value"]
@@ -262,8 +263,9 @@ def test_every_api_route_refuses_nul_and_deep_json_as_bad_input(world):
                     CONTROL,
                     name,
                 )
-            if method not in BODY_METHODS:
+            if method == "get":  # (a clean DELETE would discard what later routes use)
                 check(label, request(client, caller, method, path))
+            if method not in BODY_METHODS:
                 continue
             fields = body_fields(operation, components)
             nul = {name: "x\u0000y" for name in fields}
@@ -301,19 +303,12 @@ def test_every_json_body_is_parsed_by_the_bounded_parser():
 
 
 def test_every_endpoint_that_takes_a_bearer_token_documents_it():
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    assert "oidcBearer" in schema["components"]["securitySchemes"]
-    by_key = {}
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            by_key[(re.sub(r"\{\w+\}", "{}", path), method)] = operation
+    by_key, components = schema_operations()
+    assert "oidcBearer" in components["securitySchemes"]
     documented = 0
     for route in api_routes():
         view = route.view
-        if view is None or not any(
-            issubclass(a, BearerAuthentication) and a is BearerAuthentication
-            for a in view.authentication_classes
-        ):
+        if view is None or BearerAuthentication not in view.authentication_classes:
             continue
         staff = any(issubclass(p, IsStaffMember) for p in view.permission_classes)
         for method in route.methods:

@@ -89,9 +89,10 @@ def loads(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 
 
 def first_bad_string(value: Any, path: str = "") -> str | None:
-    """The path (``answers.name``, ``records[3].details``) of the first key or string in a
-    parsed JSON value that ``bad_text`` refuses, or None. Iterative: depth is bounded
-    already, but a wide document should not cost a frame per element."""
+    """The path (``answers.name``, ``records[3].details``; ``""`` for the document itself) of
+    the first string that ``bad_text`` refuses, or of the object holding a key that
+    ``bad_name`` refuses; None when there is none. Iterative: depth is bounded already,
+    but a wide document should not cost a frame per element."""
     stack: list[tuple[str, Any]] = [(path, value)]
     while stack:
         where, node = stack.pop()
@@ -103,7 +104,7 @@ def first_bad_string(value: Any, path: str = "") -> str | None:
             for key, child in node.items():
                 name = f"{where}.{key}" if where else str(key)
                 if bad_name(str(key)):
-                    return where or "non_field_errors"
+                    return where  # the object holding the key ("" for the document)
                 children.append((name, child))
             stack.extend(reversed(children))
         elif isinstance(node, list):

@@ -8,6 +8,7 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpResponseBadRequest, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from . import context, inputs
 from .api.errors import API_PREFIX, bad_request_error, json_error
@@ -97,6 +98,7 @@ class InputGuardMiddleware:
 
 
 _COOKIE = "请求的Cookie含有不允许的控制字符，请清除本站Cookie后重试。"
+_NAME = "请求的参数名含有不允许的控制字符（如NUL），请删除后重试。"
 
 
 def _control(field: str) -> Problem:
@@ -115,7 +117,7 @@ def _in_path(request, view_kwargs) -> Problem | None:
 def _in_pairs(pairs) -> Problem | None:
     for key, values in pairs:
         if inputs.bad_name(key):
-            return _control(NON_FIELD)
+            return Problem(NON_FIELD, inputs.CONTROL_CHARACTER, _NAME)
         for value in values:
             if isinstance(value, str) and inputs.bad_text(value):
                 return _control(key)
@@ -137,8 +139,6 @@ def _in_form(request, view_func) -> Problem | None:
 
 
 def _parses_forms(view_class) -> bool:
-    from rest_framework.parsers import FormParser, MultiPartParser
-
     return any(issubclass(p, FormParser | MultiPartParser) for p in view_class.parser_classes)
 
 

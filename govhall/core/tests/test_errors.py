@@ -84,4 +84,5 @@ def test_the_first_bad_string_is_named_by_its_path():
     assert first_bad_string({"a": ["ok", {"b": "x\x00"}]}) == "a[1].b"
     assert first_bad_string({"a": "tab\tline\nreturn\r"}) is None
     assert first_bad_string({"a": {"bad\x00key": 1}}) == "a"
+    assert first_bad_string({"bad\nkey": 1}) == ""
     assert first_bad_string(["\ud800"]) == "[0]"
