@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from govhall.core.api.errors import json_404
+from govhall.core import views as core_views
+from govhall.core.api.errors import json_400, json_403, json_404, json_500, under_api
 from govhall.core.api.views import healthz
+from govhall.portal import views as portal_views
 
 api_v1 = [
     path("", include("govhall.core.api.urls")),
@@ -17,8 +20,8 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    # Anything else under /api/v1/ is a JSON 404, in DEBUG too.
-    re_path(r"^.*$", json_404),
+    # Anything else under /api/v1/ is a JSON 404, in DEBUG too (any character, \n too).
+    re_path(r"^[\s\S]*$", json_404),
 ]
 
 urlpatterns = [
@@ -34,5 +37,8 @@ urlpatterns = [
     path("", include("govhall.portal.urls")),
 ]
 
-handler404 = "govhall.portal.views.not_found"
-handler500 = "govhall.portal.views.server_error"
+# Under /api/ every error is JSON in the one shape; elsewhere a Chinese page.
+handler400 = under_api(core_views.bad_request, json_400)
+handler403 = under_api(defaults.permission_denied, json_403)
+handler404 = under_api(portal_views.not_found, json_404)
+handler500 = under_api(portal_views.server_error, json_500)

@@ -44,3 +44,28 @@ class StaffPostFactory(factory.django.DjangoModelFactory):
         lambda: Department.objects.get(region_id="440700", name="江门市行政服务中心")
     )
     post = Post.CLERK
+
+
+def bearer_header(user, scope: str = "openid profile", company=None) -> dict:
+    """``Authorization: Bearer …`` for ``user``: an access token of a registered client,
+    acting for ``company`` when given (as if chosen at authorisation)."""
+    import datetime
+    import secrets
+
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model
+
+    from govhall.accounts.models import AuthorizationContext
+    from govhall.accounts.services import clients
+
+    registered = clients.register_client(name="测试客户端", redirect_uris=["https://a.example/cb"])
+    token = get_access_token_model().objects.create(
+        user=user,
+        application=registered.application,
+        scope=scope,
+        expires=timezone.now() + datetime.timedelta(hours=1),
+        token=secrets.token_urlsafe(24),
+    )
+    if company is not None:
+        AuthorizationContext.objects.create(access_token=token, company=company)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token.token}"}

@@ -12,13 +12,13 @@ import pytest
 from bench.cases_apply import ceiling_client
 from bench.cases_clients import run_clients
 from govhall.cases.tests import factories as f
-from govhall.cases.tests.test_api_applicant import bearer
+from tests.factories import bearer_header
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_ceiling_client_calls_me_and_fails_loudly(live_server):
     port = urllib.parse.urlsplit(live_server.url).port
-    token = bearer(f.applicant().user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    token = bearer_header(f.applicant().user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
 
     result = run_clients(2, ceiling_client(port, [token]), calls=3)
     assert not result.errors and result.rate > 0

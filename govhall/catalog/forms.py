@@ -14,6 +14,8 @@ from django.forms import formset_factory
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.errors import Problem
+
 from .models import (
     FAQ,
     Audience,
@@ -28,7 +30,6 @@ from .models import (
     Theme,
 )
 from .services import documents
-from .services.errors import Problem
 
 FIELDSETS = [
     (

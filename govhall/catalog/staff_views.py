@@ -18,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govhall.core import inputs
+from govhall.core.errors import Refusal, deny
 from govhall.regions.models import Region
 from govhall.regions.services.scope import scope_of
 
 from . import forms
 from .models import ChangeRecord, Item, ItemVersion, Scenario
 from .services import documents, excel, guides, items, permissions, rates, scenarios, workflow
-from .services.errors import CatalogError, ScopeDenied
 
 S = ItemVersion.State
 
@@ -39,10 +40,20 @@ def catalogue_staff(view):
             return _forbidden(request, _("只有事项录入人员和事项审查人员可以使用事项管理。"))
         try:
             return view(request, *args, **kwargs)
-        except ScopeDenied as exc:
+        except Refusal as exc:
+            if not exc.denied:
+                raise
             return _forbidden(request, exc.message)
 
     return wrapper
+
+
+def _flash(request, exc: Refusal) -> None:
+    """A service refusal as messages; a scope refusal stays a 403 page (``catalogue_staff``)."""
+    if exc.denied:
+        raise exc
+    for problem in exc.problems:
+        messages.error(request, problem.message)
 
 
 def _forbidden(request, message: str):
@@ -54,7 +65,7 @@ def _item(request, code: str) -> Item:
         Item.objects.select_related("department", "region", "current"), implementation_code=code
     )
     if not permissions.visible_items(request.user).filter(pk=item.pk).exists():
-        raise ScopeDenied(_("事项“%(name)s”不在您的事项管理范围内。") % {"name": item.name})
+        raise deny(_("事项“%(name)s”不在您的事项管理范围内。") % {"name": item.name})
     return item
 
 
@@ -121,7 +132,9 @@ def item_create(request):
                 parent=data["parent"] or None,
                 actor=request.user,
             )
-        except CatalogError as exc:
+        except Refusal as exc:
+            if exc.denied:
+                raise
             for problem in exc.problems:
                 field = problem.field if problem.field in form.fields else None
                 form.add_error(field, problem.message)
@@ -169,9 +182,8 @@ def draft_create(request, code: str):
         version = items.new_draft(
             item, request.user, change_type=change_type, change_summary=summary
         )
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
         return redirect("catalog:item", code=code)
     return redirect("catalog:version-edit", pk=version.pk)
 
@@ -197,9 +209,8 @@ def item_split(request, code: str):
             form.cleaned_data["change_summary"],
             request.user,
         )
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
         return redirect("catalog:item", code=code)
     messages.success(
         request, _("已生成%(n)d个拆分事项的草稿，发布第一个时原事项取消。") % {"n": len(parts)}
@@ -223,9 +234,8 @@ def item_merge(request, code: str):
             reason=form.cleaned_data["change_summary"],
             actor=request.user,
         )
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
         return redirect("catalog:item", code=code)
     except Http404:
         messages.error(request, _("合并的事项中有不存在的实施编码。"))
@@ -245,7 +255,9 @@ def version_edit(request, pk: int):
     if request.method == "POST" and editor.is_valid():
         try:
             items.save_draft(version, editor.document(), request.user)
-        except CatalogError as exc:
+        except Refusal as exc:
+            if exc.denied:
+                raise
             editor.add_problems(exc.problems)
         else:
             messages.success(request, _("草稿已保存。"))
@@ -264,9 +276,8 @@ def version_edit(request, pk: int):
 def _submit(request, version):
     try:
         workflow.submit(version, request.user)
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
         return redirect("catalog:version", pk=version.pk)
     messages.success(request, _("已提交审查。"))
     return redirect("catalog:version", pk=version.pk)
@@ -343,9 +354,8 @@ def version_action(request, pk: int, action: str):
             return redirect("catalog:version-edit", pk=draft.pk)
         else:
             raise Http404("没有这个操作")
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
     return redirect("catalog:version", pk=pk)
 
 
@@ -413,9 +423,8 @@ def confirm(request):
     selected = list(permissions.visible_items(request.user).filter(pk__in=ids))
     try:
         count = items.confirm_catalogue(selected, request.user)
-    except CatalogError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+    except Refusal as exc:
+        _flash(request, exc)
     else:
         messages.success(request, _("已确认%(n)d个事项。") % {"n": count})
     return redirect("catalog:desk")
@@ -502,13 +511,13 @@ def scenario_edit(request, code: str):
     """Edit a scenario tree as its JSON document (the shape of docs/catalog.md)."""
     scenario = get_object_or_404(Scenario, code=code)
     if not scenarios.can_maintain(request.user, scenario.region_id):
-        raise ScopeDenied(_("只有该情形引导所属区划的事项审查人员可以维护它。"))
+        raise deny(_("只有该情形引导所属区划的事项审查人员可以维护它。"))
     text = json.dumps(scenarios.scenario_document(scenario), ensure_ascii=False, indent=2)
     problems: list[str] = []
     if request.method == "POST":
         text = request.POST.get("document", "")
         try:
-            doc = json.loads(text)
+            doc = inputs.loads(text)
             if not isinstance(doc, dict):
                 raise ValueError(_("文档须为JSON对象。"))
         except json.JSONDecodeError as exc:
@@ -522,7 +531,9 @@ def scenario_edit(request, code: str):
             doc["code"] = code
             try:
                 scenarios.save_scenario_as(request.user, doc)
-            except CatalogError as exc:
+            except Refusal as exc:
+                if exc.denied:
+                    raise
                 problems += [f"{p.field}：{p.message}" for p in exc.problems]
             else:
                 messages.success(request, _("情形引导已保存。"))

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from .errors import Refusal
 from .models import AuditEntry, CalendarDay, CalendarYear
 from .services import calendar
 
@@ -72,7 +73,7 @@ class CalendarYearForm(forms.ModelForm):
         if year and "days" in cleaned:
             try:
                 entries = calendar.validate_entries(year, calendar.parse_day_lines(cleaned["days"]))
-            except calendar.CalendarError as exc:
+            except Refusal as exc:
                 # Show the message next to the field the administrator has to correct.
                 self.add_error("year" if exc.field == "year" else "days", exc.message)
             else:
@@ -108,7 +109,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 notice=form.cleaned_data.get("notice", ""),
                 user=request.user,
             )
-        except calendar.CalendarError as exc:
+        except Refusal as exc:
             messages.error(request, exc.message)
             raise
         obj.pk = saved.pk

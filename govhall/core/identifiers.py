@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from stdnum.cn import ric, uscc
 
+from .errors import Problem
+
 ID_NUMBER = "id_number"
 CREDIT_CODE = "credit_code"
 KINDS = (ID_NUMBER, CREDIT_CODE)
@@ -69,13 +71,9 @@ _FULLWIDTH = {
 _SEPARATORS = frozenset("-_‐‑‒–—―－")
 
 
-@dataclass(frozen=True)
-class IdentifierError:
-    code: str
-    message: str
-
-    def as_dict(self, field_name: str = "value") -> dict[str, str]:
-        return {"field": field_name, "code": self.code, "message": self.message}
+def _problem(code: str, message: str) -> Problem:
+    """A failed rule of the number given as ``value`` (the validation API's request key)."""
+    return Problem("value", code, message)
 
 
 @dataclass
@@ -83,7 +81,7 @@ class ValidationResult:
     kind: str
     value: str
     normalized: str
-    errors: list[IdentifierError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -116,24 +114,22 @@ def validate_id_number(value: str, today: datetime.date | None = None) -> Valida
     result = ValidationResult(ID_NUMBER, value, number)
     errors = result.errors
     if not number:
-        errors.append(IdentifierError("required", "身份证号码不能为空。"))
+        errors.append(_problem("required", "身份证号码不能为空。"))
         return result
     if len(number) == 15 and number.isdigit():
         number = upgrade_15_to_18(number)
         result.normalized = number
     if len(number) != 18:
         errors.append(
-            IdentifierError(
-                "length", f"身份证号码应为18位（第一代证15位），当前为{len(number)}位。"
-            )
+            _problem("length", f"身份证号码应为18位（第一代证15位），当前为{len(number)}位。")
         )
         return result
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        errors.append(IdentifierError("format", "身份证号码前17位须为数字，最后一位须为数字或X。"))
+        errors.append(_problem("format", "身份证号码前17位须为数字，最后一位须为数字或X。"))
         return result
     if number[:2] not in PROVINCE_PREFIXES:
         errors.append(
-            IdentifierError(
+            _problem(
                 "address_code",
                 f"身份证号码前6位地址码不符合GB/T 2260：不存在省级代码“{number[:2]}”。",
             )
@@ -142,22 +138,18 @@ def validate_id_number(value: str, today: datetime.date | None = None) -> Valida
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         errors.append(
-            IdentifierError(
-                "birth_date", f"身份证号码第7–14位出生日期“{number[6:14]}”不是有效日期。"
-            )
+            _problem("birth_date", f"身份证号码第7–14位出生日期“{number[6:14]}”不是有效日期。")
         )
     else:
         if birth > today:
-            errors.append(IdentifierError("birth_date_future", "身份证号码中的出生日期晚于今天。"))
+            errors.append(_problem("birth_date_future", "身份证号码中的出生日期晚于今天。"))
         elif birth.year < EARLIEST_BIRTH_YEAR:
             errors.append(
-                IdentifierError(
-                    "birth_date_range", f"身份证号码中的出生年份早于{EARLIEST_BIRTH_YEAR}年。"
-                )
+                _problem("birth_date_range", f"身份证号码中的出生年份早于{EARLIEST_BIRTH_YEAR}年。")
             )
     if _id_check_char(number[:17]) != number[17]:
         errors.append(
-            IdentifierError(
+            _problem(
                 "checksum",
                 "身份证号码校验码错误（GB 11643 ISO 7064 MOD 11-2），请核对每一位。",
             )
@@ -183,15 +175,15 @@ def validate_credit_code(value: str) -> ValidationResult:
     result = ValidationResult(CREDIT_CODE, value, code)
     errors = result.errors
     if not code:
-        errors.append(IdentifierError("required", "统一社会信用代码不能为空。"))
+        errors.append(_problem("required", "统一社会信用代码不能为空。"))
         return result
     if len(code) != 18:
-        errors.append(IdentifierError("length", f"统一社会信用代码应为18位，当前为{len(code)}位。"))
+        errors.append(_problem("length", f"统一社会信用代码应为18位，当前为{len(code)}位。"))
         return result
     bad = sorted({ch for ch in code if ch not in USCC_ALPHABET})
     if bad:
         errors.append(
-            IdentifierError(
+            _problem(
                 "alphabet",
                 "统一社会信用代码含有不允许的字符“" + "".join(bad) + "”（不使用I、O、S、V、Z）。",
             )
@@ -200,32 +192,28 @@ def validate_credit_code(value: str) -> ValidationResult:
     authority, category = code[0], code[1]
     if authority not in USCC_CATEGORIES:
         errors.append(
-            IdentifierError("authority", f"第1位登记管理部门代码“{authority}”不存在（GB 32100）。")
+            _problem("authority", f"第1位登记管理部门代码“{authority}”不存在（GB 32100）。")
         )
     elif category not in USCC_CATEGORIES[authority]:
         errors.append(
-            IdentifierError(
+            _problem(
                 "category",
                 f"第2位机构类别代码“{category}”不属于登记管理部门“{authority}”（GB 32100）。",
             )
         )
     if not code[2:8].isdigit():
-        errors.append(IdentifierError("region_code", "第3–8位登记管理机关行政区划码须为6位数字。"))
+        errors.append(_problem("region_code", "第3–8位登记管理机关行政区划码须为6位数字。"))
     elif code[2:4] not in PROVINCE_PREFIXES and code[2:8] != "100000":
-        errors.append(
-            IdentifierError("region_code", f"第3–8位行政区划码“{code[2:8]}”不符合GB/T 2260。")
-        )
+        errors.append(_problem("region_code", f"第3–8位行政区划码“{code[2:8]}”不符合GB/T 2260。"))
     entity = code[8:17]
     if gb11714_check_char(entity[:8]) != entity[8]:
         errors.append(
-            IdentifierError(
+            _problem(
                 "entity_checksum", "第9–17位主体标识码（组织机构代码）校验位错误（GB 11714）。"
             )
         )
     if uscc.calc_check_digit(code[:17]) != code[17]:
-        errors.append(
-            IdentifierError("checksum", "第18位校验码错误（GB 32100 MOD 31），请核对每一位。")
-        )
+        errors.append(_problem("checksum", "第18位校验码错误（GB 32100 MOD 31），请核对每一位。"))
     return result
 
 

@@ -2,12 +2,11 @@
 or by an OAuth 2 bearer token from the hall's OIDC provider (apps, department systems)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.core.api.auth import BearerAuthentication
+from govhall.core.api.auth import AUTHENTICATION
 
 from ..models import Person, RealNameLevel, mask_mobile
 from ..oidc.claims import acting_company_claim, staff_posts_claim
@@ -15,7 +14,7 @@ from .serializers import MeSerializer
 
 
 class MeView(APIView):
-    authentication_classes = [BearerAuthentication, SessionAuthentication]
+    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer, summary="当前登录身份")

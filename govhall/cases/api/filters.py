@@ -1,7 +1,8 @@
 """Query-string filters shared by the applicant's and the staff's case lists."""
 
+from govhall.core.errors import refuse
+
 from ..models import CaseState
-from ..services.errors import refuse
 
 
 def state_filter(queryset, request):

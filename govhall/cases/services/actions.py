@@ -26,13 +26,13 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from govhall.catalog.models import Step
+from govhall.core.errors import refuse
 from govhall.records import events
 from govhall.regions.models import Post
 from govhall.regions.services.scope import StaffScope, scope_of
 
 from ..models import Case, CaseState, CaseStep, Rating, StepState
 from . import access, steps
-from .errors import refuse
 
 S = CaseState
 STAFF, APPLICANT, SYSTEM = "staff", "applicant", "system"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from govhall.core.errors import refuse
+
 from ..models import (
     ApplicationMaterial,
     Case,
@@ -13,7 +15,6 @@ from ..models import (
     SuspensionKind,
 )
 from . import access, actions, handling, transitions
-from .errors import refuse
 
 RATING_CHANNELS = {"pc", "mobile", "qr", "tablet", "phone", "sms"}
 

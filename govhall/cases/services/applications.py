@@ -19,6 +19,7 @@ from django.utils import timezone
 from govhall.accounts.models import Person, Power
 from govhall.catalog.models import Bundle, Item, ItemVersion
 from govhall.catalog.services import forms
+from govhall.core.errors import Problem, Refusal, refuse
 from govhall.core.services import audit
 
 from ..models import (
@@ -34,7 +35,6 @@ from ..models import (
     SubmissionKey,
 )
 from . import facts, handling, hooks, notifications, numbers, transitions
-from .errors import refuse
 
 MAGIC = {
     "application/pdf": (b"%PDF-",),
@@ -259,10 +259,9 @@ def _fill_in(application: Application, data: dict, contact: dict | None) -> None
             setattr(application, name, str(contact[name] or "").strip())
 
 
-def _problems(problems):
-    from django.core.exceptions import ValidationError
-
-    return ValidationError({p.field: ValidationError(p.message, code=p.code) for p in problems})
+def _problems(problems: list[Problem]) -> Refusal:
+    """One problem per field (the last found), as the form shows them."""
+    return Refusal({p.field: p for p in problems}.values())
 
 
 def _check_draft(application: Application) -> None:
@@ -394,8 +393,6 @@ class Supply:
 
 def check_complete(application: Application, supply: Supply | None = None) -> tuple[dict, list]:
     """Every problem that stops submission, each naming its field (for "check your answers")."""
-    from govhall.catalog.services.errors import Problem
-
     supply = supply or Supply.of(application)
     answers, problems = forms.clean_answers(form_of(application), application.answers)
     supplied = set(supply.materials) | {facts.licence_key(h.type_code) for h in supply.held}

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from govhall.core.errors import refuse
 from govhall.core.services import calendar
 
 from ..models import Case, Decision, Delivery
 from . import actions, facts, handling, notifications, steps, transitions
-from .errors import refuse
 
 OPS = {
     "==": lambda a, b: a == b,

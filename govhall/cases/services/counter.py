@@ -17,12 +17,12 @@ from govhall.accounts.services import realname
 from govhall.accounts.services.registration import clean_id_number, clean_name, new_username
 from govhall.catalog.models import Item
 from govhall.catalog.services import forms
+from govhall.core.errors import refuse
 from govhall.regions.models import Department, Hall, Post
 from govhall.regions.services.scope import scope_of
 
 from ..models import Application, Case, Channel, StoredFile
 from . import applications, handling
-from .errors import refuse
 
 
 def counter_departments(clerk) -> list[Department]:

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from govhall.catalog.models import CaseType
+from govhall.core.errors import refuse
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 
@@ -32,7 +33,6 @@ from ..models import (
     SuspensionKind,
 )
 from . import actions, clocks, hooks, notifications, steps, transitions
-from .errors import refuse
 
 EXTENSION_LIMIT = 10  # 行政许可法 Art. 42: +10 working days with approval
 JOINT_EXTENSION_LIMIT = 15  # joint handling: +15

@@ -1,17 +1,14 @@
 """The applicant's side of the API: apply, fill in, upload, submit (idempotently), follow."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
 
-from govhall.accounts.models import AuthorizationContext
-from govhall.accounts.services import acting, clients
+from govhall.accounts.services import acting
 from govhall.accounts.tests.factories import AgentGrantFactory, PersonFactory
 from govhall.regions.models import Post
+from tests.factories import bearer_header
 
 from ..models import Case, CaseState
 from ..services import applications, handling
@@ -29,20 +26,6 @@ def signed_in(identity) -> Client:
         session[acting.SESSION_KEY] = identity.company.pk
         session.save()
     return client
-
-
-def bearer(user, company=None, scope="openid profile") -> dict:
-    registered = clients.register_client(name="测试移动端", redirect_uris=["https://a.example/cb"])
-    token = get_access_token_model().objects.create(
-        user=user,
-        application=registered.application,
-        scope=scope,
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        token=f"token-{user.pk}-{scope.replace(' ', '-')}",
-    )
-    if company is not None:
-        AuthorizationContext.objects.create(access_token=token, company=company)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token.token}"}
 
 
 def start(client, item) -> dict:
@@ -216,11 +199,11 @@ def test_acting_for_a_company_sees_only_the_companys_cases():
 def test_a_bearer_token_acts_for_its_user_and_the_company_it_was_granted_for():
     identity = f.applicant()
     own = f.submitted(f.item(), identity)
-    listed = Client().get("/api/v1/my/cases/", **bearer(identity.user)).json()
+    listed = Client().get("/api/v1/my/cases/", **bearer_header(identity.user)).json()
     assert [r["number"] for r in listed["results"]] == [own.number]
 
     grant = AgentGrantFactory(agent=PersonFactory(verified=True))
-    headers = bearer(grant.agent.user, company=grant.company, scope="openid company")
+    headers = bearer_header(grant.agent.user, "openid company", company=grant.company)
     item = f.item(audiences=["1", "2"], name="企业测试事项")
     created = Client().post(
         "/api/v1/applications/",

@@ -8,11 +8,11 @@ from govhall.core import context
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 from govhall.records.models import OutboxMessage, ProcessRecord
+from tests.factories import bearer_header
 
 from ..models import Application, ApplicationMaterial, Case, CaseState
 from ..services import applications
 from . import factories as f
-from .test_api_applicant import bearer
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -105,7 +105,7 @@ def test_the_api_takes_the_whole_application_once():
         "materials": [{"key": k, "locker_file": str(v.public_id)} for k, v in files.items()],
     }
     url = "/api/v1/applications/apply"
-    headers = {**bearer(identity.user), "HTTP_IDEMPOTENCY_KEY": "mobile-1"}
+    headers = {**bearer_header(identity.user), "HTTP_IDEMPOTENCY_KEY": "mobile-1"}
 
     assert client.post(url, body, content_type=JSON).status_code == 401
     first = client.post(url, body, content_type=JSON, **headers)
@@ -147,7 +147,7 @@ def test_the_api_names_the_field_and_keeps_nothing(change, field, code):
         **change,
     }
     response = Client().post(
-        "/api/v1/applications/apply", body, content_type=JSON, **bearer(identity.user)
+        "/api/v1/applications/apply", body, content_type=JSON, **bearer_header(identity.user)
     )
     assert response.status_code == 400, response.content
     errors = response.json()["errors"]

@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 
 from govhall.core.api.errors import NON_FIELD, error, error_response
 from govhall.core.api.pagination import StandardPagination
+from govhall.core.errors import deny
 from govhall.regions.models import Department, Region
 from govhall.search.engine import search_items
 
 from ..models import Audience, Bundle, Item, ItemType, ItemVersion, Scenario, Theme
 from ..services import bundles, documents, guides, items, rates, scenarios, workflow
 from ..services import permissions as scope
-from ..services.errors import CatalogError, ScopeDenied
 from . import serializers as s
 
 
@@ -187,16 +187,9 @@ class ThemeList(generics.ListAPIView):
 
 
 class StaffAPIView(APIView):
-    """Authenticated catalogue staff; domain errors become the API's error shape."""
+    """Authenticated catalogue staff (the services check each one's scope)."""
 
     permission_classes = [permissions.IsAuthenticated]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ScopeDenied):
-            return error_response([error(NON_FIELD, "permission_denied", exc.message)], 403)
-        if isinstance(exc, CatalogError):
-            return error_response(exc.as_list(), 400)
-        return super().handle_exception(exc)
 
 
 def _staff_item(user, code: str) -> Item:
@@ -204,7 +197,7 @@ def _staff_item(user, code: str) -> Item:
         Item.objects.select_related("department", "region"), implementation_code=code
     )
     if not scope.visible_items(user).filter(pk=item.pk).exists():
-        raise ScopeDenied(f"事项“{item.name}”不在您的事项管理范围内。")
+        raise deny(f"事项“{item.name}”不在您的事项管理范围内。")
     return item
 
 
@@ -465,10 +458,7 @@ class ScenarioResolve(APIView):
         scenario = _published_scenario(code)
         body = s.ScenarioAnswersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            result = scenarios.resolve(scenario, body.validated_data["answers"])
-        except CatalogError as exc:
-            return error_response(exc.as_list(), 400)
+        result = scenarios.resolve(scenario, body.validated_data["answers"])
         return Response(
             {
                 "complete": result.complete,
@@ -498,7 +488,7 @@ class StaffScenario(StaffAPIView):
     def get(self, request, code: str):
         scenario = get_object_or_404(Scenario, code=code)
         if not scenarios.can_maintain(request.user, scenario.region_id):
-            raise ScopeDenied("只有该情形引导所属区划的事项审查人员可以维护它。")
+            raise deny("只有该情形引导所属区划的事项审查人员可以维护它。")
         return Response(scenarios.scenario_document(scenario))
 
     def put(self, request, code: str):

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
+from govhall.core.errors import Problem, Refusal
 from govhall.regions.models import Department, Region
 
 from ..models import Bundle, BundleMember, Item, LifeEvent, Theme
 from . import permissions
-from .errors import CatalogError, Problem
 from .themes import _audience
 
 
@@ -71,7 +71,7 @@ def save_bundle(
     if len(set(item_codes)) != len(item_codes):
         problems.append(Problem("members", "duplicate_item", "一件事中的事项不能重复。"))
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     values = {
         "name": name,
         "audience": _audience(audience),
@@ -110,7 +110,7 @@ def save_bundle(
 
 
 def _fail(field: str, message: str):
-    raise CatalogError(Problem(field, "invalid", message))
+    raise Refusal(Problem(field, "invalid", message))
 
 
 def published_bundles(region: Region | None = None):

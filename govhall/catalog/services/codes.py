@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
+from govhall.core.errors import Problem, Refusal
 from govhall.core.identifiers import validate_credit_code
 from govhall.regions.models import EXERCISE_LEVEL_CODE, Department, Level, Region
 
 from ..models import BasicItem, ItemType
-from .errors import CatalogError, Problem
 
 TYPE_CODES = "|".join(ItemType.values)
 BASIC_CODE_RE = re.compile(rf"^({TYPE_CODES})(\d{{5}})(\d{{3}})$")
@@ -50,7 +50,7 @@ class BasicCode:
 def parse_basic_code(code: str, field: str = "basic_code") -> BasicCode:
     problems = check_basic_code(code, field)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     match = BASIC_CODE_RE.match(code)
     return BasicCode(match.group(1), int(match.group(2)), int(match.group(3)))
 
@@ -128,12 +128,12 @@ def next_basic_code(item_type: str, main: str | None = None) -> str:
         taken = BasicItem.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
         sub = int(taken[7:]) + 1 if taken else 1
         if sub > MAX_SUB:
-            raise CatalogError(Problem("parent", "sub_items_full", "该主项的子项编号已用完。"))
+            raise Refusal(Problem("parent", "sub_items_full", "该主项的子项编号已用完。"))
         return f"{prefix}{sub:03d}"
     if item_type not in ItemType.values:
-        raise CatalogError(Problem("item_type", "invalid", f"事项类型“{item_type}”无效。"))
+        raise Refusal(Problem("item_type", "invalid", f"事项类型“{item_type}”无效。"))
     taken = BasicItem.objects.filter(code__startswith=item_type).aggregate(m=Max("code"))["m"]
     number = int(taken[2:7]) + 1 if taken else 1
     if number > MAX_MAIN:
-        raise CatalogError(Problem("item_type", "main_items_full", "该类型的主项编号已用完。"))
+        raise Refusal(Problem("item_type", "main_items_full", "该类型的主项编号已用完。"))
     return f"{item_type}{number:05d}000"

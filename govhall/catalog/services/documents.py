@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from govhall.core.errors import Problem, Refusal
 from govhall.regions.models import Department
 
 from ..models import (
@@ -41,7 +42,6 @@ from ..models import (
 )
 from ..models.choices import STEP_POSTS
 from . import forms
-from .errors import CatalogError, Problem
 
 CHANNELS = {
     "online": "channel_online",
@@ -479,7 +479,7 @@ def _number_materials(materials: list[dict[str, Any]]) -> None:
 def clean_or_raise(raw: dict[str, Any]) -> dict[str, Any]:
     doc, problems = normalize(raw)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     return doc
 
 
@@ -580,7 +580,7 @@ def write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
     themes = list(Theme.objects.filter(code__in=doc["themes"]))
     missing = sorted(set(doc["themes"]) - {t.code for t in themes})
     if missing:
-        raise CatalogError(
+        raise Refusal(
             Problem("themes", "unknown_theme", f"服务主题编码“{'、'.join(missing)}”不存在。")
         )
     version.themes.set(themes)
@@ -630,7 +630,7 @@ def write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
             )
         )
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     ItemRelation.objects.bulk_create(rows)
 
 
@@ -648,7 +648,7 @@ def _step_departments(steps: list[dict[str, Any]]) -> dict[str, Department]:
         if s.get("department") and s["department"] not in found
     ]
     if missing:
-        raise CatalogError(missing)
+        raise Refusal(missing)
     return found
 
 

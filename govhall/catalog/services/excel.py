@@ -23,11 +23,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from govhall.core import inputs
+from govhall.core.errors import Problem
 from govhall.regions.models import Department
 
 from ..models import ItemVersion
 from . import codes, documents, items
-from .errors import Problem
 
 ITEM_SHEET = "事项"
 CHILD_SHEETS = {
@@ -252,7 +253,7 @@ def import_workbook(file, *, actor=None, publish: bool = False) -> items.LoadRep
         for key in JSON_COLUMNS:
             text = documents._text(record.get(key))
             try:
-                doc[key] = json.loads(text) if text else None
+                doc[key] = inputs.loads(text) if text else None
             except ValueError as exc:
                 problems.append(
                     CellProblem(

@@ -36,9 +36,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from govhall.core.errors import Problem
 from govhall.core.identifiers import validate_credit_code, validate_id_number
-
-from .errors import Problem
 
 FIELD_TYPES = {
     "text": "文本",

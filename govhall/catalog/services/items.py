@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from govhall.core import context
+from govhall.core.errors import PERMISSION_DENIED, Problem, Refusal
 from govhall.core.services import audit
 from govhall.regions.models import Department
 
 from ..models import BasicItem, ChangeType, Item, ItemVersion, ReviewRecord
 from . import codes, documents, permissions, rules, workflow
-from .errors import CatalogError, Problem, ScopeDenied
 
 OPEN_STATES = (
     ItemVersion.State.DRAFT,
@@ -32,7 +32,7 @@ def _department(value: Department | str, field: str = "department") -> Departmen
         return value
     department = Department.objects.select_related("region").filter(credit_code=value).first()
     if department is None:
-        raise CatalogError(
+        raise Refusal(
             Problem(field, "unknown_department", f"实施主体统一社会信用代码“{value}”不存在。")
         )
     return department
@@ -43,12 +43,12 @@ def _basic_item(
 ) -> BasicItem:
     """The basic catalogue entry to implement: an existing code, or a newly generated one."""
     if item_type not in dict(codes.ItemType.choices):
-        raise CatalogError(Problem("item_type", "choice", f"事项类型“{item_type}”无效。"))
+        raise Refusal(Problem("item_type", "choice", f"事项类型“{item_type}”无效。"))
     if not basic_code:
         return _new_basic_item(item_type, name, parent)
     parsed = codes.parse_basic_code(basic_code)
     if parsed.item_type != item_type:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "basic_code",
                 "basic_code_type_mismatch",
@@ -56,7 +56,7 @@ def _basic_item(
             )
         )
     if parent is not None and (not parsed.is_sub_item or parsed.main_code != parent.basic_code):
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "basic_code",
                 "sub_item_code",
@@ -65,7 +65,7 @@ def _basic_item(
             )
         )
     if parent is None and parsed.is_sub_item:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "parent",
                 "sub_item_needs_parent",
@@ -87,9 +87,7 @@ def _new_basic_item(item_type: str, name: str, parent: Item | None, attempts: in
                 return BasicItem.objects.create(code=code, name=name, item_type=item_type)
         except IntegrityError:
             continue
-    raise CatalogError(
-        Problem("basic_code", "code_contention", "生成基本编码时发生冲突，请稍后重试。")
-    )
+    raise Refusal(Problem("basic_code", "code_contention", "生成基本编码时发生冲突，请稍后重试。"))
 
 
 @transaction.atomic
@@ -112,9 +110,7 @@ def create_item(
     if isinstance(parent, str):
         parent = Item.objects.filter(implementation_code=parent).first() or _missing_parent(parent)
     if parent is not None and (parent.department_id != department.pk or parent.is_sub_item):
-        raise CatalogError(
-            Problem("parent", "parent_scope", "主项必须是同一部门的主项（不能是子项）。")
-        )
+        raise Refusal(Problem("parent", "parent_scope", "主项必须是同一部门的主项（不能是子项）。"))
     raw = dict(content or {})
     raw.update(name=name, change_type=change_type, change_summary=change_summary)
     # A bare catalogue entry starts as an instant, information-only guide to be filled in.
@@ -124,7 +120,7 @@ def create_item(
     doc = documents.clean_or_raise(raw)
     problems = rules.consistency(doc, item_type)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     try:
         with transaction.atomic():
             basic = _basic_item(item_type, basic_code, doc["name"], parent)
@@ -141,7 +137,7 @@ def create_item(
                 created_by=actor,
             )
     except IntegrityError:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "basic_code",
                 "duplicate_item",
@@ -156,7 +152,7 @@ def create_item(
 
 
 def _missing_parent(code: str):
-    raise CatalogError(Problem("parent", "unknown_item", f"主项“{code}”不存在。"))
+    raise Refusal(Problem("parent", "unknown_item", f"主项“{code}”不存在。"))
 
 
 def _record(version: ItemVersion, action: str, actor, comment: str = "", **checks) -> ReviewRecord:
@@ -180,7 +176,7 @@ def save_draft(version: ItemVersion, raw: dict[str, Any], actor=None) -> ItemVer
     )
     permissions.require_edit(actor, version.item.department)
     if not version.is_editable:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "state",
                 "not_editable",
@@ -194,7 +190,7 @@ def save_draft(version: ItemVersion, raw: dict[str, Any], actor=None) -> ItemVer
     doc = documents.clean_or_raise(raw)
     problems = rules.consistency(doc, version.item.item_type)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     before = documents.content_document(version)
     documents.write_content(version, doc)
     changed = [c.label for c in documents.diff(before, doc)]
@@ -223,7 +219,7 @@ def new_draft(
     permissions.require_edit(actor, item.department)
     open_version = item.versions.filter(state__in=OPEN_STATES).first()
     if open_version is not None:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "version",
                 "open_version_exists",
@@ -232,7 +228,7 @@ def new_draft(
             )
         )
     if item.status == Item.Status.CANCELLED:
-        raise CatalogError(Problem("status", "cancelled", "该事项已取消，不能再变更。"))
+        raise Refusal(Problem("status", "cancelled", "该事项已取消，不能再变更。"))
     latest = item.versions.order_by("-number").first()
     source = based_on or (
         latest if latest and latest.state == ItemVersion.State.RETURNED else item.current or latest
@@ -256,9 +252,9 @@ def new_draft(
 def request_change(item: Item, change_type: str, reason: str, actor=None) -> ItemVersion:
     """Suspension or cancellation is a version too, so it is reviewed before it takes effect."""
     if change_type in (ChangeType.SUSPEND, ChangeType.CANCEL) and not reason.strip():
-        raise CatalogError(Problem("change_summary", "required", "暂停或取消事项必须说明原因。"))
+        raise Refusal(Problem("change_summary", "required", "暂停或取消事项必须说明原因。"))
     if item.current_id is None:
-        raise CatalogError(Problem("status", "not_published", "尚未发布的事项不能暂停或取消。"))
+        raise Refusal(Problem("status", "not_published", "尚未发布的事项不能暂停或取消。"))
     return new_draft(item, actor, change_type=change_type, change_summary=reason)
 
 
@@ -266,9 +262,9 @@ def request_change(item: Item, change_type: str, reason: str, actor=None) -> Ite
 def split_item(item: Item, parts: list[dict[str, Any]], reason: str, actor=None) -> list[Item]:
     """拆分: new items (drafts) take over from ``item``; publishing the first cancels it."""
     if len(parts) < 2:
-        raise CatalogError(Problem("parts", "min_parts", "拆分至少要产生两个事项。"))
+        raise Refusal(Problem("parts", "min_parts", "拆分至少要产生两个事项。"))
     if not reason.strip():
-        raise CatalogError(Problem("change_summary", "required", "拆分事项必须说明原因。"))
+        raise Refusal(Problem("change_summary", "required", "拆分事项必须说明原因。"))
     base = documents.content_document(item.current or item.latest_version)
     created = []
     for part in parts:
@@ -295,11 +291,11 @@ def merge_items(
 ) -> Item:
     """合并: one new item (draft) replaces several; publishing it cancels the sources."""
     if len(items) < 2:
-        raise CatalogError(Problem("items", "min_items", "合并至少需要两个事项。"))
+        raise Refusal(Problem("items", "min_items", "合并至少需要两个事项。"))
     if len({i.department_id for i in items}) != 1:
-        raise CatalogError(Problem("items", "same_department", "只能合并同一部门的事项。"))
+        raise Refusal(Problem("items", "same_department", "只能合并同一部门的事项。"))
     if not reason.strip():
-        raise CatalogError(Problem("change_summary", "required", "合并事项必须说明原因。"))
+        raise Refusal(Problem("change_summary", "required", "合并事项必须说明原因。"))
     first = items[0]
     content = documents.content_document(first.current or first.latest_version)
     content["relations"] = []
@@ -347,7 +343,7 @@ class LoadReport:
         }
 
 
-class LoadError(CatalogError):
+class LoadError(Refusal):
     """Problems of a bulk load, each tied to the index of the document it came from."""
 
     def __init__(self, by_doc: list[tuple[int, Problem]]):
@@ -389,10 +385,8 @@ def load_documents(
                         report=report,
                         current=currents.get(item.current_id),
                     )
-            except CatalogError as exc:
-                problems.extend((index, p) for p in exc.problems)
-            except ScopeDenied as exc:
-                problems.append((index, Problem("department", "scope", exc.message)))
+            except Refusal as exc:
+                problems.extend((index, p) for p in _load_problems(exc))
         if problems:
             raise LoadError(sorted(problems, key=lambda pair: pair[0]))
         if report.created or report.updated:  # a load that changed nothing is no change
@@ -404,6 +398,14 @@ def load_documents(
                 reason=reason or "批量载入事项",
             )
     return report
+
+
+def _load_problems(exc: Refusal) -> list[Problem]:
+    """A document's problems; a scope refusal names the department it is about."""
+    return [
+        Problem("department", "scope", p.message) if p.code == PERMISSION_DENIED else p
+        for p in exc.problems
+    ]
 
 
 def _prepare(raw_docs, actor, problems) -> list[tuple[int, dict, Item]]:
@@ -435,10 +437,8 @@ def _prepare(raw_docs, actor, problems) -> list[tuple[int, dict, Item]]:
         try:
             with transaction.atomic():
                 prepared.append((index, doc, _ensure_item(doc, actor)))
-        except CatalogError as exc:
-            problems.extend((index, p) for p in exc.problems)
-        except ScopeDenied as exc:
-            problems.append((index, Problem("department", "scope", exc.message)))
+        except Refusal as exc:
+            problems.extend((index, p) for p in _load_problems(exc))
     return prepared
 
 
@@ -450,7 +450,7 @@ def _ensure_item(doc: dict[str, Any], actor) -> Item:
     if doc.get("implementation_code"):
         problems = codes.check_implementation_code(doc["implementation_code"])
         if problems:
-            raise CatalogError(problems)
+            raise Refusal(problems)
     if basic_code:
         item = Item.objects.filter(department=department, basic_code=basic_code).first()
     else:
@@ -460,7 +460,7 @@ def _ensure_item(doc: dict[str, Any], actor) -> Item:
             doc.get("implementation_code")
             and doc["implementation_code"] != item.implementation_code
         ):
-            raise CatalogError(
+            raise Refusal(
                 Problem(
                     "implementation_code",
                     "code_mismatch",
@@ -473,11 +473,11 @@ def _ensure_item(doc: dict[str, Any], actor) -> Item:
     if doc.get("parent"):
         parent = Item.objects.filter(implementation_code=doc["parent"]).first()
         if parent is None:
-            raise CatalogError(Problem("parent", "unknown_item", f"主项“{doc['parent']}”不存在。"))
+            raise Refusal(Problem("parent", "unknown_item", f"主项“{doc['parent']}”不存在。"))
     basic = _basic_item(item_type, basic_code, doc["name"], parent)
     implementation = codes.implementation_code(department, basic.code)
     if doc.get("implementation_code") and doc["implementation_code"] != implementation:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "implementation_code",
                 "code_mismatch",
@@ -505,11 +505,11 @@ def _load_one(
     doc = {**doc, "implementation_code": item.implementation_code}
     problems = rules.check(doc, item.item_type, complete=True)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     latest = item.versions.order_by("-number").first()
     if latest is not None:
         if latest.state in OPEN_STATES:
-            raise CatalogError(
+            raise Refusal(
                 Problem(
                     "version",
                     "open_version_exists",

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from govhall.core.errors import deny
 from govhall.regions.models import Department, Post
 from govhall.regions.services.scope import scope_of
 
 from ..models import Item
-from .errors import ScopeDenied
 
 
 def _posts(user, post: str) -> list[tuple[int, str]]:
@@ -46,12 +46,12 @@ def can_review(user, item: Item) -> bool:
 
 def require_edit(user, department: Department) -> None:
     if not can_edit(user, department):
-        raise ScopeDenied(f"您不是“{department.name}”的事项录入人员，不能编辑该部门的事项。")
+        raise deny(f"您不是“{department.name}”的事项录入人员，不能编辑该部门的事项。")
 
 
 def require_review(user, item: Item) -> None:
     if not can_review(user, item):
-        raise ScopeDenied(
+        raise deny(
             f"您不是“{item.region.name}”或“{item.department.name}”的事项审查人员，不能审查该事项。"
         )
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from govhall.core.errors import Problem
+
 from ..models import Theme
 from ..models.choices import COMPANY_CODES, CaseType, Depth, ItemType, MaterialMedia, MaterialSource
-from .errors import Problem
 
 
 def consistency(doc: dict[str, Any], item_type: str | None = None) -> list[Problem]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from govhall.core.errors import Problem, Refusal, deny
 from govhall.regions.models import Post, Region
 from govhall.regions.services.scope import scope_of
 
@@ -21,10 +22,9 @@ from ..models import (
     ScenarioOutcome,
     ScenarioQuestion,
 )
-from .errors import CatalogError, Problem, ScopeDenied
 
 
-class ScenarioError(CatalogError):
+class ScenarioError(Refusal):
     """The answers do not form a walk through the tree."""
 
 
@@ -99,7 +99,7 @@ def save_scenario(doc: dict[str, Any]) -> Scenario:
     """Create or replace a scenario and its whole tree from a scenario document (MODELS.md)."""
     shape = _shape_problems(doc)
     if shape:
-        raise CatalogError(shape)
+        raise Refusal(shape)
     problems: list[Problem] = []
     questions = doc.get("questions") or []
     if not doc.get("code") or not doc.get("name"):
@@ -155,19 +155,17 @@ def save_scenario(doc: dict[str, Any]) -> Scenario:
                         )
                     )
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     region = doc.get("region")
     if region and not isinstance(region, Region):
         code, region = str(region), Region.objects.filter(code=str(region)).first()
         if region is None:
-            raise CatalogError(Problem("region", "unknown_region", f"行政区划“{code}”不存在。"))
+            raise Refusal(Problem("region", "unknown_region", f"行政区划“{code}”不存在。"))
     life_event = doc.get("life_event")
     if life_event and not isinstance(life_event, LifeEvent):
         code, life_event = str(life_event), LifeEvent.objects.filter(code=str(life_event)).first()
         if life_event is None:
-            raise CatalogError(
-                Problem("life_event", "unknown_life_event", f"人生事件“{code}”不存在。")
-            )
+            raise Refusal(Problem("life_event", "unknown_life_event", f"人生事件“{code}”不存在。"))
     scenario, _ = Scenario.objects.update_or_create(
         code=doc["code"],
         defaults={
@@ -358,12 +356,12 @@ def save_scenario_as(user, doc: dict[str, Any]) -> Scenario:
     """``save_scenario`` for a staff user: only the reviewers of the tree's region."""
     shape = _shape_problems(doc)
     if shape:
-        raise CatalogError(shape)
+        raise Refusal(shape)
     region = doc.get("region")
     if region and not Region.objects.filter(code=str(region)).exists():
-        raise CatalogError(Problem("region", "unknown_region", f"行政区划“{region}”不存在。"))
+        raise Refusal(Problem("region", "unknown_region", f"行政区划“{region}”不存在。"))
     existing = Scenario.objects.filter(code=doc.get("code")).first()
     for code in {region, existing.region_id if existing else region}:
         if not can_maintain(user, code):
-            raise ScopeDenied("只有该情形引导所属区划的事项审查人员可以维护它。")
+            raise deny("只有该情形引导所属区划的事项审查人员可以维护它。")
     return save_scenario(doc)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from govhall.core.errors import Problem, Refusal
+
 from ..models import Item, LifeEvent, Theme, ThemeAudience
-from .errors import CatalogError, Problem
 
 
 def _audience(value: str) -> str:
     if value not in ThemeAudience.values:
-        raise CatalogError(
+        raise Refusal(
             Problem("audience", "choice", f"面向对象“{value}”无效，应为person或company。")
         )
     return value
@@ -62,13 +63,11 @@ def upsert_life_event(
     found_themes = list(Theme.objects.filter(code__in=themes))
     if len(found_themes) != len(set(themes)):
         missing = sorted(set(themes) - {t.code for t in found_themes})
-        raise CatalogError(
-            Problem("themes", "unknown_theme", f"服务主题“{'、'.join(missing)}”不存在。")
-        )
+        raise Refusal(Problem("themes", "unknown_theme", f"服务主题“{'、'.join(missing)}”不存在。"))
     found_items = list(Item.objects.filter(implementation_code__in=items))
     if len(found_items) != len(set(items)):
         missing = sorted(set(items) - {i.implementation_code for i in found_items})
-        raise CatalogError(Problem("items", "unknown_item", f"事项“{'、'.join(missing)}”不存在。"))
+        raise Refusal(Problem("items", "unknown_item", f"事项“{'、'.join(missing)}”不存在。"))
     event.themes.set(found_themes)
     event.items.set(found_items)
     return event

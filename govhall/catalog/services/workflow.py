@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import context
+from govhall.core.errors import Problem, Refusal
 
 from ..models import ChangeRecord, ChangeType, Item, ItemVersion, ReviewRecord
 from . import documents, permissions, rules, search_hooks
-from .errors import CatalogError, Problem
 
 S = ItemVersion.State
 A = ReviewRecord.Action
@@ -53,7 +53,7 @@ def _lock(version: ItemVersion) -> ItemVersion:
 def _move(version: ItemVersion, action: str) -> None:
     sources, target = TRANSITIONS[action]
     if version.state not in sources:
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "state",
                 "transition_not_allowed",
@@ -89,7 +89,7 @@ def _authors(version: ItemVersion) -> set[int]:
 
 def _four_eyes(version: ItemVersion, actor) -> None:
     if actor is not None and not actor.is_superuser and actor.pk in _authors(version):
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "reviewer",
                 "four_eyes",
@@ -107,7 +107,7 @@ def submit(version: ItemVersion, actor=None, comment: str = "") -> ItemVersion:
     doc = documents.version_document(version)
     problems = rules.check(doc, version.item.item_type, complete=True)
     if problems:
-        raise CatalogError(problems)
+        raise Refusal(problems)
     version.submitted_at = timezone.now()
     with context.acting(reason="提交事项审查"):
         version.save(update_fields=["state", "submitted_at", "updated_at"])
@@ -128,7 +128,7 @@ def return_version(
     version = _lock(version)
     permissions.require_review(actor, version.item)
     if not comment.strip():
-        raise CatalogError(Problem("comment", "required", "退回修改时必须填写审查意见。"))
+        raise Refusal(Problem("comment", "required", "退回修改时必须填写审查意见。"))
     _move(version, A.RETURN)
     version.reviewed_at = timezone.now()
     with context.acting(reason=f"退回修改：{comment[:200]}"):
@@ -158,7 +158,7 @@ def approve(
     permissions.require_review(actor, version.item)
     _four_eyes(version, actor)
     if not (legality_ok and compliance_ok):
-        raise CatalogError(
+        raise Refusal(
             Problem(
                 "legality_ok" if not legality_ok else "compliance_ok",
                 "review_failed",
@@ -193,7 +193,7 @@ def publish_directly(version: ItemVersion, actor=None, comment: str = "") -> Ite
         permissions.require_edit(actor, version.item.department)
         permissions.require_review(actor, version.item)
     if version.state != S.DRAFT:
-        raise CatalogError(Problem("state", "transition_not_allowed", "只有草稿可以直接发布。"))
+        raise Refusal(Problem("state", "transition_not_allowed", "只有草稿可以直接发布。"))
     version.state = S.PUBLISHED
     _take_effect(version, actor)
     _record(version, A.IMPORT, actor, comment or "批量导入，直接发布")

@@ -134,3 +134,21 @@ def editor(dept: Department | None = None):
 def reviewer(dept: Department | None = None):
     """A reviewer at the region's 编办, covering every department of the region."""
     return staff(Post.CATALOGUE_REVIEWER, dept or department("江门市机构编制委员会办公室"))
+
+
+def one_question_scenario(item: Item, code: str) -> dict[str, Any]:
+    """The smallest scenario tree: one question whose one option leads to ``item``."""
+    return {
+        "code": code,
+        "name": "情形",
+        "region": item.region_id,
+        "questions": [
+            {
+                "code": "q",
+                "text": "问题",
+                "options": [
+                    {"code": "a", "label": "是", "outcomes": [{"item": item.implementation_code}]}
+                ],
+            }
+        ],
+    }

@@ -3,7 +3,7 @@
 import pytest
 
 from govhall.catalog.services import codes, documents, rules
-from govhall.catalog.services.errors import CatalogError
+from govhall.core.errors import Refusal
 
 from .factories import BASE_DOC, department, ensure_themes
 
@@ -27,7 +27,7 @@ def test_basic_code_parts():
     parsed = codes.parse_basic_code("QR00012003")
     assert (parsed.item_type, parsed.main, parsed.sub) == ("QR", 12, 3)
     assert parsed.is_sub_item and parsed.main_code == "QR00012000"
-    with pytest.raises(CatalogError):
+    with pytest.raises(Refusal):
         codes.parse_basic_code("QR1")
 
 

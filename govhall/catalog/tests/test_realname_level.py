@@ -3,7 +3,7 @@
 import pytest
 
 from govhall.accounts.models import RealNameLevel
-from govhall.catalog.services.errors import CatalogError
+from govhall.core.errors import Refusal
 
 from .factories import ensure_themes, published_item
 
@@ -30,7 +30,7 @@ def test_item_requiring_counter_verification_shows_it_in_guide_and_api(client):
 
 def test_level_outside_the_three_levels_is_refused():
     ensure_themes()
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(Refusal) as caught:
         published_item(min_realname_level=4)
     problem = caught.value.problems[0]
     assert problem.field == "min_realname_level"

@@ -4,7 +4,7 @@ import pytest
 
 from govhall.catalog.models import ChangeRecord, Item, ItemVersion
 from govhall.catalog.services import bundles, items, rates, scenarios, workflow
-from govhall.catalog.services.errors import CatalogError
+from govhall.core.errors import Refusal
 from govhall.regions.models import Region
 
 from .factories import department, doc_for, editor, ensure_themes, published_item, reviewer
@@ -21,8 +21,9 @@ def _through_review(version, author, checker):
 def test_suspension_is_reviewed_then_takes_effect(django_capture_on_commit_callbacks):
     item = published_item()
     author, checker = editor(), reviewer()
-    with pytest.raises(CatalogError):
+    with pytest.raises(Refusal) as refused:
         items.request_change(item, "suspend", "  ", author)
+    assert not refused.value.denied
     version = items.request_change(item, "suspend", "系统升级暂停受理", author)
     assert Item.objects.get(pk=item.pk).status == Item.Status.ACTIVE
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,8 +53,9 @@ def test_merge_cancels_the_sources():
     assert a.versions.get(number=1).state == ItemVersion.State.SUPERSEDED
     record = ChangeRecord.objects.get(item=merged)
     assert set(record.related_items.all()) == {a, b}
-    with pytest.raises(CatalogError):
+    with pytest.raises(Refusal) as refused:
         items.new_draft(a, author)
+    assert not refused.value.denied
 
 
 def test_split_creates_drafts_and_cancels_on_publish():
@@ -93,7 +95,7 @@ def test_bundle_and_scenario():
         ],
     )
     assert [m.item for m in bundle.members.all()] == [marriage, settle]
-    with pytest.raises(CatalogError):
+    with pytest.raises(Refusal):
         bundles.save_bundle(
             code="x", name="x", audience="person", region="440700", members=[{"item": "nope"}]
         )
@@ -154,7 +156,7 @@ def test_bundle_and_scenario():
 
 
 def test_scenario_document_errors():
-    with pytest.raises(CatalogError) as exc:
+    with pytest.raises(Refusal) as exc:
         scenarios.save_scenario(
             {
                 "code": "x",

@@ -2,7 +2,7 @@ import pytest
 
 from govhall.catalog.models import ChangeRecord, Item, ItemVersion, ReviewRecord
 from govhall.catalog.services import documents, items, workflow
-from govhall.catalog.services.errors import CatalogError, ScopeDenied
+from govhall.core.errors import Refusal
 
 from .factories import department, doc_for, editor, ensure_themes, published_item, reviewer
 
@@ -64,8 +64,9 @@ def test_journey_return_fix_publish_and_diff():
 def test_other_department_cannot_edit():
     item = published_item()
     outsider = editor(department("江门市公安局"))
-    with pytest.raises(ScopeDenied):
+    with pytest.raises(Refusal) as refused:
         items.new_draft(item, outsider)
+    assert refused.value.denied
 
 
 def test_reviewer_cannot_review_own_submission():
@@ -79,14 +80,14 @@ def test_reviewer_cannot_review_own_submission():
     del both._staff_scope
     draft = items.new_draft(item, both)
     workflow.submit(draft, both)
-    with pytest.raises(CatalogError) as exc:
+    with pytest.raises(Refusal) as exc:
         workflow.approve(draft, both)
     assert exc.value.problems[0].code == "four_eyes"
 
 
 def test_consistency_rules_block_save():
     ensure_themes()
-    with pytest.raises(CatalogError) as exc:
+    with pytest.raises(Refusal) as exc:
         items.load_document(doc_for(visits=2, depth=4), publish=True)
     codes = {p.code for p in exc.value.problems}
     assert "fully_online_zero_visits" in codes

@@ -1,3 +1,5 @@
+"""Request and response shapes of the core API: the error body, identifiers, calendar."""
+
 from rest_framework import serializers
 
 from ..identifiers import KINDS
@@ -25,17 +27,25 @@ class IdentifierValidateRequest(serializers.Serializer):
     )
 
 
-class IdentifierError(serializers.Serializer):
-    field = serializers.CharField()
-    code = serializers.CharField()
-    message = serializers.CharField()
+class ApiError(serializers.Serializer):
+    """One problem: the input that failed, a stable code and the rule in Chinese."""
+
+    field = serializers.CharField(help_text="出错的字段（请求整体时为non_field_errors）")
+    code = serializers.CharField(help_text="稳定的错误代码，供程序判断")
+    message = serializers.CharField(help_text="中文说明，指明字段和规则")
+
+
+class ApiErrors(serializers.Serializer):
+    """The body of every 4xx answer (``core.api.errors``)."""
+
+    errors = ApiError(many=True)
 
 
 class IdentifierValidateResponse(serializers.Serializer):
     valid = serializers.BooleanField()
     normalized = serializers.CharField()
     masked = serializers.CharField(required=False)
-    errors = IdentifierError(many=True)
+    errors = ApiError(many=True)
 
 
 class DueDateQuery(serializers.Serializer):

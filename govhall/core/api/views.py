@@ -36,10 +36,6 @@ class IdentifierValidateView(APIView):
         return Response(body)
 
 
-def _calendar_error(exc: calendar.CalendarError):
-    return error_response([error(exc.field, exc.code, exc.message)])
-
-
 class DueDateView(APIView):
     """The Nth working day after ``start`` (not counted), with holidays and make-up days."""
 
@@ -54,12 +50,9 @@ class DueDateView(APIView):
     def get(self, request):
         query = s.DueDateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            due = calendar.add_working_days(
-                query.validated_data["start"], query.validated_data["working_days"]
-            )
-        except calendar.CalendarError as exc:
-            return _calendar_error(exc)
+        due = calendar.add_working_days(
+            query.validated_data["start"], query.validated_data["working_days"]
+        )
         body = {"due_date": due.due_date.isoformat(), "calendar_complete": due.complete}
         if not due.complete:
             body["warning"] = due.warning
@@ -81,12 +74,9 @@ class ElapsedView(APIView):
     def get(self, request):
         query = s.ElapsedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            elapsed = calendar.working_days_between(
-                query.validated_data["start"], query.validated_data["end"]
-            )
-        except calendar.CalendarError as exc:
-            return _calendar_error(exc)
+        elapsed = calendar.working_days_between(
+            query.validated_data["start"], query.validated_data["end"]
+        )
         body = {"working_days": elapsed.working_days, "calendar_complete": elapsed.complete}
         if not elapsed.complete:
             body["warning"] = calendar.DueDate(

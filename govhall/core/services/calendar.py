@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Max
 
+from ..errors import refuse
 from ..models.calendar import CalendarDay, CalendarYear
 from . import audit
 
@@ -36,14 +37,6 @@ NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
 NOTICE_MAX_LENGTH = CalendarYear._meta.get_field("notice").max_length
 
 
-class CalendarError(ValueError):
-    """Bad input to a calendar computation (the message is for the user, in Chinese)."""
-
-    def __init__(self, field: str, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
-
-
 @dataclass(frozen=True)
 class Interval:
     """A closed interval of dates during which the clock stands still."""
@@ -53,7 +46,7 @@ class Interval:
 
     def __post_init__(self):
         if self.end < self.start:
-            raise CalendarError("suspensions", "order", "暂停期间的结束日期不能早于开始日期。")
+            raise refuse("suspensions", "order", "暂停期间的结束日期不能早于开始日期。")
 
     def contains(self, day: datetime.date) -> bool:
         return self.start <= day <= self.end
@@ -197,9 +190,9 @@ def add_working_days(
     working day (a period ending on a holiday moves to the next working day).
     """
     if working_days < 0:
-        raise CalendarError("working_days", "min_value", "工作日数不能为负数。")
+        raise refuse("working_days", "min_value", "工作日数不能为负数。")
     if working_days > MAX_WORKING_DAYS:
-        raise CalendarError("working_days", "max_value", f"工作日数不能超过{MAX_WORKING_DAYS}。")
+        raise refuse("working_days", "max_value", f"工作日数不能超过{MAX_WORKING_DAYS}。")
     walk = _Walk(suspensions)
     day = start
     try:
@@ -213,7 +206,7 @@ def add_working_days(
             if walk.counts(day):
                 remaining -= 1
     except OverflowError:
-        raise CalendarError(
+        raise refuse(
             "start", "out_of_range", "起算日期过晚：期限将超出可表示的日期范围（9999年）。"
         ) from None
     return DueDate(day, not walk.missing, walk.missing_years)
@@ -224,7 +217,7 @@ def working_days_between(
 ) -> Elapsed:
     """Working days elapsed after ``start`` up to and including ``end`` (0 if end ≤ start)."""
     if (end - start).days > MAX_SPAN_DAYS:
-        raise CalendarError("end", "max_span", f"起止日期相隔不能超过{MAX_SPAN_DAYS}天（约30年）。")
+        raise refuse("end", "max_span", f"起止日期相隔不能超过{MAX_SPAN_DAYS}天（约30年）。")
     walk = _Walk(suspensions)
     count, day = 0, start
     while day < end:
@@ -291,18 +284,18 @@ def parse_day_lines(text: str) -> list[DayEntry]:
             continue
         parts = line.replace(",", " ").replace("，", " ").replace("、", " ").split()
         if len(parts) < 2:
-            raise CalendarError("days", "format", f"第{number}行格式错误：应为“日期 类别 名称”。")
+            raise refuse("days", "format", f"第{number}行格式错误：应为“日期 类别 名称”。")
         try:
             day = datetime.date.fromisoformat(parts[0])
         except ValueError:
-            raise CalendarError(
+            raise refuse(
                 "days", "date", f"第{number}行日期“{parts[0]}”无效，应为YYYY-MM-DD。"
             ) from None
         kind = {"休": CalendarDay.Kind.HOLIDAY, "班": CalendarDay.Kind.WORKDAY}.get(
             parts[1], parts[1]
         )
         if kind not in CalendarDay.Kind.values:
-            raise CalendarError(
+            raise refuse(
                 "days", "kind", f"第{number}行类别“{parts[1]}”无效，应为holiday或workday。"
             )
         entries.append(DayEntry(day, kind, " ".join(parts[2:])))
@@ -312,26 +305,26 @@ def parse_day_lines(text: str) -> list[DayEntry]:
 def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:
     """Check one year's list before anything is written; errors name the day."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise CalendarError(
+        raise refuse(
             "year", "out_of_range", f"年份须在{FIRST_YEAR}至{LAST_YEAR}之间，当前为{year}。"
         )
     entries = sorted(entries, key=lambda e: e.date)
     seen: set[datetime.date] = set()
     for entry in entries:
         if entry.date.year != year:
-            raise CalendarError(
+            raise refuse(
                 "date", "year_mismatch", f"日期{entry.date}不属于{year}年，请检查后重新载入。"
             )
         if entry.kind not in CalendarDay.Kind.values:
-            raise CalendarError("kind", "invalid", f"日期{entry.date}的类别“{entry.kind}”无效。")
+            raise refuse("kind", "invalid", f"日期{entry.date}的类别“{entry.kind}”无效。")
         if entry.date in seen:
-            raise CalendarError("date", "duplicate", f"日期{entry.date}重复出现。")
+            raise refuse("date", "duplicate", f"日期{entry.date}重复出现。")
         if len(entry.name) > NAME_MAX_LENGTH:
-            raise CalendarError(
+            raise refuse(
                 "name", "max_length", f"日期{entry.date}的名称不能超过{NAME_MAX_LENGTH}个字。"
             )
         if entry.kind == CalendarDay.Kind.WORKDAY and entry.date.weekday() < 5:
-            raise CalendarError(
+            raise refuse(
                 "date",
                 "workday_on_weekday",
                 f"{entry.date}是周一至周五，本就是工作日，不能登记为调休上班日。",
@@ -359,11 +352,9 @@ def load_year(
     """
     entries = validate_entries(year, entries)
     if source not in CalendarYear.Source.values:
-        raise CalendarError("source", "invalid", f"来源“{source}”无效。")
+        raise refuse("source", "invalid", f"来源“{source}”无效。")
     if len(notice) > NOTICE_MAX_LENGTH:
-        raise CalendarError(
-            "notice", "max_length", f"依据文件名称不能超过{NOTICE_MAX_LENGTH}个字。"
-        )
+        raise refuse("notice", "max_length", f"依据文件名称不能超过{NOTICE_MAX_LENGTH}个字。")
 
     with transaction.atomic():
         before_year = CalendarYear.objects.filter(year=year).first()
@@ -450,7 +441,7 @@ def load_years_from_package(years: Iterable[int] | None = None) -> list[int]:
     loaded = []
     for year in available if years is None else years:
         if year not in available:
-            raise CalendarError(
+            raise refuse(
                 "year",
                 "not_in_package",
                 f"chinesecalendar软件包没有{year}年的节假日安排"

@@ -11,9 +11,9 @@ import datetime
 import chinese_calendar
 import pytest
 
+from govhall.core.errors import Refusal
 from govhall.core.services import calendar
 from govhall.core.services.calendar import (
-    CalendarError,
     Interval,
     add_working_days,
     remaining_working_days,
@@ -203,13 +203,13 @@ class TestAddWorkingDays:
         assert "2027、2028、2029" in result.warning
 
     def test_negative_is_refused(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             add_working_days(d("2026-03-02"), -1)
         assert (caught.value.field, caught.value.code) == ("working_days", "min_value")
         assert "负数" in caught.value.message
 
     def test_more_than_the_maximum_is_refused(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             add_working_days(d("2026-03-02"), calendar.MAX_WORKING_DAYS + 1)
         assert caught.value.code == "max_value"
         assert str(calendar.MAX_WORKING_DAYS) in caught.value.message
@@ -220,7 +220,7 @@ class TestAddWorkingDays:
         assert not result.complete
 
     def test_running_past_the_last_representable_date_is_an_error_not_a_crash(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             add_working_days(d("9999-12-30"), 5)
         assert (caught.value.field, caught.value.code) == ("start", "out_of_range")
 
@@ -271,7 +271,7 @@ class TestSuspensions:
         assert working_days_between(d("2026-02-12"), d("2026-02-24"), suspended).working_days == 1
 
     def test_interval_end_before_start_is_refused(self):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             Interval(d("2026-03-05"), d("2026-03-04"))
         assert (caught.value.field, caught.value.code) == ("suspensions", "order")
 
@@ -298,7 +298,7 @@ class TestWorkingDaysBetween:
         assert elapsed.missing_years == (2027,)
 
     def test_span_is_limited(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             working_days_between(d("0001-01-01"), d("9999-12-31"))
         assert (caught.value.field, caught.value.code) == ("end", "max_span")
 

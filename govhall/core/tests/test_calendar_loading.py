@@ -13,9 +13,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 
+from govhall.core.errors import Refusal
 from govhall.core.models import AuditEntry, CalendarDay, CalendarYear
 from govhall.core.services import calendar
-from govhall.core.services.calendar import CalendarError, DayEntry
+from govhall.core.services.calendar import DayEntry
 from tests.factories import UserFactory
 
 from .helpers import admin_form_data
@@ -87,7 +88,7 @@ class TestParseDayLines:
         ],
     )
     def test_errors_name_the_line(self, text, code, fragment):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             calendar.parse_day_lines(text)
         assert caught.value.code == code
         assert caught.value.field == "days"
@@ -180,20 +181,20 @@ class TestLoadYear:
     def test_bad_lists_are_refused_and_nothing_is_written(self, db, entries, field, code, fragment):
         calendar.load_year(2027, calendar.parse_day_lines(SCHEDULE_2027))
         before = state(2027)
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             calendar.load_year(2027, [*calendar.parse_day_lines(SCHEDULE_2027)[:2], *entries])
         assert (caught.value.field, caught.value.code) == (field, code)
         assert fragment in caught.value.message
         assert state(2027) == before
 
     def test_a_year_out_of_range_is_refused(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             calendar.load_year(27, [])
         assert (caught.value.field, caught.value.code) == ("year", "out_of_range")
         assert not CalendarYear.objects.filter(year=27).exists()
 
     def test_an_overlong_notice_is_refused_before_the_database_sees_it(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             calendar.load_year(2027, [], notice="通" * 201)
         assert caught.value.field == "notice"
         assert not CalendarYear.objects.filter(year=2027).exists()
@@ -255,7 +256,7 @@ class TestLoadYearsFromPackage:
         assert CalendarDay.objects.get(date=d("2026-12-31")).name == "地方假日（测试）"
 
     def test_a_year_the_package_does_not_know_is_refused_not_guessed(self, db):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(Refusal) as caught:
             calendar.load_years_from_package([2027])
         assert caught.value.code == "not_in_package"
         assert "2027" in caught.value.message

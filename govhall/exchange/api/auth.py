@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
+
+from govhall.core.api.auth import BearerAuthentication
 
 from ..models import ExchangeClient
 from ..services.clients import SCOPE
@@ -24,9 +25,9 @@ TOKEN_REQUIRED = (
 )
 
 
-class ExchangeTokenAuthentication(OAuth2Authentication):
-    """The toolkit's bearer-token check; a client-credentials token has no user, so the
-    request's user is anonymous and the token (``request.auth``) says who calls."""
+class ExchangeTokenAuthentication(BearerAuthentication):
+    """The API's bearer-token check (header only); a client-credentials token has no user,
+    so the request's user is anonymous and the token (``request.auth``) says who calls."""
 
     www_authenticate_realm = "exchange"
 

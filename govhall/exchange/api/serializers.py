@@ -6,11 +6,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from govhall.cases.api.serializers.common import CaseApiErrors
+from govhall.core.api.serializers import ApiErrors
 
 from ..models import QualityCheck
 
-ExchangeApiErrors = CaseApiErrors
+ExchangeApiErrors = ApiErrors
 
 
 @extend_schema_field(

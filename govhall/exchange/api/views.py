@@ -24,9 +24,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.cases.api.errors import service_errors
 from govhall.core.api.errors import error, error_response
 from govhall.core.api.pagination import StandardPagination
+from govhall.core.api.parsers import JSONParser
+from govhall.core.errors import refuse
 
 from ..models import ExchangeCall, QualityCheck
 from ..services import ingest, quality, spec
@@ -90,11 +91,6 @@ class ExchangeClientView(APIView):
         refusal.wait = seconds  # → Retry-After (the detail stays all Chinese)
         raise refusal
 
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            return error_response(service_errors(exc), 400)
-        return super().handle_exception(exc)
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         self._log_call(request, response)
@@ -128,7 +124,15 @@ class ExchangeClientView(APIView):
             logger.exception("exchange call not logged: %s %s", request.method, request.path)
 
 
+class BatchParser(JSONParser):
+    """A full batch is larger than the site-wide limit on request bodies."""
+
+    max_bytes = MAX_BODY_BYTES
+
+
 class ProcessRecordsView(ExchangeClientView):
+    parser_classes = [BatchParser]
+
     @extend_schema(
         summary="报送办件过程信息（数据交换）",
         description=(
@@ -171,9 +175,7 @@ def _day_param(value: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise DjangoValidationError(
-            {"day": DjangoValidationError("“day”须为日期（YYYY-MM-DD）。", code="invalid")}
-        ) from None
+        raise refuse("day", "invalid", "“day”须为日期（YYYY-MM-DD）。") from None
 
 
 def _day_out(row) -> dict:
@@ -220,9 +222,7 @@ class QualityView(ExchangeClientView):
         day = _day_param(request.query_params.get("day", "").strip())
         rule = request.query_params.get("rule", "").strip()
         if rule and rule not in QualityCheck.values:
-            raise DjangoValidationError(
-                {"rule": DjangoValidationError("“rule”不是有效的检查项。", code="invalid_choice")}
-            )
+            raise refuse("rule", "invalid_choice", "“rule”不是有效的检查项。")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(
             quality.issues_of(client, day=day, rule=rule), request, view=self

@@ -25,12 +25,12 @@ from typing import Any
 
 import fastjsonschema
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from govhall.core.errors import Refusal, refuse
 from govhall.records import events
 from govhall.records.models import MessageType
 
@@ -393,13 +393,13 @@ def normalize(record: dict[str, Any], occurred: datetime.datetime) -> dict[str, 
 # --- the batch envelope ---------------------------------------------------------------------
 
 
-def _refuse(code: str, message: str, field: str = "records") -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
+def _refuse(code: str, message: str, field: str = "records") -> Refusal:
+    return refuse(field, code, message)
 
 
 def batch_records(body: Any) -> list[Any]:
     """The ``records`` of a request body ``{"records": [...]}``; a malformed envelope or a
-    batch over the limit refuses the whole call (ValidationError naming the field)."""
+    batch over the limit refuses the whole call (a refusal naming the field)."""
     if not isinstance(body, dict):
         raise _refuse("type", '请求体须为JSON对象：{"records": [...]}。', field="non_field_errors")
     extra = sorted(k for k in body if k != "records")

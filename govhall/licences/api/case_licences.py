@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from govhall.cases.api.serializers.common import CaseApiErrors
 from govhall.cases.api.views.staff import StaffCaseView
+from govhall.core.api.serializers import ApiErrors
 
 from ..services import uses, verification
 
@@ -54,8 +54,8 @@ def _payload(licence) -> dict:
 
 
 ERRORS = {
-    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
-    404: OpenApiResponse(CaseApiErrors, description="办件不存在或不在您的办理范围内"),
+    400: OpenApiResponse(ApiErrors, description="输入有误，field指明字段"),
+    404: OpenApiResponse(ApiErrors, description="办件不存在或不在您的办理范围内"),
 }
 
 

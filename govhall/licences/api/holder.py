@@ -16,9 +16,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.cases.api.auth import AUTHENTICATION, identity_of
-from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
-from govhall.cases.api.serializers.common import CaseApiErrors
+from govhall.accounts.api.auth import identity_of
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.api.serializers import ApiErrors
 
 from ..models import Licence, LicenceUse
 from ..services import pdf, sharing, uses
@@ -26,14 +27,13 @@ from ..views.holder import pdf_filename, who_used
 from . import serializers_holder as s
 
 TAGS = ["my-licences"]
-NOT_FOUND = OpenApiResponse(CaseApiErrors, description="证照不存在或不属于当前办事身份")
-NOT_SIGNED_IN = OpenApiResponse(CaseApiErrors, description="未登录或令牌无效")
+NOT_FOUND = OpenApiResponse(ApiErrors, description="证照不存在或不属于当前办事身份")
+NOT_SIGNED_IN = OpenApiResponse(ApiErrors, description="未登录或令牌无效")
 
 
-class HolderLicenceMixin(ServiceErrorsMixin):
+class HolderLicenceMixin:
     authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
-    status_by_code = {"not_valid": 409}
 
     def licence(self, request, identifier: str) -> Licence:
         licence = (
@@ -42,7 +42,7 @@ class HolderLicenceMixin(ServiceErrorsMixin):
             .first()
         )
         if licence is None:
-            raise CaseNotFound("证照不存在，或不属于当前办事身份。")
+            raise NotFound("证照不存在，或不属于当前办事身份。")
         return licence
 
 
@@ -134,10 +134,10 @@ class MyLicenceShares(HolderLicenceMixin, APIView):
         request=s.HolderShareRequest,
         responses={
             201: s.HolderShareCreated,
-            400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
+            400: OpenApiResponse(ApiErrors, description="输入有误，field指明字段"),
             401: NOT_SIGNED_IN,
             404: NOT_FOUND,
-            409: OpenApiResponse(CaseApiErrors, description="证照不是有效状态，不能分享"),
+            409: OpenApiResponse(ApiErrors, description="证照不是有效状态，不能分享"),
         },
         tags=TAGS,
     )

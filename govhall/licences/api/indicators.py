@@ -11,14 +11,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.cases.api.auth import AUTHENTICATION, IsStaffMember
-from govhall.cases.api.errors import BASE_STATUS, ServiceErrorsMixin
-from govhall.cases.api.serializers.common import CaseApiErrors
+from govhall.accounts.api.auth import staff_only
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
 from govhall.regions.models import Department, Region
 from govhall.regions.services.scope import scope_of
 
 from ..services import indicators
-from ..services.errors import refuse
 
 
 class ElectronicRatePeriod(serializers.Serializer):
@@ -156,15 +156,14 @@ def payload(result: indicators.ElectronicRate) -> dict:
     ],
     responses={
         200: ElectronicRateResult,
-        400: OpenApiResponse(CaseApiErrors, description="参数有误，field指明参数"),
-        403: OpenApiResponse(CaseApiErrors, description="非工作人员，或查询范围超出职权"),
+        400: OpenApiResponse(ApiErrors, description="参数有误，field指明参数"),
+        403: OpenApiResponse(ApiErrors, description="非工作人员，或查询范围超出职权"),
     },
     tags=["staff-licences"],
 )
-class ElectronicRateView(ServiceErrorsMixin, APIView):
+class ElectronicRateView(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [IsStaffMember]
-    status_by_code = {**BASE_STATUS, "out_of_scope": 403}
+    permission_classes = [staff_only("证照电子化率统计")]
 
     def get(self, request):
         scope, region_code, department, year, month = parse(request)

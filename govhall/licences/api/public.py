@@ -16,13 +16,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
-from govhall.core.api.errors import NON_FIELD
+from govhall.core.api.errors import NotFound
+from govhall.core.errors import NON_FIELD, refuse
 from govhall.regions.models import Region
 
 from ..models import LicenceType
 from ..services import catalogue, publication
-from ..services.errors import refuse
 from . import serializers as s
 
 CACHE_CONTROL = f"public, max-age={publication.CACHE_SECONDS}"
@@ -43,7 +42,7 @@ class VerifyThrottle(AnonRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class PublicView(ServiceErrorsMixin, APIView):
+class PublicView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -149,7 +148,7 @@ class RevocationListView(PublicView):
     parameters=[OpenApiParameter("q", str, description="按证照类型名称检索")],
     tags=["licences"],
 )
-class LicenceTypeListView(ServiceErrorsMixin, generics.ListAPIView):
+class LicenceTypeListView(generics.ListAPIView):
     """The active licence types, searchable by name."""
 
     authentication_classes = []
@@ -196,6 +195,6 @@ class LicenceTypeDetailView(PublicView):
     def get(self, request, code: str):
         licence_type = LicenceType.objects.filter(code=code.strip().upper(), is_active=True).first()
         if licence_type is None:
-            raise CaseNotFound("证照类型不存在。", field="code")
+            raise NotFound("证照类型不存在。", field="code")
         lists = catalogue.lists_of(licence_type, region_param(request))
         return Response(s.LicenceTypeDetail(s.type_detail(licence_type, lists)).data)

@@ -7,12 +7,13 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from govhall.cases.api.serializers.common import CaseApiErrors, CaseDepartmentRef
+from govhall.cases.api.serializers.common import CaseDepartmentRef
+from govhall.core.api.serializers import ApiErrors
 
 from ..services import catalogue
 from ..services.verification import STATUS_LABELS
 
-LicenceApiErrors = CaseApiErrors
+LicenceApiErrors = ApiErrors
 STATUS_HELP = "；".join(f"{k} {v}" for k, v in STATUS_LABELS.items())
 
 

@@ -14,16 +14,16 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.cases.api.auth import AUTHENTICATION, IsStaffMember
-from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
+from govhall.accounts.api.auth import staff_only
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.errors import refuse
 
 from ..models import Licence, LicenceState
 from ..services import catalogue, issuing
-from ..services.errors import refuse
 from . import serializers as s
 
 NOT_FOUND = "证照不存在，或不是您所在部门签发的。"
-STATUS = {"revoked": 409, "not_valid": 409, "not_your_department": 403}
 ACTION_LABELS = {"annotate": "加注", "renew": "延续", "change": "变更", "revoke": "注销"}
 ACTION_ERRORS = {
     400: OpenApiResponse(s.LicenceApiErrors, description="输入有误，field指明字段"),
@@ -32,14 +32,9 @@ ACTION_ERRORS = {
 }
 
 
-class IsLicenceStaff(IsStaffMember):
-    message = "只有工作人员可以使用电子证照管理接口（令牌须含staff授权范围）。"
-
-
-class StaffLicenceMixin(ServiceErrorsMixin):
+class StaffLicenceMixin:
     authentication_classes = AUTHENTICATION
-    permission_classes = [IsLicenceStaff]
-    status_by_code = STATUS
+    permission_classes = [staff_only("电子证照管理")]
 
 
 def find(user, identifier: str) -> Licence:
@@ -51,7 +46,7 @@ def find(user, identifier: str) -> Licence:
         .first()
     )
     if licence is None:
-        raise CaseNotFound(NOT_FOUND, field="identifier")
+        raise NotFound(NOT_FOUND, field="identifier")
     return licence
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from govhall.cases.models import Case, CaseState
 from govhall.cases.services.applications import material_key
+from govhall.core.errors import refuse
 from govhall.core.identifiers import mask_id_number
 from govhall.core.services import audit
 from govhall.records.models import ProcessRecord
@@ -31,7 +32,6 @@ from govhall.regions.services.scope import scope_of
 
 from ..models import Licence
 from . import signing
-from .errors import refuse
 
 FORMAT = "govhall-archive/1"
 MAX_DAYS = 366

@@ -16,13 +16,13 @@ from django.db.models import QuerySet
 from django.template import TemplateSyntaxError, engines
 
 from govhall.catalog.models import Item, Material
+from govhall.core.errors import refuse
 from govhall.core.identifiers import validate_credit_code
 from govhall.core.services import audit
 from govhall.regions.models import Department, Post, Region
 from govhall.regions.services.scope import scope_of
 
 from ..models import HolderKind, Licence, LicenceType
-from .errors import refuse
 from .issuing import FIELD_TYPES
 
 LIST_LIMIT = 200

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from govhall.core.errors import refuse
 from govhall.regions.services.scope import scope_of
 
 from ..models import LicenceUse, LicenceVersion
 from . import uses, verification
-from .errors import refuse
 
 
 @transaction.atomic

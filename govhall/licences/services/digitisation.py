@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person
+from govhall.core.errors import refuse
 from govhall.core.services import audit
 
 from ..models import DigitisationBatch, HolderKind, Licence, LicenceType, VersionKind
 from . import issuing
-from .errors import refuse
 
 MAX_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024

@@ -23,10 +23,10 @@ from typing import NamedTuple
 from django.db.models import Q
 
 from govhall.catalog.models import Item
+from govhall.core.errors import refuse
 from govhall.regions.models import PREFIX_LENGTH, Department, Level, Region
 
 from ..models import Licence, LicenceType
-from .errors import refuse
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.core.errors import refuse
 from govhall.core.identifiers import validate_credit_code, validate_id_number
 from govhall.core.services import audit
 from govhall.regions.services.scope import scope_of
@@ -29,7 +30,6 @@ from ..models import (
 )
 from ..models.licences import HolderCodeType
 from . import canonical, identifiers, signing
-from .errors import refuse
 
 FIELD_TYPES = {"text", "date", "number"}
 

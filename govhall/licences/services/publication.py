@@ -21,9 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 from django.core.cache import cache
 from django.utils import timezone
 
+from govhall.core.errors import Refusal, refuse
+
 from ..models import IssuerKey, Licence, LicenceState, LicenceVersion, VersionKind
 from . import canonical, identifiers, signing, verification
-from .errors import refuse
 
 ALGORITHM = "SM2-SM3"
 SIGNER_ID = signing.SIGNER_ID.decode("ascii")
@@ -201,8 +202,8 @@ def check_input(text: str, field: str) -> str:
         return text
     try:
         identifiers.parse(text)
-    except identifiers.IdentifierError as exc:
-        raise refuse(field, "invalid", f"“{label}”不正确：{exc}") from None
+    except Refusal as exc:
+        raise refuse(field, "invalid", f"“{label}”不正确：{exc.message}") from None
     return text.upper()
 
 

@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govhall.accounts.models import Power
+from govhall.core.errors import refuse
 from govhall.core.services import audit
 
 from ..models import Licence, LicenceShare, LicenceState, LicenceUse
 from . import uses
-from .errors import refuse
 
 HOURS = (1, 24, 72, 168)
 PURPOSE_MAX = 200

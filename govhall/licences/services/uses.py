@@ -13,11 +13,11 @@ from django.utils import timezone
 from govhall.accounts.models import Power
 from govhall.cases.services import access
 from govhall.cases.services.facts import HeldLicence
+from govhall.core.errors import refuse
 from govhall.core.services import audit
 from govhall.regions.services.scope import scope_of
 
 from ..models import HolderKind, Licence, LicenceState, LicenceType, LicenceUse
-from .errors import refuse
 
 
 def valid_licences(person, company=None) -> QuerySet[Licence]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+
+from govhall.core import inputs
+from govhall.core.errors import Refusal
 
 from ..models import IssuerKey, Licence, LicenceState, LicenceVersion
 from . import canonical, identifiers, signing
@@ -117,11 +119,13 @@ def read_payload(payload: str) -> tuple[dict, bytes, bytes]:
     try:
         body_text, signature_text = payload[len(QR_PREFIX) :].split(".")
         body, signature = _unb64url(body_text), _unb64url(signature_text)
-        claims = json.loads(body.decode("utf-8"))
+        claims = inputs.loads(body.decode("utf-8"))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValueError("malformed QR payload") from None
-    if not isinstance(claims, dict) or "i" not in claims or "k" not in claims:
+    if not isinstance(claims, dict) or not all(isinstance(claims.get(k), str) for k in "ik"):
         raise ValueError("QR payload lacks identifier or key id")
+    if inputs.first_bad_string(claims) is not None:
+        raise ValueError("control characters in QR payload")
     return claims, body, signature
 
 
@@ -158,8 +162,8 @@ def verify(text: str) -> dict:
         identifier = text.upper()
     try:
         identifiers.parse(identifier)
-    except identifiers.IdentifierError as exc:
-        return _unknown(identifier, str(exc))
+    except Refusal as exc:
+        return _unknown(identifier, exc.message)
     version = (
         LicenceVersion.objects.select_related(
             "licence__type", "licence__issuer", "licence__current", "key"

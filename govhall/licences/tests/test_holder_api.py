@@ -7,11 +7,11 @@ import io
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
 from pypdf import PdfReader
 
-from govhall.accounts.services import acting, clients
+from govhall.accounts.services import acting
 from govhall.cases.tests import factories as cf
+from tests.factories import bearer_header
 
 from ..models import LicenceShare, LicenceUse
 from ..services import issuing, uses
@@ -42,18 +42,6 @@ def signed_in(identity) -> Client:
         session[acting.SESSION_KEY] = identity.company.pk
         session.save()
     return client
-
-
-def bearer(user) -> dict:
-    registered = clients.register_client(name="测试移动端", redirect_uris=["https://a.example/cb"])
-    token = get_access_token_model().objects.create(
-        user=user,
-        application=registered.application,
-        scope="openid profile",
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        token=f"token-{user.pk}",
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {token.token}"}
 
 
 def person_licence(identity=None):
@@ -189,5 +177,5 @@ def test_share_input_errors_name_the_field():
 
 def test_a_bearer_token_speaks_for_its_person():
     licence, identity = person_licence()
-    body = Client().get(BASE, **bearer(identity.user)).json()
+    body = Client().get(BASE, **bearer_header(identity.user)).json()
     assert [r["number"] for r in body["results"]] == [licence.number]

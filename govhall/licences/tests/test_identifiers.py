@@ -3,6 +3,8 @@
 import pytest
 from stdnum.iso7064 import mod_37_36
 
+from govhall.core.errors import Refusal
+
 from ..services import identifiers
 
 TYPE = "11440000006941385C001"
@@ -57,14 +59,14 @@ def test_parse_round_trip_and_every_broken_rule_is_named():
     )
     assert str(parsed) == text
     wrong = text[:-1] + ("0" if text[-1] != "0" else "1")
-    with pytest.raises(identifiers.IdentifierError, match="校验位"):
+    with pytest.raises(Refusal, match="校验位"):
         identifiers.parse(wrong)
-    with pytest.raises(identifiers.IdentifierError, match="开头"):
+    with pytest.raises(Refusal, match="开头"):
         identifiers.parse("2.16.156." + text[15:])
-    with pytest.raises(identifiers.IdentifierError, match="格式"):
+    with pytest.raises(Refusal, match="格式"):
         identifiers.parse("1.2.156.3005.2.ABC.001")
 
 
 def test_version_digits_are_bounded():
-    with pytest.raises(identifiers.IdentifierError):
+    with pytest.raises(Refusal):
         identifiers.build(TYPE, ISSUER, "1", 1000)

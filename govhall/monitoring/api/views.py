@@ -15,10 +15,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.cases.api.auth import AUTHENTICATION, IsStaffMember
-from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
-from govhall.cases.services.errors import refuse
+from govhall.accounts.api.auth import staff_only
 from govhall.catalog.models.choices import ItemType
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.errors import refuse
 from govhall.regions.models import Department, Level, Region
 
 from ..models import Indicator, TargetScope
@@ -100,7 +101,7 @@ def _level(request) -> str:
 def _region(request, code: str):
     scope = access.scope_of(request.user)
     if not access.may_see_region(scope, code):
-        raise CaseNotFound(NOT_FOUND, field="code")
+        raise NotFound(NOT_FOUND, field="code")
     return Region.objects.get(code=code)
 
 
@@ -125,9 +126,12 @@ LEVEL_PARAM = OpenApiParameter(
 )
 
 
-class RegionIndicatorsView(ServiceErrorsMixin, APIView):
+IsMonitoringStaff = staff_only("数据监测")
+
+
+class RegionIndicatorsView(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [IsStaffMember]
+    permission_classes = [IsMonitoringStaff]
 
     @extend_schema(
         parameters=[MONTH_PARAM, TYPE_PARAM, LEVEL_PARAM],
@@ -155,9 +159,9 @@ class RegionIndicatorsView(ServiceErrorsMixin, APIView):
         )
 
 
-class BehindView(ServiceErrorsMixin, APIView):
+class BehindView(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [IsStaffMember]
+    permission_classes = [IsMonitoringStaff]
 
     @extend_schema(
         parameters=[
@@ -188,7 +192,7 @@ class BehindView(ServiceErrorsMixin, APIView):
         if department_code:
             department = Department.objects.filter(credit_code=department_code).first()
             if department is None or not department.region_id.startswith(region.prefix):
-                raise CaseNotFound("部门不存在，或不在该地区。", field="department")
+                raise NotFound("部门不存在，或不在该地区。", field="department")
             scope = TargetScope.DEPARTMENTS
         s = Slice(
             month,

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core import inputs
 from govhall.licences.models import HolderKind, LicenceType
 
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -186,7 +187,7 @@ class LicenceTypeForm(forms.Form):
         if not text:
             return []
         try:
-            return json.loads(text)
+            return inputs.loads(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("“照面信息项”不是有效的JSON（第%(line)s行第%(col)s列）。")

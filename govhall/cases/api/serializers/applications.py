@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from govhall.core.api.serializers import ApiError
+
 from ...models import ONLINE_CHANNELS, Application, Channel
 from ...services import applications
 from .cases import CaseSummary
-from .common import CaseApiError, text
+from .common import text
 
 DELIVERY_CHOICES = ["electronic", "post", "pickup"]
 
@@ -147,7 +149,7 @@ class ApplicationOut(serializers.Serializer):
     form = serializers.ListField(child=serializers.DictField(), help_text="表单字段定义")
     materials_needed = MaterialNeedOut(many=True)
     materials = SuppliedMaterial(many=True)
-    problems = CaseApiError(many=True, help_text="提交前尚需解决的问题（草稿时）")
+    problems = ApiError(many=True, help_text="提交前尚需解决的问题（草稿时）")
     cases = serializers.ListField(child=serializers.CharField(), help_text="已生成的办件编号")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

@@ -1,16 +1,6 @@
-"""Shapes shared by the case endpoints (the error body, department references)."""
+"""Shapes shared by the case endpoints (department references, text inputs)."""
 
 from rest_framework import serializers
-
-
-class CaseApiError(serializers.Serializer):
-    field = serializers.CharField()
-    code = serializers.CharField()
-    message = serializers.CharField(help_text="中文说明，指明字段和规则")
-
-
-class CaseApiErrors(serializers.Serializer):
-    errors = CaseApiError(many=True)
 
 
 class CaseDepartmentRef(serializers.Serializer):

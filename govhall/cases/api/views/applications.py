@@ -10,26 +10,28 @@ import re
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from govhall.accounts.api.auth import identity_of
 from govhall.catalog.models import Bundle, Item
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.api.parsers import FormParser, JSONParser, MultiPartParser
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
 
 from ...models import Application, SubmissionKey
 from ...services import applications
-from ...services.errors import refuse
-from ..auth import AUTHENTICATION, identity_of
-from ..errors import BASE_STATUS, CaseAPIView, CaseNotFound
 from ..serializers import applications as s
-from ..serializers.common import CaseApiErrors
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 ERRORS = {
-    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
-    404: OpenApiResponse(CaseApiErrors, description="申请不存在或不属于当前办事身份"),
+    400: OpenApiResponse(ApiErrors, description="输入有误，field指明字段"),
+    404: OpenApiResponse(ApiErrors, description="申请不存在或不属于当前办事身份"),
 }
-SUBMITTED = OpenApiResponse(CaseApiErrors, description="申请已提交，不能再修改（not_draft）")
+SUBMITTED = OpenApiResponse(ApiErrors, description="申请已提交，不能再修改（not_draft）")
 REPLAYED = OpenApiResponse(s.SubmissionOut, description="重复提交：第一次的结果")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -39,23 +41,17 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
-class ApplicantAPIView(CaseAPIView):
+class ApplicantAPIView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
-    field_prefixes = {"form.": "answers."}
-    status_by_code = {
-        **BASE_STATUS,
-        "already_rated": 409,
-        "not_found": 403,
-        "not_your_case": 403,
-        "no_power": 403,
-    }
+    # The services check the form as ``form.<field>``; callers sent ``answers``.
+    error_field_prefixes = {"form.": "answers."}
 
     def draft(self, request, public_id) -> Application:
         try:
             return applications.draft_of(identity_of(request), public_id)
         except Application.DoesNotExist:
-            raise CaseNotFound("申请不存在，或不属于当前办事身份。") from None
+            raise NotFound("申请不存在，或不属于当前办事身份。") from None
 
 
 def _payload(application: Application) -> dict:
@@ -201,7 +197,7 @@ class MaterialDetachView(ApplicantAPIView):
     def delete(self, request, public_id, key: str):
         application = self.draft(request, public_id)
         if not application.materials.filter(key=key).exists():
-            raise CaseNotFound("该申请没有提供这份材料。", field="key")
+            raise NotFound("该申请没有提供这份材料。", field="key")
         applications.detach(application, key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

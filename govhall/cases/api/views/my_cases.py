@@ -14,22 +14,25 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from govhall.accounts.api.auth import identity_of
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
+
 from ...models import Case, CaseState, Notification
 from ...services import access, applicant, applications, auto_approval
-from ...services.errors import refuse
-from ..auth import AUTHENTICATION, identity_of
-from ..errors import CaseNotFound, ServiceErrorsMixin
 from ..filters import state_filter
 from ..serializers import cases as s
-from ..serializers.common import CaseApiErrors
+from . import CASE_NOT_FOUND
 from .applications import ApplicantAPIView
 
 ACTION_ERRORS = {
-    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
-    403: OpenApiResponse(CaseApiErrors, description="当前办事身份无权办理该办件"),
-    404: OpenApiResponse(CaseApiErrors, description="办件不存在或不属于当前办事身份"),
+    400: OpenApiResponse(ApiErrors, description="输入有误，field指明字段"),
+    403: OpenApiResponse(ApiErrors, description="当前办事身份无权办理该办件"),
+    404: OpenApiResponse(ApiErrors, description="办件不存在或不属于当前办事身份"),
     409: OpenApiResponse(
-        CaseApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
+        ApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
     ),
 }
 
@@ -39,7 +42,7 @@ ACTION_ERRORS = {
     parameters=[OpenApiParameter("state", str, enum=CaseState.values, description="办件状态")],
     tags=["my-cases"],
 )
-class MyCaseList(ServiceErrorsMixin, generics.ListAPIView):
+class MyCaseList(generics.ListAPIView):
     """The acting identity's cases, newest first."""
 
     authentication_classes = AUTHENTICATION
@@ -64,7 +67,7 @@ class MyCaseView(ApplicantAPIView):
             .first()
         )
         if case is None:
-            raise CaseNotFound()
+            raise NotFound(CASE_NOT_FOUND)
         return case
 
     def detail(self, request, number: str) -> Response:
@@ -177,7 +180,7 @@ class MyCaseReviewRequest(MyCaseView):
 
 
 @extend_schema(summary="我的消息", tags=["my-cases"])
-class MyNotificationList(ServiceErrorsMixin, generics.ListAPIView):
+class MyNotificationList(generics.ListAPIView):
     """The signed-in user's site messages, newest first."""
 
     authentication_classes = AUTHENTICATION

@@ -7,23 +7,25 @@ nothing; it is throttled per client address on top of the site-wide anonymous ra
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govhall.core.api.errors import NotFound
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
 
 from ...services import queries
-from ...services.errors import refuse
-from ..errors import CaseAPIView, CaseNotFound
-from ..serializers.common import CaseApiErrors
 from ..serializers.progress import CaseProgress
 from ..throttles import ProgressThrottle
 
 NOT_MATCHED = "未找到该办件：办件编号不存在，或与申请人证件号码不匹配。"
 
 
-class CaseProgressView(CaseAPIView):
+class CaseProgressView(APIView):
     """Status, current step, steps done and due date of a case, for its applicant."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [*CaseAPIView.throttle_classes, ProgressThrottle]
+    throttle_classes = [*APIView.throttle_classes, ProgressThrottle]
 
     @extend_schema(
         summary="办件进度查询（公开）",
@@ -37,9 +39,9 @@ class CaseProgressView(CaseAPIView):
         ],
         responses={
             200: CaseProgress,
-            400: OpenApiResponse(CaseApiErrors, description="未提供applicant_id"),
-            404: OpenApiResponse(CaseApiErrors, description="办件不存在或与证件号码不匹配"),
-            429: OpenApiResponse(CaseApiErrors, description="查询过于频繁"),
+            400: OpenApiResponse(ApiErrors, description="未提供applicant_id"),
+            404: OpenApiResponse(ApiErrors, description="办件不存在或与证件号码不匹配"),
+            429: OpenApiResponse(ApiErrors, description="查询过于频繁"),
         },
         tags=["cases"],
     )
@@ -53,5 +55,5 @@ class CaseProgressView(CaseAPIView):
             )
         case = queries.find_for_progress(number, applicant_id)
         if case is None:
-            raise CaseNotFound(NOT_MATCHED)
+            raise NotFound(NOT_MATCHED)
         return Response(CaseProgress(queries.progress(case)).data)

@@ -13,43 +13,38 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from govhall.accounts.api.auth import staff_only
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
 from govhall.core.services import calendar
 
 from ...models import Case, CaseState, CaseStep
 from ...services import access, actions
-from ...services.errors import refuse
 from .. import staff_actions
-from ..auth import AUTHENTICATION, IsStaffMember
-from ..errors import BASE_STATUS, CaseAPIView, CaseNotFound, ServiceErrorsMixin
 from ..filters import state_filter
 from ..serializers import staff as s
 from ..serializers.cases import CaseSummary
-from ..serializers.common import CaseApiErrors
+from . import CASE_NOT_FOUND
 
 INBOX_FILTERS = ("due_soon", "overdue", "suspended")
 PAUSED = (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
-STAFF_STATUS = {
-    **BASE_STATUS,
-    "already_delivered": 409,
-    "not_your_task": 403,
-    "approver_required": 403,
-    "not_your_case": 403,
-}
 ACTION_ERRORS = {
-    400: OpenApiResponse(CaseApiErrors, description="输入有误，field指明字段"),
-    403: OpenApiResponse(CaseApiErrors, description="当前环节不由您的岗位办理"),
-    404: OpenApiResponse(CaseApiErrors, description="办件不存在或不在您的办理范围内"),
+    400: OpenApiResponse(ApiErrors, description="输入有误，field指明字段"),
+    403: OpenApiResponse(ApiErrors, description="当前环节不由您的岗位办理"),
+    404: OpenApiResponse(ApiErrors, description="办件不存在或不在您的办理范围内"),
     409: OpenApiResponse(
-        CaseApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
+        ApiErrors, description="办件当前状态不允许该操作（transition_not_allowed）"
     ),
 }
 
 
-class StaffMixin(ServiceErrorsMixin):
+class StaffMixin:
     authentication_classes = AUTHENTICATION
-    permission_classes = [IsStaffMember]
-    status_by_code = STAFF_STATUS
+    permission_classes = [staff_only("办件办理")]
 
 
 def _inbox_filter(rows, value: str):
@@ -110,7 +105,7 @@ class StaffCaseList(StaffMixin, generics.ListAPIView):
         return state_filter(rows, self.request).order_by("-submitted_at", "-pk")
 
 
-class StaffCaseView(StaffMixin, CaseAPIView):
+class StaffCaseView(StaffMixin, APIView):
     """Base of the views on one case in the staff scope."""
 
     def case(self, request, number: str) -> Case:
@@ -129,7 +124,7 @@ class StaffCaseView(StaffMixin, CaseAPIView):
             .first()
         )
         if case is None:
-            raise CaseNotFound()
+            raise NotFound(CASE_NOT_FOUND)
         return case
 
     def detail(self, request, case: Case) -> s.StaffCaseDetail:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from govhall.core.errors import Refusal
 from govhall.core.models import CalendarYear
 from govhall.core.services import calendar
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if file is None:
             try:
                 loaded = calendar.load_years_from_package([year] if year else None)
-            except calendar.CalendarError as exc:
+            except Refusal as exc:
                 raise CommandError(f"未载入：{exc.message}") from None
             known = sorted(CalendarYear.objects.values_list("year", flat=True))
             self.stdout.write(
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         try:
             entries = calendar.parse_day_lines(text)
             calendar.load_year(year, entries, source=CalendarYear.Source.FILE, notice=notice)
-        except calendar.CalendarError as exc:
+        except Refusal as exc:
             raise CommandError(f"未载入：{exc.message}") from None
         holidays = sum(e.kind == "holiday" for e in entries)
         self.stdout.write(

@@ -1,4 +1,5 @@
-"""Who calls the case API: an applicant (session or bearer token) or a staff member.
+"""Who an API call acts as: the acting identity (a person, or a company they act for) and
+the staff gate. Every app's API uses these (core cannot: it sits below accounts).
 
 Sessions carry the acting identity chosen on the site (``request.identity``). A bearer
 token speaks for its user's person, and for the company chosen when it was authorised —
@@ -8,17 +9,14 @@ re-checked against the grants on every call, like the session's choice.
 from __future__ import annotations
 
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 
-from govhall.accounts.models import Person
-from govhall.accounts.services import acting, companies
-from govhall.accounts.services.acting import Identity
-from govhall.core.api.auth import BearerAuthentication
 from govhall.regions.services.scope import scope_of
 
-# Bearer first, so an unauthenticated call gets 401 with ``WWW-Authenticate: Bearer``.
-AUTHENTICATION = [BearerAuthentication, SessionAuthentication]
+from ..models import Person
+from ..services import acting, companies
+from ..services.acting import Identity
+
 STAFF_TOKEN_SCOPE = "staff"
 
 
@@ -41,7 +39,7 @@ def _token_identity(request) -> Identity:
 
 def identity_of(request) -> Identity:
     """The acting identity of a DRF request (cached on it)."""
-    cached = getattr(request, "_cases_identity", None)
+    cached = getattr(request, "_govhall_identity", None)
     if cached is not None:
         return cached
     if request.auth is not None:
@@ -50,15 +48,24 @@ def identity_of(request) -> Identity:
         identity = getattr(request._request, "identity", None) or acting.identity_of(
             request._request
         )
-    request._cases_identity = identity
+    request._govhall_identity = identity
     return identity
 
 
 class IsStaffMember(BasePermission):
-    """A signed-in staff member; a bearer token must also carry the ``staff`` scope."""
+    """A signed-in staff member; a bearer token must also carry the ``staff`` scope.
 
-    message = "只有工作人员可以使用办件办理接口（令牌须含staff授权范围）。"
+    Each staff API names itself in the refusal (``staff_only("数据监测")``), so a citizen's
+    token is told which interface it may not use."""
+
+    api_name = ""
     code = "staff_only"
+    token_scopes = (STAFF_TOKEN_SCOPE,)
+
+    @property
+    def message(self) -> str:
+        api = f"{self.api_name}接口" if self.api_name else "该接口"
+        return f"只有工作人员可以使用{api}（令牌须含staff授权范围）。"
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -68,3 +75,8 @@ class IsStaffMember(BasePermission):
         if token is not None and not token.allow_scopes([STAFF_TOKEN_SCOPE]):
             return False
         return scope_of(user).is_staff_member
+
+
+def staff_only(api_name: str) -> type[IsStaffMember]:
+    """The staff gate of one API: ``permission_classes = [staff_only("办件办理")]``."""
+    return type("IsStaffMember", (IsStaffMember,), {"api_name": api_name})
