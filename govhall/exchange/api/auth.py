@@ -13,7 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import SimpleRateThrottle
+from govhall.operations.throttling import SharedRateThrottle
 
 from ..models import ExchangeClient
 from ..services.clients import SCOPE
@@ -95,7 +95,7 @@ class IsExchangeClient(BasePermission):
         return True
 
 
-class ClientRateThrottle(SimpleRateThrottle):
+class ClientRateThrottle(SharedRateThrottle):
     """``rate_per_minute`` calls a minute per client, whatever its addresses.
 
     Counted in the default cache: in production a shared cache (all web processes) makes

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from govhall.operations.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from govhall.cases.api.errors import CaseNotFound, ServiceErrorsMixin
