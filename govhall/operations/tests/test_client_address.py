@@ -59,12 +59,15 @@ def test_a_rotating_header_does_not_bypass_the_licence_verify_limit(client, sett
         },
     }
     statuses = [
-        client.get(
-            "/api/v1/licences/verify", {"code": "x"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}"
+        client.post(
+            "/api/v1/licences/verify",
+            {"identifier": "x"},
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
         ).status_code
         for i in range(4)
     ]
-    assert 429 not in statuses[:3] and statuses[3] == 429
+    assert statuses[:3] == [400, 400, 400] and statuses[3] == 429
 
 
 @pytest.mark.django_db
