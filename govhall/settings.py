@@ -453,6 +453,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
         "TEST": {"MIRROR": "default"},
     }
+# The alias dashboards read from: "replica" when DATABASE_REPLICA_URL is set, else none.
+GOVHALL_READ_REPLICA = "replica" if "replica" in DATABASES else ""
 DATABASE_ROUTERS = ["govhall.operations.routers.ReplicaRouter"]
 GOVHALL_REPLICA_PATHS = env_list(
     "GOVHALL_REPLICA_PATHS", "/workbench/monitoring/,/api/v1/monitoring/,/api/v1/open-data/"

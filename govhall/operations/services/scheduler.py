@@ -116,8 +116,6 @@ def run_claimed(job: registry.Job, state: JobState, instance: str) -> JobRun:
             summary = summarise(job.func())
     except Exception:
         error = mask_text(traceback.format_exc())[-8000:]
-    finally:
-        close_old_connections()
     finished = timezone.now()
     run.finished_at, run.summary, run.error = finished, summary, error
     run.outcome = Outcome.FAILED if error else Outcome.OK
