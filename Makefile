@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-pg test-all lint format migrate demo browser-deps bench lock clean messages
+.PHONY: install run test test-pg test-all lint format migrate demo browser-deps bench lock clean messages deploy-check
 
 ## install: create .venv and install the pinned dependencies (idempotent)
 install: $(STAMP)
@@ -65,6 +65,11 @@ test-pg: install browser-deps
 		$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test-all: test test-pg
+
+## deploy-check: `check --deploy` and the configuration checks with production settings
+## (ENV_FILE=/etc/govhall/govhall.env on a server; default: deploy/govhall.env.example)
+deploy-check: install
+	$(BIN)/python -m govhall.operations.deploycheck $(ENV_FILE)
 
 lint: install
 	$(BIN)/ruff check .

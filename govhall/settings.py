@@ -465,3 +465,10 @@ MIDDLEWARE.append("govhall.operations.routers.ReplicaReadsMiddleware")
 GOVHALL_BACKUP_KEY = os.environ.get("GOVHALL_BACKUP_KEY", "")
 GOVHALL_BACKUP_KEYS_KEY = os.environ.get("GOVHALL_BACKUP_KEYS_KEY", "")
 GOVHALL_BACKUP_DIR = Path(os.environ.get("GOVHALL_BACKUP_DIR", VAR_DIR / "backups"))
+# Alerts go out by mail (mail_admins): the SMTP relay; EMAIL_HOST_PASSWORD is a secret.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+_directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _directory and not os.path.isdir(_directory):
+    try:  # a management command of a service without the web's runtime directory
+        os.makedirs(_directory, exist_ok=True)
+    except OSError:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]  # count in this process only
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest  # noqa: E402
+from prometheus_client.core import GaugeMetricFamily  # noqa: E402
 
 REQUESTS = Counter(
     "govhall_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
