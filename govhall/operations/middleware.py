@@ -33,7 +33,7 @@ def route_of(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "<unmatched>"
-    return "/" + (match.route or match.view_name or "")
+    return "/" + match.route
 
 
 class RequestMetricsMiddleware:

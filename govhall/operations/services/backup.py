@@ -192,6 +192,10 @@ def _key_entries() -> list[tuple[Path | bytes, str]]:
         (var_dir / name, f"keys/{name}") for name in KEY_FILES if (var_dir / name).is_file()
     ]
     environment = [f"{name}={os.environ[name]}" for name in KEY_ENVIRONMENT if os.environ.get(name)]
+    key_file = os.environ.get("GOVHALL_OIDC_RSA_PRIVATE_KEY_FILE", "")
+    if key_file and not os.environ.get("GOVHALL_OIDC_RSA_PRIVATE_KEY") and Path(key_file).is_file():
+        pem = Path(key_file).read_text(encoding="ascii").strip().replace("\n", "\\n")
+        environment.append(f"GOVHALL_OIDC_RSA_PRIVATE_KEY={pem}")
     if environment:
         entries.append((("\n".join(environment) + "\n").encode(), "keys/keys.env"))
     return entries
@@ -299,9 +303,30 @@ def _extract(sealed, secret: str, into: Path) -> None:
     try:
         reader = io.BufferedReader(DecryptingReader(sealed, secret), buffer_size=1024 * 1024)
         with tarfile.open(fileobj=reader, mode="r|gz") as tar:
-            tar.extractall(into, filter="data")
+            _safe_extract(tar, into)
     except BundleError as exc:
         raise BackupError(f"无法解密备份（密钥不对或备份被改动）：{exc}") from exc
+
+
+def _safe_extract(tar: tarfile.TarFile, into: Path) -> None:
+    """Regular files and directories only, every one inside ``into`` (Python's own
+    ``filter="data"`` is missing from Debian 12's Python 3.11.2)."""
+    root = into.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    for member in tar:
+        target = (root / member.name).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise BackupError(f"备份中有不安全的路径：{member.name!r}")
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif member.isfile():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            with open(target, "wb") as out:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            os.chmod(target, 0o600 if member.name.startswith("keys/") else 0o640)
+        else:
+            raise BackupError(f"备份中有不支持的条目（链接或设备）：{member.name!r}")
 
 
 def _restore_database(manifest: Manifest, dump: Path) -> None:
@@ -375,7 +400,7 @@ def restore(bundle: Path) -> tuple[Manifest, list[str]]:
                 with _open_sealed(outer, manifest, "keys.enc", keys_key, work) as s:
                     _extract(s, keys_key, staging)
         _restore_database(manifest, staging / manifest.data["database"]["file"])
-        media_root.mkdir(parents=True, exist_ok=True)
+        media_root.mkdir(mode=0o750, parents=True, exist_ok=True)
         if (staging / "media").is_dir():
             for entry in (staging / "media").iterdir():
                 shutil.move(str(entry), media_root / entry.name)
