@@ -30,12 +30,18 @@ LATENCY = Histogram(
 ERRORS = Counter(
     "govhall_http_server_errors_total", "HTTP requests answered with a 5xx", ["route"]
 )
+CPU = Counter(
+    "govhall_http_request_cpu_seconds_total",
+    "CPU time the app process spent answering, by route (what a core can serve)",
+    ["method", "route"],
+)
 
 
-def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+def observe_request(method: str, route: str, status: int, seconds: float, cpu: float) -> None:
     method = method if method in {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} else "OTHER"
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
+    CPU.labels(method, route).inc(cpu)
     if status >= 500:
         ERRORS.labels(route).inc()
 
@@ -129,7 +135,7 @@ def render() -> bytes:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        for collector in (REQUESTS, LATENCY, ERRORS):
+        for collector in (REQUESTS, LATENCY, ERRORS, CPU):
             registry.register(collector)
     registry.register(DatabaseCollector())
     return generate_latest(registry)

@@ -44,7 +44,7 @@ class RequestMetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         response = None
         try:
             response = self.get_response(request)
@@ -53,7 +53,8 @@ class RequestMetricsMiddleware:
             seconds = time.perf_counter() - started
             status = response.status_code if response is not None else 500
             route = route_of(request)
-            metrics.observe_request(request.method, route, status, seconds)
+            cpu = time.thread_time() - cpu_started
+            metrics.observe_request(request.method, route, status, seconds, cpu)
             user = getattr(request, "user", None)
             user_id = user.pk if user is not None and user.is_authenticated else None
             if user_id is None:
