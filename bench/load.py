@@ -154,7 +154,9 @@ def _staff(department_ids: list[int]) -> list[dict]:
             session["_auth_user_hash"] = user.get_session_auth_hash()
             session.set_expiry(6 * 3600)
             session.create()
-            out.append({"token": _access_token(user, "openid staff"), "session": session.session_key})
+            out.append(
+                {"token": _access_token(user, "openid staff"), "session": session.session_key}
+            )
     return out
 
 
@@ -278,8 +280,12 @@ class Stack:
             log = open(self.scratch / f"app-{self.count}-{index}.log", "w")  # noqa: SIM115
             self.processes.append(
                 subprocess.Popen(
-                    command, cwd=ROOT, env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    command,
+                    cwd=ROOT,
+                    env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             )
             self.app_ports.append(port)
@@ -541,7 +547,10 @@ def run_step(stack: Stack, users: int, seconds: float, scratch: Path, data_file:
         before = before_server.get(route, {"cpu": 0.0, "count": 0.0})
         count = after["count"] - before["count"]
         if count > 0:
-            server[route] = {"count": count, "cpu_ms": 1000 * (after["cpu"] - before["cpu"]) / count}
+            server[route] = {
+                "count": count,
+                "cpu_ms": 1000 * (after["cpu"] - before["cpu"]) / count,
+            }
     return Step(users, seconds, read_stats(prefix, statuses), cpu, server)
 
 
@@ -554,7 +563,8 @@ def print_step_line(label: str, step: Step) -> None:
     busy = sum(v for k, v in step.cpu.items() if k != "wall") / step.cpu["wall"]
     print(
         f"  {label} {step.users:4d} users: {total.rps:7.1f} req/s, worst p95 {worst:7.0f} ms "
-        f"({name}), 5xx {step.server_errors}, other failures {total.failures - step.server_errors}, "
+        f"({name}), 5xx {step.server_errors}, "
+        f"other failures {total.failures - step.server_errors}, "
         f"CPU busy {busy:.2f} of {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
@@ -627,8 +637,12 @@ def run_stack(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.split("\n")[0])
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
+    parser = argparse.ArgumentParser(
+        prog="python -m bench load", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
+    )
     parser.add_argument("--users", default="8,16,32,48,64,96,128,192")
     parser.add_argument("--step-seconds", type=float, default=40)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app process")
@@ -647,7 +661,8 @@ def main(argv: list[str] | None = None) -> int:
     data_file = scratch / "data.json"
     data_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     print(
-        f"  data ready in {time.monotonic() - started:.0f} s: {len(data['applicants'])} applicants, "
+        f"  data ready in {time.monotonic() - started:.0f} s: "
+        f"{len(data['applicants'])} applicants, "
         f"{len(data['staff'])} staff, {len(data['item_codes'])} guides, "
         f"{len(data['licences'])} licences, {len(data['exchange']['bodies'])} exchange batches",
         flush=True,

@@ -156,9 +156,7 @@ class Staff(Person):
 
     @task(2)
     def inbox_page(self):
-        self.client.get(
-            "/workbench/cases/", name="GET /workbench/cases/", headers=self.cookies
-        )
+        self.client.get("/workbench/cases/", name="GET /workbench/cases/", headers=self.cookies)
 
     @task(3)
     def work_next_case(self):

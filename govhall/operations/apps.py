@@ -10,7 +10,9 @@ class OperationsConfig(AppConfig):
     verbose_name = _("运行维护")
 
     def ready(self):
-        from . import checks  # noqa: F401  (deployment checks, `make deploy-check`)
-        from . import registry
+        from . import (
+            checks,  # noqa: F401  (deployment checks, `make deploy-check`)
+            registry,
+        )
 
         registry.autodiscover()

@@ -27,9 +27,7 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-ERRORS = Counter(
-    "govhall_http_server_errors_total", "HTTP requests answered with a 5xx", ["route"]
-)
+ERRORS = Counter("govhall_http_server_errors_total", "HTTP requests answered with a 5xx", ["route"])
 CPU = Counter(
     "govhall_http_request_cpu_seconds_total",
     "CPU time the app process spent answering, by route (what a core can serve)",
@@ -71,7 +69,9 @@ def _gauges(snapshot):
         "Age of the oldest waiting background task",
         queue.oldest_age,
     )
-    yield _gauge("govhall_outbox_pending", "Process records not yet delivered", snapshot.outbox.depth)
+    yield _gauge(
+        "govhall_outbox_pending", "Process records not yet delivered", snapshot.outbox.depth
+    )
     yield _gauge(
         "govhall_outbox_lag_seconds",
         "Age of the oldest undelivered process record",

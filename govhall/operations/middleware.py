@@ -21,9 +21,7 @@ class ClientAddressMiddleware:
     def __call__(self, request):
         peer = request.META.get("REMOTE_ADDR", "")
         request.META[client.PEER_META] = peer
-        request.META["REMOTE_ADDR"] = client.resolve(
-            peer, request.META.get("HTTP_X_FORWARDED_FOR")
-        )
+        request.META["REMOTE_ADDR"] = client.resolve(peer, request.META.get("HTTP_X_FORWARDED_FOR"))
         return self.get_response(request)
 
 

@@ -3,7 +3,8 @@
 ``ReplicaReadsMiddleware`` marks GET and HEAD requests under ``GOVHALL_REPLICA_PATHS``
 (the monitoring dashboards and their API; open-data pages add their prefix) and
 ``reads_from_replica`` marks any other block or view; inside, ``ReplicaRouter`` sends
-reads to the ``replica`` alias (``DATABASE_REPLICA_URL``; ``GOVHALL_READ_REPLICA`` names it). Never to the replica:
+reads to the replica (``DATABASE_REPLICA_URL``; ``GOVHALL_READ_REPLICA`` names the alias).
+Never to the replica:
 anything inside a transaction (a dashboard folding new records writes, and must read
 what it writes), and the apps whose rows decide who may do what — sessions, accounts,
 posts, OAuth tokens, the audit chain — which must never be read stale.

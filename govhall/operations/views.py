@@ -118,7 +118,9 @@ def run_now(request, name: str):
     if registry.get(name) is None:
         raise Http404
     if scheduler.request_run(name, request.user):
-        messages.success(request, _("已安排立即运行“%(name)s”，调度进程将在几秒内执行。") % {"name": name})
+        messages.success(
+            request, _("已安排立即运行“%(name)s”，调度进程将在几秒内执行。") % {"name": name}
+        )
     else:
         messages.warning(request, _("“%(name)s”正在运行，结束后再试。") % {"name": name})
     return redirect("operations:overview")

@@ -94,7 +94,9 @@ PANELS = [
     Panel(
         "operations",
         gettext_lazy("运行维护"),
-        gettext_lazy("定时任务及其运行记录、后台队列与报送积压、数据库和缓存状态、告警（大厅管理员）。"),
+        gettext_lazy(
+            "定时任务及其运行记录、后台队列与报送积压、数据库和缓存状态、告警（大厅管理员）。"
+        ),
         url_name="operations:overview",
     ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),

@@ -13,6 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
+
 from govhall.operations.throttling import SharedRateThrottle
 
 from ..models import ExchangeClient

@@ -4,70 +4,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobState',
+            name="JobState",
             fields=[
-                ('name', models.CharField(max_length=80, primary_key=True, serialize=False, verbose_name='任务')),
-                ('slot', models.DateTimeField(help_text='本次运行对应的计划时间', verbose_name='计划时间')),
-                ('next_run_at', models.DateTimeField(db_index=True, verbose_name='下次运行')),
-                ('attempt', models.PositiveSmallIntegerField(default=0, verbose_name='本计划已尝试次数')),
-                ('failures', models.PositiveIntegerField(default=0, verbose_name='连续失败次数')),
-                ('lease_owner', models.CharField(blank=True, max_length=120, verbose_name='执行实例')),
-                ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name='租约到期')),
-                ('last_started_at', models.DateTimeField(blank=True, null=True, verbose_name='最近开始')),
-                ('last_finished_at', models.DateTimeField(blank=True, null=True, verbose_name='最近结束')),
-                ('last_outcome', models.CharField(blank=True, choices=[('running', '运行中'), ('ok', '成功'), ('failed', '失败'), ('lost', '中断')], max_length=10, verbose_name='最近结果')),
-                ('last_success_at', models.DateTimeField(blank=True, null=True, verbose_name='最近成功')),
-                ('run_requested_by', models.CharField(blank=True, max_length=150, verbose_name='立即运行申请人')),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=80, primary_key=True, serialize=False, verbose_name="任务"
+                    ),
+                ),
+                (
+                    "slot",
+                    models.DateTimeField(
+                        help_text="本次运行对应的计划时间", verbose_name="计划时间"
+                    ),
+                ),
+                ("next_run_at", models.DateTimeField(db_index=True, verbose_name="下次运行")),
+                (
+                    "attempt",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="本计划已尝试次数"),
+                ),
+                ("failures", models.PositiveIntegerField(default=0, verbose_name="连续失败次数")),
+                (
+                    "lease_owner",
+                    models.CharField(blank=True, max_length=120, verbose_name="执行实例"),
+                ),
+                (
+                    "lease_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="租约到期"),
+                ),
+                (
+                    "last_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近开始"),
+                ),
+                (
+                    "last_finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近结束"),
+                ),
+                (
+                    "last_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("running", "运行中"),
+                            ("ok", "成功"),
+                            ("failed", "失败"),
+                            ("lost", "中断"),
+                        ],
+                        max_length=10,
+                        verbose_name="最近结果",
+                    ),
+                ),
+                (
+                    "last_success_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近成功"),
+                ),
+                (
+                    "run_requested_by",
+                    models.CharField(blank=True, max_length=150, verbose_name="立即运行申请人"),
+                ),
             ],
             options={
-                'verbose_name': '定时任务',
-                'verbose_name_plural': '定时任务',
+                "verbose_name": "定时任务",
+                "verbose_name_plural": "定时任务",
             },
         ),
         migrations.CreateModel(
-            name='SchedulerInstance',
+            name="SchedulerInstance",
             fields=[
-                ('instance', models.CharField(max_length=120, primary_key=True, serialize=False, verbose_name='实例')),
-                ('host', models.CharField(max_length=100, verbose_name='主机')),
-                ('pid', models.PositiveIntegerField(verbose_name='进程号')),
-                ('started_at', models.DateTimeField(verbose_name='启动时间')),
-                ('beat_at', models.DateTimeField(db_index=True, verbose_name='最近心跳')),
-                ('stopped_at', models.DateTimeField(blank=True, null=True, verbose_name='停止时间')),
-                ('claims_won', models.PositiveIntegerField(default=0, verbose_name='抢到的运行')),
-                ('claims_lost', models.PositiveIntegerField(default=0, verbose_name='被其他实例抢先')),
+                (
+                    "instance",
+                    models.CharField(
+                        max_length=120, primary_key=True, serialize=False, verbose_name="实例"
+                    ),
+                ),
+                ("host", models.CharField(max_length=100, verbose_name="主机")),
+                ("pid", models.PositiveIntegerField(verbose_name="进程号")),
+                ("started_at", models.DateTimeField(verbose_name="启动时间")),
+                ("beat_at", models.DateTimeField(db_index=True, verbose_name="最近心跳")),
+                (
+                    "stopped_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="停止时间"),
+                ),
+                ("claims_won", models.PositiveIntegerField(default=0, verbose_name="抢到的运行")),
+                (
+                    "claims_lost",
+                    models.PositiveIntegerField(default=0, verbose_name="被其他实例抢先"),
+                ),
             ],
             options={
-                'verbose_name': '调度进程',
-                'verbose_name_plural': '调度进程',
+                "verbose_name": "调度进程",
+                "verbose_name_plural": "调度进程",
             },
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=80, verbose_name='任务')),
-                ('slot', models.DateTimeField(verbose_name='计划时间')),
-                ('attempt', models.PositiveSmallIntegerField(default=1, verbose_name='第几次尝试')),
-                ('instance', models.CharField(max_length=120, verbose_name='执行实例')),
-                ('started_at', models.DateTimeField(verbose_name='开始')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束')),
-                ('outcome', models.CharField(choices=[('running', '运行中'), ('ok', '成功'), ('failed', '失败'), ('lost', '中断')], default='running', max_length=10, verbose_name='结果')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='摘要')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=80, verbose_name="任务")),
+                ("slot", models.DateTimeField(verbose_name="计划时间")),
+                ("attempt", models.PositiveSmallIntegerField(default=1, verbose_name="第几次尝试")),
+                ("instance", models.CharField(max_length=120, verbose_name="执行实例")),
+                ("started_at", models.DateTimeField(verbose_name="开始")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("running", "运行中"),
+                            ("ok", "成功"),
+                            ("failed", "失败"),
+                            ("lost", "中断"),
+                        ],
+                        default="running",
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="摘要")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
             ],
             options={
-                'verbose_name': '任务运行记录',
-                'verbose_name_plural': '任务运行记录',
-                'indexes': [models.Index(fields=['-started_at'], name='jobrun_recent'), models.Index(fields=['job', '-started_at'], name='jobrun_job_recent')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot', 'attempt'), name='jobrun_once')],
+                "verbose_name": "任务运行记录",
+                "verbose_name_plural": "任务运行记录",
+                "indexes": [
+                    models.Index(fields=["-started_at"], name="jobrun_recent"),
+                    models.Index(fields=["job", "-started_at"], name="jobrun_job_recent"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "slot", "attempt"), name="jobrun_once")
+                ],
             },
         ),
     ]

@@ -96,13 +96,14 @@ def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise BackupError(
-            f"找不到 {name}：请安装 PostgreSQL 客户端（Debian: apt-get install postgresql-client）。"
+            f"找不到 {name}：请安装 PostgreSQL 客户端"
+            "（Debian: apt-get install postgresql-client）。"
         )
     return found
 
 
 def _count(cursor, table: str, quote) -> int:
-    cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 (introspected names)
+    cursor.execute(f"SELECT count(*) FROM {quote(table)}")
     return cursor.fetchone()[0]
 
 
@@ -121,7 +122,9 @@ def _dump_database(directory: Path) -> tuple[str, str, dict[str, int]]:
                     "AND name NOT LIKE 'sqlite_%' ORDER BY name"
                 )
             ]
-            counts = {t: target.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+            counts = {
+                t: target.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables
+            }
         return "sqlite", target_path.name, counts
     if conn.vendor != "postgresql":
         raise BackupError(f"不支持的数据库：{conn.vendor}")
@@ -131,11 +134,25 @@ def _dump_database(directory: Path) -> tuple[str, str, dict[str, int]]:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
-        counts = {t: _count(cursor, t, quote) for t in sorted(conn.introspection.table_names(cursor))}
+        counts = {
+            t: _count(cursor, t, quote) for t in sorted(conn.introspection.table_names(cursor))
+        }
         done = subprocess.run(
-            [_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-             *args, "-f", str(target_path), conn.settings_dict["NAME"]],
-            env=env, capture_output=True, text=True, check=False,
+            [
+                _tool("pg_dump"),
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                *args,
+                "-f",
+                str(target_path),
+                conn.settings_dict["NAME"],
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     if done.returncode != 0:
         raise BackupError(f"pg_dump 失败：{done.stderr.strip()[-500:]}")
@@ -177,7 +194,11 @@ def _sealed_tar(path: Path, secret: str, entries: list[tuple[Path | bytes, str]]
             for source, name in entries:
                 if isinstance(source, bytes):
                     info = tarfile.TarInfo(name)
-                    info.size, info.mode, info.mtime = len(source), 0o600, int(timezone.now().timestamp())
+                    info.size, info.mode, info.mtime = (
+                        len(source),
+                        0o600,
+                        int(timezone.now().timestamp()),
+                    )
                     tar.addfile(info, io.BytesIO(source))
                 else:
                     tar.add(source, arcname=name, recursive=False)
@@ -296,7 +317,7 @@ def _open_sealed(outer: tarfile.TarFile, manifest: Manifest, name: str, secret: 
             out.write(block)
     if digest.hexdigest() != manifest.data["members"][name]["sha256"]:
         raise BackupError(f"{name} 的校验值与清单不符：备份已损坏。")
-    return open(copy, "rb")  # noqa: SIM115 (the caller closes it)
+    return open(copy, "rb")
 
 
 def _extract(sealed, secret: str, into: Path) -> None:
@@ -337,18 +358,31 @@ def _restore_database(manifest: Manifest, dump: Path) -> None:
     if conn.vendor == "sqlite":
         name = conn.settings_dict["NAME"]
         conn.close()
-        with contextlib.closing(sqlite3.connect(dump)) as source, contextlib.closing(
-            sqlite3.connect(name)
-        ) as target:
+        with (
+            contextlib.closing(sqlite3.connect(dump)) as source,
+            contextlib.closing(sqlite3.connect(name)) as target,
+        ):
             source.backup(target)
             target.execute("PRAGMA journal_mode=WAL")
         return
     args, env = _pg_arguments(conn.settings_dict)
     conn.close()
     done = subprocess.run(
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-         "--single-transaction", *args, "-d", conn.settings_dict["NAME"], str(dump)],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            *args,
+            "-d",
+            conn.settings_dict["NAME"],
+            str(dump),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore 失败：{done.stderr.strip()[-500:]}")
@@ -438,7 +472,11 @@ def verify(manifest: Manifest) -> list[Check]:
             if actual != expected:
                 wrong.append(f"{table}: {actual} ≠ {expected}")
     checks.append(
-        Check("行数", not wrong, "；".join(wrong[:10]) or f"{len(manifest.tables)}张表的行数与备份时一致")
+        Check(
+            "行数",
+            not wrong,
+            "；".join(wrong[:10]) or f"{len(manifest.tables)}张表的行数与备份时一致",
+        )
     )
 
     fingerprints = key_fingerprints()
@@ -471,7 +509,11 @@ def verify(manifest: Manifest) -> list[Check]:
         if not answer.get("signature_valid"):
             bad.append(identifier)
     checks.append(
-        Check("电子证照签名", not bad, "、".join(bad[:10]) or f"{versions.count()}个证照版本签名全部有效")
+        Check(
+            "电子证照签名",
+            not bad,
+            "、".join(bad[:10]) or f"{versions.count()}个证照版本签名全部有效",
+        )
     )
 
     missing, files = [], 0
@@ -487,16 +529,20 @@ def verify(manifest: Manifest) -> list[Check]:
                 problem = _file_problem(stored, obj)
                 if problem:
                     missing.append(f"{model._meta.label} {obj.pk}: {problem}")
-    checks.append(Check("文件", not missing, "；".join(missing[:10]) or f"{files}个文件全部可读且校验一致"))
+    checks.append(
+        Check("文件", not missing, "；".join(missing[:10]) or f"{files}个文件全部可读且校验一致")
+    )
 
     undecryptable, values = [], 0
     with conn.cursor() as cursor:
         for model in apps.get_models():
             quote = conn.ops.quote_name
-            for column in (f.column for f in model._meta.fields if isinstance(f, EncryptedTextField)):
+            for column in (
+                f.column for f in model._meta.fields if isinstance(f, EncryptedTextField)
+            ):
                 pk = quote(model._meta.pk.column)
                 cursor.execute(
-                    f"SELECT {pk}, {quote(column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+                    f"SELECT {pk}, {quote(column)} FROM {quote(model._meta.db_table)} "
                     f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
                 )
                 for key, token in cursor.fetchall():
@@ -528,7 +574,11 @@ def _file_problem(stored, obj) -> str:
     if isinstance(expected_size, int) and expected_size != size:
         return f"{stored.name} 大小 {size} ≠ {expected_size}"
     expected_hash = getattr(obj, "sha256", None)
-    if isinstance(expected_hash, str) and len(expected_hash) == 64 and expected_hash != digest.hexdigest():
+    if (
+        isinstance(expected_hash, str)
+        and len(expected_hash) == 64
+        and expected_hash != digest.hexdigest()
+    ):
         return f"{stored.name} 的 SHA-256 不一致"
     return ""
 

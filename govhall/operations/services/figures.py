@@ -115,9 +115,9 @@ def jobs(now) -> list[JobFigures]:
     ):
         recent.setdefault(row["job"], Counter())[row["outcome"]] = row["n"]
     last_runs = {}
-    for run in JobRun.objects.filter(
-        started_at__gte=since, finished_at__isnull=False
-    ).order_by("job", "-started_at"):
+    for run in JobRun.objects.filter(started_at__gte=since, finished_at__isnull=False).order_by(
+        "job", "-started_at"
+    ):
         last_runs.setdefault(run.job, run)
     rows = []
     for name, declared in registry.jobs().items():

@@ -73,14 +73,11 @@ def _free(now: datetime.datetime) -> Q:
 def claim(name: str, instance: str, now: datetime.datetime | None = None) -> JobState | None:
     """Take the job's due slot for ``instance``; None when it is not due or is taken."""
     now = now or timezone.now()
-    won = (
-        JobState.objects.filter(_free(now), name=name, next_run_at__lte=now)
-        .update(
-            lease_owner=instance,
-            lease_until=now + datetime.timedelta(seconds=lease_seconds()),
-            attempt=F("attempt") + 1,
-            last_started_at=now,
-        )
+    won = JobState.objects.filter(_free(now), name=name, next_run_at__lte=now).update(
+        lease_owner=instance,
+        lease_until=now + datetime.timedelta(seconds=lease_seconds()),
+        attempt=F("attempt") + 1,
+        last_started_at=now,
     )
     return JobState.objects.get(name=name) if won else None
 
@@ -160,7 +157,8 @@ def _alert(job: registry.Job, run: JobRun, failures: int, retry_at) -> None:
     else:
         then = "本计划时间的重试已用完，等待下一个计划时间。"
     message = (
-        f"定时任务“{job.name}”第{run.attempt}次尝试失败（连续失败{failures}次）：{last_line}。{then}"
+        f"定时任务“{job.name}”第{run.attempt}次尝试失败（连续失败{failures}次）："
+        f"{last_line}。{then}"
     )
     logger.error(message, extra={"job": job.name, "run_id": run.pk})
     if failures == 1 or retry_at is None:
@@ -212,9 +210,7 @@ class Scheduler:
         self._beat = threading.Thread(target=self._heartbeat, name="scheduler-heartbeat")
         self._beat.daemon = True
         self._beat.start()
-        logger.info(
-            "scheduler %s started: %s", self.instance, ", ".join(self.jobs) or "no jobs"
-        )
+        logger.info("scheduler %s started: %s", self.instance, ", ".join(self.jobs) or "no jobs")
 
     def stop(self) -> None:
         self._stop.set()
@@ -273,9 +269,7 @@ class Scheduler:
     def seconds_to_next(self) -> float:
         now = timezone.now()
         wake = None
-        for state in JobState.objects.filter(name__in=self.jobs).only(
-            "next_run_at", "lease_until"
-        ):
+        for state in JobState.objects.filter(name__in=self.jobs).only("next_run_at", "lease_until"):
             at = state.next_run_at
             if state.lease_until is not None and state.lease_until > now:
                 at = max(at, state.lease_until)

@@ -84,7 +84,11 @@ class Process:
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
         self.popen = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 

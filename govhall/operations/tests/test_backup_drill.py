@@ -7,6 +7,7 @@ verifies and every stored file downloads, through a server running on the restor
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import io
 import json
@@ -76,7 +77,9 @@ def _target_database(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_restores_into_an_empty_installation(transactional_reference_data, tmp_path, settings):
+def test_backup_restores_into_an_empty_installation(
+    transactional_reference_data, tmp_path, settings
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GOVHALL_BACKUP_KEY = DATA_KEY
     settings.GOVHALL_BACKUP_KEYS_KEY = KEYS_KEY
@@ -117,14 +120,29 @@ def test_backup_restores_into_an_empty_installation(transactional_reference_data
         report = restoring.output()
         restoring.stop()
         assert "恢复核对全部通过" in report, report[-3000:]
-        for line in ("✓ 行数", "✓ 审计链", "✓ 电子证照签名", "✓ 文件", "✓ 加密的个人信息", "✓ 密钥"):
+        for line in (
+            "✓ 行数",
+            "✓ 审计链",
+            "✓ 电子证照签名",
+            "✓ 文件",
+            "✓ 加密的个人信息",
+            "✓ 密钥",
+        ):
             assert line in report, report[-3000:]
         assert {table: count(table) for table in expected} == expected
 
         port = free_port()
         server = Process(
-            [sys.executable, "-m", "gunicorn", "govhall.wsgi:application", "--bind",
-             f"127.0.0.1:{port}", "--workers", "1"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "govhall.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ],
             env,
             tmp_path / "server.log",
         )
@@ -134,7 +152,8 @@ def test_backup_restores_into_an_empty_installation(transactional_reference_data
             for identifier in versions:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 connection.request(
-                    "POST", "/api/v1/licences/verify",
+                    "POST",
+                    "/api/v1/licences/verify",
                     body=json.dumps({"identifier": identifier}),
                     headers={"Content-Type": "application/json"},
                 )
@@ -143,8 +162,11 @@ def test_backup_restores_into_an_empty_installation(transactional_reference_data
                 assert answer["signature_valid"] is True, answer
             browser.login(owner.user.username, PASSWORD)
             for public_id, sha256 in files.items():
-                status, _text, headers = browser.request("GET", f"/my/materials/{public_id}/")
+                status, body, _headers = browser.request(
+                    "GET", f"/my/materials/{public_id}/", raw=True
+                )
                 assert status == 200, (status, public_id)
+                assert hashlib.sha256(body).hexdigest() == sha256
         finally:
             server.stop()
     finally:

@@ -42,8 +42,7 @@ def test_trusted_networks_are_walked_from_the_peer_backwards():
 @pytest.mark.django_db
 def test_a_rotating_forwarded_for_header_does_not_bypass_the_progress_limit(client):
     statuses = [
-        client.get(PROGRESS, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
-        for i in range(31)
+        client.get(PROGRESS, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code for i in range(31)
     ]
     assert 429 not in statuses[:30]
     assert statuses[30] == 429

@@ -36,7 +36,10 @@ def test_readiness_needs_a_live_scheduler(client):
     assert response.json()["database"] == "ok" and response.json()["cache"] == "local"
     _beat()
     assert client.get("/readyz").json() == {
-        "status": "ok", "database": "ok", "cache": "local", "scheduler": "ok"
+        "status": "ok",
+        "database": "ok",
+        "cache": "local",
+        "scheduler": "ok",
     }
     SchedulerInstance.objects.update(beat_at=timezone.now() - datetime.timedelta(minutes=5))
     stale = client.get("/readyz")
@@ -78,8 +81,12 @@ def test_metrics_report_requests_by_route_and_the_operational_figures(client):
 
     client.get("/api/v1/regions/440000/")
     JobState.objects.create(
-        name="scan_deadlines", slot=timezone.now(), next_run_at=timezone.now(), failures=2,
-        last_outcome="failed", last_finished_at=timezone.now(),
+        name="scan_deadlines",
+        slot=timezone.now(),
+        next_run_at=timezone.now(),
+        failures=2,
+        last_outcome="failed",
+        last_finished_at=timezone.now(),
     )
     _beat(3)
     UserFactory(username="not_staff")
@@ -110,7 +117,8 @@ def test_json_log_lines_carry_request_id_user_id_and_route_and_mask_id_numbers()
     logger.propagate = False
     try:
         logger.warning(
-            "lookup of %s failed", "440703199001011234",
+            "lookup of %s failed",
+            "440703199001011234",
             extra={"route": "/my/cases/<str:number>/", "user_id": 42, "status": 404},
         )
     finally:

@@ -32,12 +32,24 @@ def test_the_page_lists_jobs_runs_figures_and_alerts(client, hall_admin):
         name="deliver_outbox", slot=now, next_run_at=now, failures=3, last_outcome="failed"
     )
     JobRun.objects.create(
-        job="deliver_outbox", slot=now, attempt=1, instance="host:1:aa", started_at=now,
-        finished_at=now, outcome="failed", error="Traceback…\nConnectionRefusedError: 111",
+        job="deliver_outbox",
+        slot=now,
+        attempt=1,
+        instance="host:1:aa",
+        started_at=now,
+        finished_at=now,
+        outcome="failed",
+        error="Traceback…\nConnectionRefusedError: 111",
     )
     JobRun.objects.create(
-        job="scan_deadlines", slot=now, attempt=1, instance="host:1:aa", started_at=now,
-        finished_at=now, outcome="ok", summary={"reminded": 4},
+        job="scan_deadlines",
+        slot=now,
+        attempt=1,
+        instance="host:1:aa",
+        started_at=now,
+        finished_at=now,
+        outcome="ok",
+        summary={"reminded": 4},
     )
     html = client.get(URL).content.decode()
     assert "没有正在运行的调度进程" in html  # no heartbeat yet

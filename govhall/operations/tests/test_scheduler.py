@@ -100,7 +100,10 @@ def test_a_crashing_job_is_retried_with_backoff_and_alerted(temporary_job, setti
         return 7
 
     temporary_job(
-        "flaky", flaky, every=datetime.timedelta(hours=1), retries=3,
+        "flaky",
+        flaky,
+        every=datetime.timedelta(hours=1),
+        retries=3,
         backoff=datetime.timedelta(seconds=10),
     )
     runner = scheduler.Scheduler(names=["flaky"])
@@ -143,6 +146,7 @@ def test_retries_stop_at_the_limit_and_the_slot_moves_on(temporary_job, settings
     runner.start()
     try:
         (first,) = runner.tick()
+        assert first.outcome == Outcome.FAILED and first.attempt == 1
         JobState.objects.filter(name="broken").update(next_run_at=timezone.now())
         (second,) = runner.tick()
     finally:
@@ -161,7 +165,10 @@ def test_a_dead_instances_run_is_taken_over_after_its_lease(temporary_job):
     scheduler.sync_jobs(["orphan"])
     dead = scheduler.claim("orphan", "dead-instance")
     JobRun.objects.create(
-        job="orphan", slot=dead.slot, attempt=dead.attempt, instance="dead-instance",
+        job="orphan",
+        slot=dead.slot,
+        attempt=dead.attempt,
+        instance="dead-instance",
         started_at=timezone.now(),
     )
     runner = scheduler.Scheduler(names=["orphan"])

@@ -6,6 +6,7 @@ actually ran, besides the scheduler's own records.
 """
 
 import datetime
+import itertools
 import time
 
 import pytest
@@ -58,7 +59,7 @@ def test_two_schedulers_run_each_slot_once(transactional_reference_data, tmp_pat
     assert len(set(slots)) == len(slots), "a slot ran twice"
     # After the first run (due at once) the slots are the aligned ones, INTERVAL apart;
     # a slot missed under load is skipped, never run late twice.
-    gaps = [(later - earlier).total_seconds() for earlier, later in zip(slots[1:], slots[2:])]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(slots[1:])]
     assert all(abs(g / INTERVAL - round(g / INTERVAL)) < 1e-3 and g > 0 for g in gaps), gaps
     assert len(runs) >= WATCH_SECONDS / INTERVAL * 0.6, len(runs)
     # Both instances asked for the slots and the claim turned one away each time.

@@ -33,7 +33,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.spoof = 0
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | None = None, raw: bool = False):
         self.spoof += 1
         headers = {"X-Forwarded-For": f"198.51.100.{self.spoof % 250}"}
         if self.cookies:
@@ -49,7 +49,8 @@ class Browser:
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            content = response.read()
+            text = content if raw else content.decode("utf-8", "replace")
             for value in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(value).items():
                     self.cookies[name] = morsel.value
@@ -74,8 +75,19 @@ def redis_url(tmp_path):
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     server = Process(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
+        [
+            REDIS,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         {"PATH": "/usr/bin:/bin"},
         tmp_path / "redis.log",
     )
@@ -108,8 +120,18 @@ def test_limits_and_lockouts_hold_across_two_app_processes(
     ports = [free_port(), free_port()]
     servers = [
         Process(
-            [sys.executable, "-m", "gunicorn", "govhall.wsgi:application", "--bind",
-             f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "govhall.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--access-logfile",
+                "-",
+            ],
             env,
             tmp_path / f"app-{port}.log",
         )

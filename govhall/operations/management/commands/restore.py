@@ -12,7 +12,10 @@ from govhall.operations.services import backup
 
 
 class Command(BaseCommand):
-    help = "从备份包恢复到空数据库和空的媒体目录，然后逐项核对（行数、审计链、证照签名、文件、加密信息）。"
+    help = (
+        "从备份包恢复到空数据库和空的媒体目录，"
+        "然后逐项核对（行数、审计链、证照签名、文件、加密信息）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("bundle", help="manage.py backup 写的备份包")
@@ -38,7 +41,12 @@ class Command(BaseCommand):
         if no_verify:
             return
         done = subprocess.run(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_restore", str(path)],
+            [
+                sys.executable,
+                str(Path(settings.BASE_DIR) / "manage.py"),
+                "verify_restore",
+                str(path),
+            ],
             check=False,
         )
         if done.returncode != 0:

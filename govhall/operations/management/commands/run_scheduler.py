@@ -19,9 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="只运行一次到期的任务，然后退出")
         parser.add_argument("--job", action="append", help="只调度这些任务（可重复）")
-        parser.add_argument(
-            "--poll", type=float, default=5.0, help="最长的检查间隔秒数（默认5）"
-        )
+        parser.add_argument("--poll", type=float, default=5.0, help="最长的检查间隔秒数（默认5）")
         parser.add_argument("--list", action="store_true", help="列出已登记的任务")
 
     def handle(self, *args, once=False, job=None, poll=5.0, list=False, **options):
