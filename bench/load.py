@@ -73,7 +73,7 @@ def prepare(database: str, var_dir: str) -> dict:
     data["staff"] = _staff(data["apply_departments"])
     data["exchange"] = _exchange()
     data["licences"] = _licences()
-    data["halls"] = ["440000", "440700", "440703", "445100", "440703001"]
+    data["halls"] = _halls()
     return data
 
 
@@ -84,6 +84,15 @@ def _catalogue() -> dict:
     codes = list(published.order_by("pk").values_list("implementation_code", flat=True)[:400])
     terms = ["营业执照", "最低生活保障", "结婚登记", "户口", "yyzz", "社保", "医疗", "公积金"]
     return {"item_codes": codes, "search_terms": terms}
+
+
+def _halls() -> list[str]:
+    from govhall.regions.models import Hall
+
+    wanted = ["440000", "440700", "440703", "445100", "445102"]
+    found = list(Hall.objects.filter(region_id__in=wanted).values_list("region_id", flat=True))
+    towns = Hall.objects.filter(kind=Hall.Kind.STATION, region__code__startswith="440703")
+    return found + list(towns.order_by("region_id").values_list("region_id", flat=True)[:3])
 
 
 def _applicants() -> dict:
@@ -163,7 +172,6 @@ def _staff(department_ids: list[int]) -> list[dict]:
 def _exchange() -> dict:
     from django.utils import timezone
 
-    from bench import exchange
     from govhall.exchange.models import ExchangeClient
     from govhall.exchange.services import clients
     from govhall.monitoring.services import generator
@@ -198,7 +206,6 @@ def _exchange() -> dict:
         '{"records":[' + ",".join(r.payload for r in rows[i : i + EXCHANGE_BATCH]) + "]}"
         for i in range(0, len(rows), EXCHANGE_BATCH)
     ]
-    del exchange  # (the exchange benchmark's module documents the record generator)
     return {"token": token.token, "bodies": bodies}
 
 
@@ -254,6 +261,8 @@ class Stack:
     port: int = 0
 
     def start(self) -> None:
+        from django.conf import settings
+
         from bench.exchange import server_environment
 
         env = server_environment()
@@ -267,6 +276,7 @@ class Stack:
             GOVHALL_REQUEST_LOG="WARNING",
             GOVHALL_SMS_BACKEND="govhall.accounts.sms.LocmemBackend",
             GOVHALL_VAR_DIR=str(self.var_dir),
+            SECRET_KEY=settings.SECRET_KEY,  # the staff sessions were signed with it
         )
         for index in range(self.count):
             port = free_port()
@@ -315,6 +325,10 @@ error_log {prefix}/logs/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
+  # Bodies and answers stay in memory: no temporary files (nginx's workers run as nobody
+  # and could not write into this run's scratch directory).
+  client_body_buffer_size 8m;
+  proxy_buffering off;
   client_body_temp_path {prefix}/tmp/body;
   proxy_temp_path {prefix}/tmp/proxy;
   fastcgi_temp_path {prefix}/tmp/fastcgi;
@@ -649,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", default="1,2", help="app process counts to run")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args.users = [int(u) for u in args.users.split(",")]
     if not args.database.startswith("postgres"):
         raise SystemExit("the load test runs on PostgreSQL (--database postgres://…)")

@@ -11,26 +11,17 @@ from django.core.checks import Error, Tags, Warning, register
 @register(Tags.security)
 def trusted_proxies(app_configs, **kwargs):
     problems = []
-    for cidr in settings.GOVHALL_TRUSTED_PROXIES:
-        try:
-            ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            problems.append(
-                Error(
-                    f"GOVHALL_TRUSTED_PROXIES: {cidr!r} is not an address or network.",
-                    id="govhall.E001",
+    for setting, error_id in (
+        ("GOVHALL_TRUSTED_PROXIES", "govhall.E001"),
+        ("GOVHALL_METRICS_ALLOW", "govhall.E002"),
+    ):
+        for cidr in getattr(settings, setting):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                problems.append(
+                    Error(f"{setting}: {cidr!r} is not an address or network.", id=error_id)
                 )
-            )
-    for cidr in settings.GOVHALL_METRICS_ALLOW:
-        try:
-            ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            problems.append(
-                Error(
-                    f"GOVHALL_METRICS_ALLOW: {cidr!r} is not an address or network.",
-                    id="govhall.E002",
-                )
-            )
     if settings.GOVHALL_TRUSTED_PROXY_COUNT and settings.GOVHALL_TRUSTED_PROXIES:
         problems.append(
             Warning(

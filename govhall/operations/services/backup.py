@@ -102,6 +102,16 @@ def _tool(name: str) -> str:
     return found
 
 
+def _pg(tool: str, settings_dict: dict, *arguments: str) -> None:
+    """Run ``pg_dump``/``pg_restore`` against the configured server; raise on failure."""
+    args, env = _pg_arguments(settings_dict)
+    done = subprocess.run(
+        [_tool(tool), *args, *arguments], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{tool} 失败：{done.stderr.strip()[-500:]}")
+
+
 def _count(cursor, table: str, quote) -> int:
     cursor.execute(f"SELECT count(*) FROM {quote(table)}")
     return cursor.fetchone()[0]
@@ -129,7 +139,6 @@ def _dump_database(directory: Path) -> tuple[str, str, dict[str, int]]:
     if conn.vendor != "postgresql":
         raise BackupError(f"不支持的数据库：{conn.vendor}")
     target_path = directory / "database.dump"
-    args, env = _pg_arguments(conn.settings_dict)
     with transaction.atomic(), conn.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
@@ -137,25 +146,17 @@ def _dump_database(directory: Path) -> tuple[str, str, dict[str, int]]:
         counts = {
             t: _count(cursor, t, quote) for t in sorted(conn.introspection.table_names(cursor))
         }
-        done = subprocess.run(
-            [
-                _tool("pg_dump"),
-                "-Fc",
-                "--no-owner",
-                "--no-privileges",
-                f"--snapshot={snapshot}",
-                *args,
-                "-f",
-                str(target_path),
-                conn.settings_dict["NAME"],
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        _pg(
+            "pg_dump",
+            conn.settings_dict,
+            "-Fc",
+            "--no-owner",
+            "--no-privileges",
+            f"--snapshot={snapshot}",
+            "-f",
+            str(target_path),
+            conn.settings_dict["NAME"],
         )
-    if done.returncode != 0:
-        raise BackupError(f"pg_dump 失败：{done.stderr.strip()[-500:]}")
     return "postgresql", target_path.name, counts
 
 
@@ -365,27 +366,18 @@ def _restore_database(manifest: Manifest, dump: Path) -> None:
             source.backup(target)
             target.execute("PRAGMA journal_mode=WAL")
         return
-    args, env = _pg_arguments(conn.settings_dict)
     conn.close()
-    done = subprocess.run(
-        [
-            _tool("pg_restore"),
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--single-transaction",
-            *args,
-            "-d",
-            conn.settings_dict["NAME"],
-            str(dump),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    _pg(
+        "pg_restore",
+        conn.settings_dict,
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "--single-transaction",
+        "-d",
+        conn.settings_dict["NAME"],
+        str(dump),
     )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore 失败：{done.stderr.strip()[-500:]}")
 
 
 def _restore_keys(staging: Path) -> list[str]:

@@ -291,6 +291,20 @@ class Scheduler:
             self._stop.wait(pause)
 
 
+def prune(*, runs_days: int, instances_days: int) -> dict:
+    """Forget old run records and long-stopped instances (the page shows recent ones)."""
+    now = timezone.now()
+    runs, _ = (
+        JobRun.objects.filter(started_at__lt=now - datetime.timedelta(days=runs_days))
+        .exclude(outcome=Outcome.RUNNING)
+        .delete()
+    )
+    instances, _ = SchedulerInstance.objects.filter(
+        stopped_at__lt=now - datetime.timedelta(days=instances_days)
+    ).delete()
+    return {"runs": runs, "instances": instances}
+
+
 def heartbeat_age(now: datetime.datetime | None = None) -> float | None:
     """Seconds since the freshest running scheduler's heartbeat (None: none running)."""
     now = now or timezone.now()

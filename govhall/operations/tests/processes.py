@@ -113,6 +113,14 @@ class Process:
         return self.popen.returncode
 
 
+def gunicorn(port: int) -> list[str]:
+    """The app served as in production (one sync worker), on ``port``."""
+    return [
+        sys.executable, "-m", "gunicorn", "govhall.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-",
+    ]  # fmt: skip
+
+
 def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 

@@ -12,7 +12,6 @@ import http.client
 import io
 import json
 import sqlite3
-import sys
 
 import psycopg
 import pytest
@@ -27,7 +26,7 @@ from govhall.licences.models import LicenceVersion
 from govhall.licences.tests import factories as lf
 from govhall.operations.services import backup
 
-from .processes import Process, environment, free_port, http_ok, manage, wait_for
+from .processes import Process, environment, free_port, gunicorn, http_ok, manage, wait_for
 from .test_two_app_processes import Browser
 
 DATA_KEY = "drill-data-key-3f9a1c"
@@ -133,16 +132,7 @@ def test_backup_restores_into_an_empty_installation(
 
         port = free_port()
         server = Process(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "govhall.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-            ],
+            gunicorn(port),
             env,
             tmp_path / "server.log",
         )

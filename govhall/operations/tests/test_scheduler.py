@@ -214,3 +214,18 @@ def test_run_scheduler_once_runs_the_due_jobs(temporary_job):
     call_command("run_scheduler", "--once", "--job", "once", stdout=out)
     assert "once: 成功 {'count': 5}" in out.getvalue()
     assert JobRun.objects.filter(job="once", outcome=Outcome.OK).count() == 1
+
+
+@pytest.mark.django_db
+def test_old_run_records_are_pruned():
+    old = timezone.now() - datetime.timedelta(days=91)
+    JobRun.objects.create(
+        job="x", slot=old, instance="i", started_at=old, finished_at=old, outcome=Outcome.OK
+    )
+    JobRun.objects.create(job="x", slot=timezone.now(), instance="i", started_at=timezone.now())
+    SchedulerInstance.objects.create(
+        instance="gone", host="h", pid=1, started_at=old, beat_at=old, stopped_at=old
+    )
+    assert scheduler.prune(runs_days=90, instances_days=7) == {"runs": 1, "instances": 1}
+    assert JobRun.objects.count() == 1
+    assert "prune_job_runs" in registry.jobs()

@@ -12,13 +12,20 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
-import sys
 import urllib.parse
 from http.cookies import SimpleCookie
 
 import pytest
 
-from .processes import Process, environment, free_port, http_ok, share_database, wait_for
+from .processes import (
+    Process,
+    environment,
+    free_port,
+    gunicorn,
+    http_ok,
+    share_database,
+    wait_for,
+)
 from .proxy import RoundRobinProxy
 
 REDIS = shutil.which("redis-server")
@@ -120,18 +127,7 @@ def test_limits_and_lockouts_hold_across_two_app_processes(
     ports = [free_port(), free_port()]
     servers = [
         Process(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "govhall.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--access-logfile",
-                "-",
-            ],
+            gunicorn(port),
             env,
             tmp_path / f"app-{port}.log",
         )
