@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/govhall_bench_load"
 KNEE_MS = 1000.0
+KNEE_MIN_SAMPLES = 20  # a p95 of fewer requests is one slow request, not a trend
 EXCLUDED_FROM_KNEE = ("POST /api/v1/exchange/process-records (50)",)
 EXCHANGE_BODIES = 400
 EXCHANGE_BATCH = 50
@@ -421,7 +422,14 @@ def cpu_by_kind(stack: Stack, database: str) -> dict[str, float]:
     (shared with anything else using it). Locust's own CPU is measured around its run."""
     import psutil
 
-    kinds = {"app": 0.0, "postgresql": 0.0, "redis": 0.0, "nginx": 0.0}
+    machine = psutil.cpu_times()
+    kinds = {
+        "app": 0.0,
+        "postgresql": 0.0,
+        "redis": 0.0,
+        "nginx": 0.0,
+        "machine": machine.user + machine.system + machine.nice + machine.irq + machine.softirq,
+    }
 
     def used(process) -> float:
         try:
@@ -487,7 +495,11 @@ class Step:
         return [r for r in self.rows if r.name != "Aggregated"]
 
     def worst_p95(self) -> tuple[float, str]:
-        candidates = [r for r in self.endpoints if r.name not in EXCLUDED_FROM_KNEE and r.count]
+        candidates = [
+            r
+            for r in self.endpoints
+            if r.name not in EXCLUDED_FROM_KNEE and r.count >= KNEE_MIN_SAMPLES
+        ]
         if not candidates:
             return 0.0, "-"
         worst = max(candidates, key=lambda r: r.p95)
@@ -553,7 +565,7 @@ def run_step(stack: Stack, users: int, seconds: float, scratch: Path, data_file:
     locust_cpu = _children_cpu() - before_children
     after_cpu, after_server = cpu_by_kind(stack, stack.database), stack.scrape()
     statuses = json.loads(status_file.read_text()) if status_file.exists() else {}
-    cpu = {k: after_cpu[k] - before_cpu.get(k, 0.0) for k in after_cpu}
+    cpu = {k: max(after_cpu[k] - before_cpu.get(k, 0.0), 0.0) for k in after_cpu}
     cpu["locust"] = locust_cpu
     cpu["wall"] = elapsed
     server = {}
@@ -574,12 +586,13 @@ def run_step(stack: Stack, users: int, seconds: float, scratch: Path, data_file:
 def print_step_line(label: str, step: Step) -> None:
     worst, name = step.worst_p95()
     total = step.total
-    busy = sum(v for k, v in step.cpu.items() if k != "wall") / step.cpu["wall"]
+    wall = step.cpu["wall"]
+    ours = sum(step.cpu.get(k, 0.0) for k in ("app", "postgresql", "redis", "nginx", "locust"))
     print(
         f"  {label} {step.users:4d} users: {total.rps:7.1f} req/s, worst p95 {worst:7.0f} ms "
         f"({name}), 5xx {step.server_errors}, "
-        f"other failures {total.failures - step.server_errors}, "
-        f"CPU busy {busy:.2f} of {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+        f"other failures {total.failures - step.server_errors}; CPU of {os.cpu_count()} cores: "
+        f"machine {step.cpu['machine'] / wall:.2f}, this test {ours / wall:.2f}",
         flush=True,
     )
 
@@ -617,37 +630,49 @@ def print_cpu(step: Step) -> None:
         print(f"      {route[:70]:70s} {figures['cpu_ms']:7.1f} ms  ({figures['count']:.0f})")
 
 
-def run_stack(
-    count: int, args, scratch: Path, data_file: Path, redis_url: str, var_dir: Path
-) -> list[Step]:
-    print(f"\n{count} app process{'es' if count > 1 else ''} × {args.workers} gunicorn workers "
-          "behind nginx:", flush=True)  # fmt: skip
-    database = args.database.rsplit("/", 1)[-1].split("?")[0]
-    stack = Stack(count, args.workers, scratch, redis_url, uuid.uuid4().hex, database, var_dir)
-    stack.start()
-    steps: list[Step] = []
-    try:
-        run_step(stack, 4, 10, scratch, data_file)  # warm-up: imports, caches, connections
-        for users in args.users:
-            step = run_step(stack, users, args.step_seconds, scratch, data_file)
-            steps.append(step)
-            print_step_line("step", step)
-            if step.worst_p95()[0] > KNEE_MS:
-                break
-    finally:
-        stack.stop()
+def report(count: int, steps: list[Step]) -> None:
+    print(f"\n{count} app process{'es' if count > 1 else ''}:")
     knee = steps[-1]
     below = steps[-2] if len(steps) > 1 else None
     if knee.worst_p95()[0] > KNEE_MS:
-        print(f"\n  knee: p95 passes 1 s at {knee.users} users ({knee.worst_p95()[1]})")
+        print(f"  knee: p95 passes 1 s at {knee.users} users ({knee.worst_p95()[1]})")
     else:
-        print(f"\n  no knee up to {knee.users} users: raise --users")
+        print(f"  no knee up to {knee.users} users: raise --users")
     if below is not None:
         print_table(below)
         print_cpu(below)
     print_table(knee)
     print_cpu(knee)
-    return steps
+
+
+def run_stacks(args, scratch: Path, data_file: Path, var_dir: Path) -> dict[int, list[Step]]:
+    """All configurations up at once, their steps interleaved (1 process at N users, 2
+    processes at N users, …), so a change in the machine's other load hits both alike."""
+    database = args.database.rsplit("/", 1)[-1].split("?")[0]
+    counts = [int(c) for c in args.processes.split(",")]
+    stacks = {
+        count: Stack(count, args.workers, scratch, args.redis, uuid.uuid4().hex, database, var_dir)
+        for count in counts
+    }
+    results: dict[int, list[Step]] = {count: [] for count in counts}
+    try:
+        for stack in stacks.values():
+            stack.start()
+            run_step(stack, 4, 10, scratch, data_file)  # warm-up: imports, caches, connections
+        active = list(counts)
+        for users in args.users:
+            for count in list(active):
+                step = run_step(stacks[count], users, args.step_seconds, scratch, data_file)
+                results[count].append(step)
+                print_step_line(f"{count} process{'es' if count > 1 else '  '}", step)
+                if step.worst_p95()[0] > KNEE_MS:
+                    active.remove(count)
+            if not active:
+                break
+    finally:
+        for stack in stacks.values():
+            stack.stop()
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -658,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
     )
     parser.add_argument("--users", default="8,16,32,48,64,96,128,192")
-    parser.add_argument("--step-seconds", type=float, default=40)
+    parser.add_argument("--step-seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app process")
     parser.add_argument("--processes", default="1,2", help="app process counts to run")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -683,9 +708,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(data['licences'])} licences, {len(data['exchange']['bodies'])} exchange batches",
         flush=True,
     )
-    results = {}
-    for count in (int(c) for c in args.processes.split(",")):
-        results[count] = run_stack(count, args, scratch, data_file, args.redis, server_var)
+    print(
+        f"\nsteps ({args.workers} gunicorn workers per app process, nginx in front, "
+        f"{args.step_seconds:.0f} s each):",
+        flush=True,
+    )
+    results = run_stacks(args, scratch, data_file, server_var)
+    for count, steps in results.items():
+        report(count, steps)
     if len(results) > 1:
         print("\nsummary (knee = first step whose worst p95 passes 1 s):")
         for count, steps in results.items():
