@@ -185,12 +185,18 @@ class Staff(Person):
             body["decision"] = "approve"
         if action == "conclude":
             body["delivery"] = "electronic"
-        self.client.post(
+        with self.client.post(
             f"/api/v1/staff/cases/{number}/actions/{action}",
             data=json.dumps(body),
             headers={**self.bearer, "Content-Type": "application/json"},
             name=f"POST /api/v1/staff/cases/[number]/actions/{action}",
-        )
+            catch_response=True,
+        ) as response:
+            # 409: a colleague acted on the same case a moment earlier — the right answer.
+            if response.status_code in (200, 409):
+                response.success()
+            else:
+                response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
 
 
 class ExchangeClient(Person):
