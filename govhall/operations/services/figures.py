@@ -17,7 +17,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from .. import registry
-from ..models import JobRun, JobState, Outcome
+from ..models import JobRun, JobState
 from . import scheduler
 
 logger = logging.getLogger(__name__)
@@ -114,15 +114,10 @@ def jobs(now) -> list[JobFigures]:
         .annotate(n=Count("id"))
     ):
         recent.setdefault(row["job"], Counter())[row["outcome"]] = row["n"]
-    last_runs = {}
-    for run in JobRun.objects.filter(started_at__gte=since, finished_at__isnull=False).order_by(
-        "job", "-started_at"
-    ):
-        last_runs.setdefault(run.job, run)
     rows = []
     for name, declared in registry.jobs().items():
         state = states.get(name)
-        last = last_runs.get(name)
+        finished = state is not None and state.last_finished_at and state.last_started_at
         rows.append(
             JobFigures(
                 name=name,
@@ -135,7 +130,9 @@ def jobs(now) -> list[JobFigures]:
                 last_success_at=state.last_success_at if state else None,
                 failures=state.failures if state else 0,
                 running=bool(state and state.lease_until and state.lease_until > now),
-                last_seconds=last.seconds if last else None,
+                last_seconds=(state.last_finished_at - state.last_started_at).total_seconds()
+                if finished and state.last_finished_at >= state.last_started_at
+                else None,
                 recent=dict(recent.get(name, {})),
             )
         )
@@ -238,7 +235,3 @@ def alerts(snap: Snapshot) -> list[Alert]:
             )
         )
     return found
-
-
-def running_outcome(job: JobFigures) -> str:
-    return Outcome.RUNNING if job.running else job.last_outcome
