@@ -9,7 +9,6 @@ the check can run anywhere; on the server, point it at the real /etc/govhall/gov
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import sys
@@ -21,23 +20,13 @@ PLACEHOLDER = "CHANGE_ME"
 
 
 def _throwaway() -> dict[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from govhall.accounts import keys  # generates keys as development settings do
 
-    pem = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "GOVHALL_FIELD_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "GOVHALL_FIELD_KEY": keys._generate_fernet_key(),
         "GOVHALL_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
-        "GOVHALL_OIDC_RSA_PRIVATE_KEY": pem,
+        "GOVHALL_OIDC_RSA_PRIVATE_KEY": keys._generate_rsa_pem(),
         "GOVHALL_METRICS_TOKEN": secrets.token_urlsafe(32),
         "GOVHALL_BACKUP_KEY": secrets.token_urlsafe(32),
         "GOVHALL_BACKUP_KEYS_KEY": secrets.token_urlsafe(32),
