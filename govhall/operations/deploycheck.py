@@ -9,8 +9,10 @@ the check can run anywhere; on the server, point it at the real /etc/govhall/gov
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -51,7 +53,9 @@ def main(argv: list[str]) -> int:
     os.environ["DEBUG"] = "0"
     var_dir = os.environ.get("GOVHALL_VAR_DIR")
     if var_dir and not Path(var_dir).is_dir():  # not on the server: create nothing there
-        os.environ["GOVHALL_VAR_DIR"] = tempfile.mkdtemp(prefix="govhall-deploy-check-")
+        scratch = tempfile.mkdtemp(prefix="govhall-deploy-check-")
+        atexit.register(shutil.rmtree, scratch, True)
+        os.environ["GOVHALL_VAR_DIR"] = scratch
     key_file = os.environ.get("GOVHALL_OIDC_RSA_PRIVATE_KEY_FILE", "")
     if key_file and not Path(key_file).is_file():
         del os.environ["GOVHALL_OIDC_RSA_PRIVATE_KEY_FILE"]
