@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-pg test-all lint format migrate demo browser-deps bench lock clean messages
+.PHONY: install run test test-pg test-all lint format migrate demo browser-deps bench lock clean messages deploy-check
 
 ## install: create .venv and install the pinned dependencies (idempotent)
 install: $(STAMP)
@@ -39,11 +39,18 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 ## run: install, migrate the SQLite database, load the demo data, serve http://$(HOST):$(PORT)
+## beside the task worker and the scheduler (periodic jobs); Ctrl-C stops all three.
+## Redis on 127.0.0.1:6379 (or REDIS_URL) holds caches and rate limits; without it they stay
+## in the server's memory (fine for one process).
 run: demo
 	@echo "govhall: http://$(HOST):$(PORT)/  (staff: /workbench/login/, admin: /admin/)"
-	@echo "background worker: manage.py db_worker (notifications); stops with the server"
-	$(BIN)/python manage.py db_worker >var/worker.log 2>&1 & \
-		trap 'kill $$!' EXIT INT TERM; \
+	@echo "background: task worker (var/worker.log) and scheduler (var/scheduler.log); they stop with the server"
+	@export REDIS_URL="$${REDIS_URL:-$$($(BIN)/python -m govhall.operations.redis_probe)}"; \
+		if [ -n "$$REDIS_URL" ]; then echo "shared cache and rate limits: Redis at $$REDIS_URL"; \
+		else echo "Redis not reachable on 127.0.0.1:6379: caches and rate limits in process memory (fine for one process)"; fi; \
+		$(BIN)/python manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
+		$(BIN)/python manage.py run_scheduler >var/scheduler.log 2>&1 & scheduler=$$!; \
+		trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install and run the whole suite (SQLite unless DATABASE_URL says otherwise)
@@ -58,6 +65,11 @@ test-pg: install browser-deps
 		$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test-all: test test-pg
+
+## deploy-check: `check --deploy` and the configuration checks with production settings
+## (ENV_FILE=/etc/govhall/govhall.env on a server; default: deploy/govhall.env.example)
+deploy-check: install
+	$(BIN)/python -m govhall.operations.deploycheck $(ENV_FILE)
 
 lint: install
 	$(BIN)/ruff check .

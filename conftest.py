@@ -10,6 +10,13 @@ def pytest_configure(config):
     override_settings(
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     ).enable()
+    # A read replica that mirrors the test database; reads go there only in tests that
+    # turn the router on (GOVHALL_READ_REPLICA), see govhall/operations/tests/test_replica.py.
+    from django.conf import settings
+
+    settings.DATABASES.setdefault(
+        "replica", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    )
 
 
 def _load_reference_data():

@@ -2,7 +2,9 @@
 
 Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engine on
 1,000,000 cases), ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
-(process-record ingest against COPY, refresh and indicator queries on 10,000,000 records). Without a
+(process-record ingest against COPY, refresh and indicator queries on 10,000,000 records) and
+``load`` (a working day's mix under Locust against gunicorn + nginx on PostgreSQL, with one and
+two app processes, up to the knee; see bench/load.py). Without a
 name every benchmark runs, each with the options given (``--count N`` is each one's own
 size); options only one benchmark knows need its name.
 
@@ -20,7 +22,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "licences", "exchange")
+BENCHMARKS = ("catalog", "cases", "licences", "exchange", "load")
 
 
 def catalog(argv: list[str]) -> int:
@@ -50,13 +52,23 @@ def exchange(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.exchange", *argv], check=False).returncode
 
 
+def load(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.load", *argv], check=False).returncode
+
+
 def main(argv: list[str]) -> int:
     names = list(BENCHMARKS)
     if argv and argv[0] in BENCHMARKS:
         names, argv = [argv[0]], argv[1:]
     status = 0
     for name in names:
-        runners = {"catalog": catalog, "cases": cases, "licences": licences, "exchange": exchange}
+        runners = {
+            "catalog": catalog,
+            "cases": cases,
+            "licences": licences,
+            "exchange": exchange,
+            "load": load,
+        }
         status |= runners[name](argv)
     return status
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "govhall.licences",
     "govhall.exchange",
     "govhall.monitoring",
+    "govhall.operations",
     "django_tasks",
     "django_tasks_db",
     "govhall.portal",
@@ -226,13 +227,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Caching ---------------------------------------------------------------------
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "govhall",
-    }
-}
+# --- Caching: in the operations block at the end (Redis when REDIS_URL is set) -------
 
 # --- Logging ---------------------------------------------------------------------
 LOGGING = {
@@ -411,3 +406,79 @@ GOVHALL_UPLOAD_TYPES = {
 }
 # Staff are reminded this many working days before a step is due (yellow-card lead time).
 GOVHALL_REMINDER_WORKING_DAYS = int(os.environ.get("GOVHALL_REMINDER_WORKING_DAYS", "1"))
+
+# --- operations (§13): shared state, client address, scheduler, metrics, backups --------
+# Owned by govhall/operations; docs/deployment.md lists every variable.
+# Cache, rate limits and the search vocabulary's version live in Redis when REDIS_URL is
+# set (every app process then counts the same limits); without it each process keeps
+# them in its own memory, which is right for one process only (`make run` says which).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("GOVHALL_CACHE_PREFIX", "govhall"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "govhall"}
+    )
+}
+# The client address (rate limits, login lockout, audit log, logs): the TCP peer, unless
+# it is a trusted proxy — then the address that proxy put in X-Forwarded-For. Either a
+# count of proxies in front (nginx alone: 1) or their networks (CIDRs); default: none.
+GOVHALL_TRUSTED_PROXY_COUNT = int(os.environ.get("GOVHALL_TRUSTED_PROXY_COUNT", "0"))
+GOVHALL_TRUSTED_PROXIES = env_list("GOVHALL_TRUSTED_PROXIES", "")
+MIDDLEWARE.insert(0, "govhall.operations.middleware.ClientAddressMiddleware")
+_request_id_mw = MIDDLEWARE.index("govhall.core.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(_request_id_mw + 1, "govhall.operations.middleware.RequestMetricsMiddleware")
+REST_FRAMEWORK["NUM_PROXIES"] = 0  # DRF never reads X-Forwarded-For itself
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["govhall.operations.throttling.AnonRateThrottle"]
+# Extra modules whose periodic jobs the scheduler runs (besides every app's jobs.py).
+GOVHALL_JOB_MODULES = env_list("GOVHALL_JOB_MODULES", "")
+GOVHALL_SCHEDULER_LEASE_SECONDS = float(os.environ.get("GOVHALL_SCHEDULER_LEASE_SECONDS", "60"))
+GOVHALL_SCHEDULER_HEARTBEAT_SECONDS = float(
+    os.environ.get("GOVHALL_SCHEDULER_HEARTBEAT_SECONDS", "10")
+)
+# Readiness fails when no scheduler has beaten for this long (0: not checked).
+GOVHALL_SCHEDULER_STALE_SECONDS = float(os.environ.get("GOVHALL_SCHEDULER_STALE_SECONDS", "120"))
+# /metrics: a bearer token, or a client address in these networks, or a staff session.
+GOVHALL_METRICS_TOKEN = os.environ.get("GOVHALL_METRICS_TOKEN", "")
+GOVHALL_METRICS_ALLOW = env_list("GOVHALL_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+# Logs: "json" (one object a line: request id, user id, route) or "plain".
+GOVHALL_LOG_FORMAT = os.environ.get("GOVHALL_LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING["formatters"]["json"] = {"()": "govhall.operations.logs.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = GOVHALL_LOG_FORMAT
+LOGGING["loggers"]["govhall.request"] = {
+    "level": os.environ.get("GOVHALL_REQUEST_LOG", "WARNING" if DEBUG else "INFO")
+}
+# Read replica: dashboards and open data read there when DATABASE_REPLICA_URL is set.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "TEST": {"MIRROR": "default"},
+    }
+# The alias dashboards read from: "replica" when DATABASE_REPLICA_URL is set, else none.
+GOVHALL_READ_REPLICA = "replica" if "replica" in DATABASES else ""
+DATABASE_ROUTERS = ["govhall.operations.routers.ReplicaRouter"]
+GOVHALL_REPLICA_PATHS = env_list(
+    "GOVHALL_REPLICA_PATHS", "/workbench/monitoring/,/api/v1/monitoring/,/api/v1/open-data/"
+)
+MIDDLEWARE.append("govhall.operations.routers.ReplicaReadsMiddleware")
+# Backups: the data key encrypts database and media; the key-files key encrypts the
+# key files separately (docs/deployment.md, "Backups"). Both are secrets.
+GOVHALL_BACKUP_KEY = os.environ.get("GOVHALL_BACKUP_KEY", "")
+GOVHALL_BACKUP_KEYS_KEY = os.environ.get("GOVHALL_BACKUP_KEYS_KEY", "")
+GOVHALL_BACKUP_DIR = Path(os.environ.get("GOVHALL_BACKUP_DIR", VAR_DIR / "backups"))
+# Alerts go out by mail (mail_admins): the SMTP relay; EMAIL_HOST_PASSWORD is a secret.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10

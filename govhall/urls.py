@@ -26,6 +26,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("govhall.operations.urls")),  # /metrics, /readyz, /workbench/operations/
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("workbench/", include("govhall.workbench.urls")),

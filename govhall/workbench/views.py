@@ -91,6 +91,14 @@ PANELS = [
         gettext_lazy("分厅和业务系统报送办件过程信息的情况、每日数据质量得分与问题反馈。"),
         url_name="exchange:clients",
     ),
+    Panel(
+        "operations",
+        gettext_lazy("运行维护"),
+        gettext_lazy(
+            "定时任务及其运行记录、后台队列与报送积压、数据库和缓存状态、告警（大厅管理员）。"
+        ),
+        url_name="operations:overview",
+    ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
 ]
 

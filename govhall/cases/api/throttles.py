@@ -1,6 +1,6 @@
 """The public progress query pairs a case number with an ID, so guessing must stay slow."""
 
-from rest_framework.throttling import AnonRateThrottle
+from govhall.operations.throttling import AnonRateThrottle
 
 
 class ProgressThrottle(AnonRateThrottle):

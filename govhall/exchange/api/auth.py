@@ -12,9 +12,9 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import SimpleRateThrottle
 
 from govhall.core.api.auth import BearerAuthentication
+from govhall.operations.throttling import SharedRateThrottle
 
 from ..models import ExchangeClient
 from ..services.clients import SCOPE
@@ -96,7 +96,7 @@ class IsExchangeClient(BasePermission):
         return True
 
 
-class ClientRateThrottle(SimpleRateThrottle):
+class ClientRateThrottle(SharedRateThrottle):
     """``rate_per_minute`` calls a minute per client, whatever its addresses.
 
     Counted in the default cache: in production a shared cache (all web processes) makes

@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from govhall.core.api.errors import NotFound
 from govhall.core.errors import NON_FIELD, refuse
+from govhall.operations.throttling import AnonRateThrottle
 from govhall.regions.models import Region
 
 from ..models import LicenceType

@@ -1,0 +1,16 @@
+"""Periodic work of the case engine (run by ``manage.py run_scheduler``)."""
+
+import datetime
+
+from govhall.operations.registry import job
+
+
+@job(
+    "scan_deadlines",
+    every=datetime.timedelta(minutes=15),
+    description="移动暂停中的期限、提醒即将到期和超期的环节、办结复核期已过的秒批办件、重发失败的消息",
+)
+def scan_deadlines():
+    from .services import deadlines
+
+    return deadlines.scan()

@@ -1,0 +1,38 @@
+"""Who may see operations: superusers and hall administrators (any active post); the
+metrics endpoint also admits a bearer token or an allow-listed client address."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from django.conf import settings
+
+from govhall.regions.models import Post
+
+
+def can_operate(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.staff_posts.filter(
+        post=Post.HALL_ADMIN, is_active=True, department__is_active=True
+    ).exists()
+
+
+def metrics_allowed(request) -> bool:
+    token = settings.GOVHALL_METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer "):
+        return hmac.compare_digest(header[7:].strip().encode(), token.encode())
+    address = request.META.get("REMOTE_ADDR") or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        for cidr in settings.GOVHALL_METRICS_ALLOW:
+            if ip in ipaddress.ip_network(cidr, strict=False):
+                return True
+    return can_operate(getattr(request, "user", None))
