@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "govhall.portal",
     "govhall.workbench",
+    "govhall.demo",
 ]
 
 MIDDLEWARE = [

@@ -94,9 +94,9 @@ def outbox(now) -> Backlog:
 
 def ingest(now) -> Backlog:
     """Records the monitoring roll-ups have not folded yet, and the oldest one's age."""
-    from govhall.records.models import ProcessRecord
     from govhall.monitoring.models import RefreshState
     from govhall.monitoring.services.refresh import WATERMARK
+    from govhall.records.models import ProcessRecord
 
     mark = RefreshState.objects.filter(name=WATERMARK).values_list("last_record_pk", flat=True)
     waiting = ProcessRecord.objects.filter(pk__gt=mark.first() or 0)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from govhall.accounts.services.demo import load_identity_demo
 from govhall.cases.services.demo import load_cases_demo
+from govhall.demo import subsystems
 from govhall.exchange.services.demo import load_exchange_demo
 from govhall.licences.services import demo as licences_demo
 from govhall.monitoring.services import generator
@@ -58,3 +59,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"数据监测：演示过程信息新建{records}条（近12个月、21个地级以上市），已汇总进指标。"
         )
+        for line in subsystems.load_all(password):
+            self.stdout.write(line)
