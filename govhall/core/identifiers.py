@@ -1,7 +1,7 @@
 """Citizen ID numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015).
 
 Checksums come from python-stdnum; the other rules are ours because stdnum is stricter
-than reality in two places (STANDARDS.md):
+than reality in two places (GB 11643-1999, GB 32100-2015):
 
 * ``stdnum.cn.ric`` rejects a number whose county code was created after the holder's
   birth year, but the code is that of the county which *issued* the number, so people

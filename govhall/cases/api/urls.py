@@ -5,7 +5,7 @@ from django.urls import path
 from .views import applications, my_cases, public, staff
 
 urlpatterns = [
-    # public (API.md)
+    # public contract (docs/api.md)
     path(
         "cases/<str:number>/progress",
         public.CaseProgressView.as_view(),

@@ -53,7 +53,7 @@ class Delivery(models.TextChoices):
 
 
 class ConclusionCode(models.TextChoices):
-    """Conclusion codes of Guangdong's exchange messages (STANDARDS.md)."""
+    """Conclusion codes of Guangdong's hall exchange messages (GB/T 39046-2020 table 8)."""
 
     ISSUED = "0", _("出证办结")
     RETURNED = "1", _("退回")

@@ -10,7 +10,7 @@ from . import clocks
 
 
 def find_for_progress(number: str, applicant_id: str) -> Case | None:
-    """API.md: the case when number and applicant ID (ID number or credit code) match."""
+    """The public contract: the case when number and applicant ID (ID number or credit code) match."""
     value = (applicant_id or "").strip().upper()
     keys = []
     person = validate_id_number(value)

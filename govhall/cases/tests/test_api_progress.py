@@ -1,4 +1,4 @@
-"""The public progress query of API.md: a number and the applicant's ID, nothing else."""
+"""The public progress query (docs/api.md): a number and the applicant's ID, nothing else."""
 
 import pytest
 from django.core.cache import cache

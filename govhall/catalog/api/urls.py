@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    # public (API.md)
+    # public contract (docs/api.md)
     path("items/", views.ItemList.as_view(), name="item-list"),
     path("items/<str:code>/", views.ItemDetail.as_view(), name="item-detail"),
     path("items/<str:code>/versions/", views.ItemPublicVersions.as_view(), name="item-versions"),

@@ -1,4 +1,4 @@
-"""The catalogue API: the public contract of API.md plus write endpoints for catalogue staff.
+"""The catalogue API: the public contract (docs/api.md) plus write endpoints for catalogue staff.
 
 Public: ``/api/v1/items/`` (list and search), ``/api/v1/items/<code>/`` (the full guide),
 ``/api/v1/items/<code>/versions/…`` (published versions stay readable), ``/api/v1/themes/``.
@@ -166,7 +166,7 @@ class ThemePagination(StandardPagination):
     )
 )
 class ThemeList(generics.ListAPIView):
-    """The 31 natural-person and 34 legal-person service themes (seed 001)."""
+    """The 31 natural-person and 34 legal-person service themes (国办函〔2016〕108号)."""
 
     serializer_class = s.ThemeSerializer
     pagination_class = ThemePagination

@@ -1,4 +1,4 @@
-"""Models of the item catalogue (§2); see MODELS.md in the app folder for an overview."""
+"""Models of the item catalogue (§2); docs/catalog.md has the overview."""
 
 from .bundles import Bundle, BundleMember
 from .choices import (

@@ -1,4 +1,4 @@
-"""Code lists of the item catalogue (GB/T 39046-2020 and Guangdong practice, STANDARDS.md).
+"""Code lists of the item catalogue (GB/T 39046-2020 and Guangdong practice).
 
 Values are what the database, the API and Excel carry; labels are the Chinese the UI
 shows. Where GB/T 39046 has a numeric code that differs from our value (item types),

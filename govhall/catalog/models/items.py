@@ -360,7 +360,7 @@ class ItemVersion(models.Model):
 
     @property
     def is_fully_online(self) -> bool:
-        """网上全流程办理: depth 3 or 4 and at most one visit (seed 001 definition)."""
+        """网上全流程办理: depth 3 or 4 and at most one visit (潮府办函〔2017〕135号 名词解释)."""
         return self.depth >= Depth.ONLINE_ACCEPTANCE and self.visits <= 1
 
     @property

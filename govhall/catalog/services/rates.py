@@ -1,4 +1,4 @@
-"""Per-region catalogue rates of seed 001 task 2 (target 100 % each).
+"""Per-region catalogue rates of 潮府办函〔2017〕135号 task 2 (target 100 % each).
 
 * 事项目录确认率 (confirmation rate) = items confirmed by their department / items in
   the catalogue (not cancelled).

@@ -1,4 +1,4 @@
-"""Consistency and completeness rules of an item document (STANDARDS.md, docs/catalog.md).
+"""Consistency and completeness rules of an item document (GB/T 39046-2020; docs/catalog.md).
 
 Consistency rules catch contradictions and hold for every save, drafts included: a
 draft may be unfinished but never self-contradictory. Completeness rules say what a

@@ -1,4 +1,4 @@
-"""The catalogue API: the public contract of API.md and the staff write endpoints."""
+"""The catalogue API: the public contract (docs/api.md) and the staff write endpoints."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Public utilities of API.md: identifier validation and the working-day calendar."""
+"""Public utilities (docs/api.md): identifier validation and the working-day calendar."""
 
 from django.db import connections
 from django.http import JsonResponse

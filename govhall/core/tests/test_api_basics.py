@@ -1,4 +1,4 @@
-"""Operations endpoints and the behaviour every API path shares (API.md)."""
+"""Operations endpoints and the behaviour every API path shares (docs/api.md)."""
 
 import re
 from unittest import mock

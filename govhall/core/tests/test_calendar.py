@@ -1,4 +1,4 @@
-"""Working-day arithmetic (行政许可法 Art. 82; STANDARDS.md, "Time limits").
+"""Working-day arithmetic (行政许可法 Art. 42 and 82; 国务院 holiday notices).
 
 Expected dates were counted by hand from the State Council General Office's notices
 on the 2025 and 2026 holiday arrangements (国务院办公厅关于2025年/2026年部分节假日安排的

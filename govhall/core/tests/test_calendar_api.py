@@ -1,4 +1,4 @@
-"""``GET /api/v1/calendar/...`` (API.md, "Utilities")."""
+"""``GET /api/v1/calendar/...`` (docs/api.md, "Utilities")."""
 
 import datetime
 

@@ -1,7 +1,7 @@
-"""Citizen ID numbers and unified social credit codes (STANDARDS.md, "Identifiers").
+"""Citizen ID numbers and unified social credit codes (GB 11643-1999, GB 32100-2015).
 
 Check characters in these tests are computed by small independent implementations of
-the rules as STANDARDS.md states them, so a wrong weight in our code cannot hide
+the rules as GB 11643-1999 and GB 32100-2015 state them, so a wrong weight in our code cannot hide
 behind the same wrong weight in the test.
 """
 
@@ -77,7 +77,7 @@ class TestIdNumberValid:
 
     def test_county_younger_than_its_holder_is_accepted(self):
         # 440118 增城区 was created in 2014; a holder born in 1980 carries it legitimately
-        # when the number was issued (or re-issued) by 增城区 (STANDARDS.md).
+        # when the number was issued (or re-issued) by 增城区 (GB 11643-1999).
         number = make_id_number("440118", datetime.date(1980, 5, 17), 123)
         assert ric.calc_check_digit(number) == number[-1]  # the check digit is right...
         assert not ric.is_valid(number)  # ...yet stdnum rejects the county as too young

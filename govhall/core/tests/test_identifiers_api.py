@@ -1,4 +1,4 @@
-"""``POST /api/v1/identifiers/validate`` (API.md, "Utilities")."""
+"""``POST /api/v1/identifiers/validate`` (docs/api.md, "Utilities")."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""The inbound exchange API (§8, API.md "Exchange"): pushing process records, the
+"""The inbound exchange API (public contract, docs/api.md "Exchange"): pushing process records, the
 sender's quality feedback, and the published JSON Schema files.
 
 Every call of the client endpoints — refused ones too (401, 403, 429, 400) — is logged as

@@ -6,7 +6,7 @@ cases). The rules (``QualityCheck``):
 
 - ``unknown_item``: the implementation code is not in the item catalogue;
 - ``future_time``: the event is dated more than 5 minutes after it was received;
-- ``late_push``: received more than 12 hours after it happened (seed 001, task 10:
+- ``late_push``: received more than 12 hours after it happened (潮府办函〔2017〕135号, task 10:
   "最晚不超过12小时");
 - ``out_of_order``: the record is dated before a record it logically follows (acceptance
   before the application, a conclusion before the acceptance …), among the case's

@@ -1,4 +1,4 @@
-"""Public licence endpoints (no sign-in): verification (API.md), the published issuer keys
+"""Public licence endpoints (no sign-in): verification (public contract), the published issuer keys
 and signed revocation list for offline verifiers, and the licence-type catalogue.
 
 Verification is throttled per client address; keys and revocations are cacheable

@@ -1,4 +1,4 @@
-"""Targets from the goal sections of the work plans in ../shared/seeds (percentages).
+"""Targets from the goal sections of the provincial and city work plans (percentages).
 
 Each plan is cited by its document number. A city's own plan has rank 2 and overrides
 the province's plan (rank 1) for the same year, region and scope. Scopes: ``total`` —

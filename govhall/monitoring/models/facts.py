@@ -59,7 +59,7 @@ class MonthlyRollup(models.Model):
     level = models.CharField(_("层级"), max_length=10)
     department_code = models.CharField(_("部门统一社会信用代码"), max_length=18)
     item_type = models.CharField(_("事项类型"), max_length=2, blank=True)
-    # 业务量: applied, accepted and concluded (seed 001, 名词解释 1).
+    # 业务量: applied, accepted and concluded (潮府办函〔2017〕135号, 名词解释 1).
     volume = models.IntegerField(_("业务量"), default=0)
     online_applied = models.IntegerField(_("上网申办"), default=0)
     mobile_applied = models.IntegerField(_("手机申办"), default=0)

@@ -58,7 +58,7 @@ class Target(models.Model):
 
 
 class PopulationBase(models.Model):
-    """Denominators of the two-page usage rates (seed 001 名词解释 8, 9)."""
+    """Denominators of the two-page usage rates (潮府办函〔2017〕135号 名词解释 8, 9)."""
 
     region_code = models.CharField(_("区划代码"), max_length=12)
     year = models.PositiveSmallIntegerField(_("年度"))

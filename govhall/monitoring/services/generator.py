@@ -8,7 +8,7 @@ branch halls of Guangdong's prefecture-level cities would have pushed them over
   ``Department``), more to the populous cities (Guangzhou and Shenzhen first); each
   department files its cases under its published catalogue items when it has any,
   otherwise under a few synthetic implementation codes ``<credit code><XK|QR|JF|GG|QT>
-  <8 digits>`` (28 characters, STANDARDS.md), licensing items (XK) the commonest;
+  <8 digits>`` (28 characters, DB44/T 1148-2013 practice), licensing items (XK) the commonest;
 * each case is one stream of records with ascending times: 0 申办 → 2 受理 → 3 审批
   (承办, 审核, 批准 for a 承诺件; one 批准 for a 即办件) → 4 办结, sometimes with 7/8 补正,
   5/6 特别程序 or a returned step, then 9 领取 (post or pick-up) and R 评价; some are

@@ -1,8 +1,8 @@
-"""The indicators of seed 001's table and STANDARDS.md, each a numerator over a
+"""The indicators of 潮府办函〔2017〕135号's indicator table, each a numerator over a
 denominator that can be traced to the cases or items behind it.
 
 Case-based (from the roll-ups of process records, counted in the month a case
-concluded; 业务量 = concluded cases, seed 001 名词解释 1):
+concluded; 业务量 = concluded cases, 潮府办函〔2017〕135号 名词解释 1):
 
 * 上网办理率 = cases applied online (PC or mobile) / 业务量;
 * 网上办结率 = cases applied online with ≤ 1 visit (网上全流程办理) and concluded / 业务量;
@@ -17,7 +17,7 @@ Item-based (from the catalogue as it stands, published items):
 * 两页使用率 = page users (``PageUsage``) / ``PopulationBase`` (20–49 age group for
   people, registered companies for companies).
 
-Every indicator is restricted to one item type (行政许可 by default, as the seeds define
+Every indicator is restricted to one item type (行政许可 by default, as the work plans (潮府办函〔2017〕135号, 粤办函〔2016〕186号) define
 them) unless the slice says otherwise.
 """
 

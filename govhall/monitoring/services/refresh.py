@@ -9,7 +9,7 @@ contribution from its old roll-up row to its new one. Dashboards then read
 of millions of records.
 
 A case counts in the month it concluded (业务量 = applied, accepted and concluded,
-seed 001 名词解释 1); withdrawn and rejected cases end without counting.
+潮府办函〔2017〕135号 名词解释 1); withdrawn and rejected cases end without counting.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def _items_of(codes: set[str]) -> dict[str, tuple[str, str]]:
 
 def _type_from_code(code: str) -> str:
     """An implementation code is the department's credit code followed by the basic
-    code, whose first two letters are the item type (STANDARDS.md)."""
+    code, whose first two letters are the item type (DB44/T 1148-2013)."""
     prefix = code[18:20]
     return prefix if prefix.isalpha() and prefix.isupper() else ""
 

@@ -1,4 +1,4 @@
-"""Indicators on a hand-built data set, each figure computed by hand from seed 001's
+"""Indicators on a hand-built data set, each figure computed by hand from 潮府办函〔2017〕135号's
 definitions (业务量 = concluded cases; 上网办理率, 网上办结率, ≤ 1 and zero visits among
 online applications), including the roll-up from Jiangmen's counties to the city."""
 

@@ -1,4 +1,4 @@
-"""Public reference data of §1 (API.md): regions, departments, halls."""
+"""Public reference data (public contract, docs/api.md): regions, departments, halls."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view

@@ -1,7 +1,7 @@
 """Reference lists of departments.
 
-Province and Jiangmen names are those of the work plans in shared/seeds (2015–2017,
-e.g. seed 002's list of city departments that entered the hall and the "邑门式"
+Province and Jiangmen names are those of the provincial and city work plans (2015–2017,
+e.g. 江府办函〔2016〕130号's list of city departments that entered the hall and the "邑门式"
 platform); other cities and counties get the common set of bodies every hall hosts.
 Credit codes are generated, well-formed placeholders (see ``loading.credit_code_for``).
 """

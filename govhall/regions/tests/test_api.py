@@ -1,4 +1,4 @@
-"""The public reference-data API of §1 (API.md): regions, departments, halls."""
+"""The public reference-data API (public contract, docs/api.md): regions, departments, halls."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from govhall.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-# STANDARDS.md, "Administrative divisions".
+# GB/T 2260 administrative division codes.
 GUANGDONG_CITIES = {
     "440100": "广州市",
     "440200": "韶关市",
@@ -83,7 +83,7 @@ def test_seed_cities_reach_counties_towns_and_villages(client, city, counties):
         assert all(v["parent"] == towns[0]["code"] for v in villages)
         villages_seen += len(villages)
     assert villages_seen > 0
-    # Every town of the seed cities has its villages loaded (seed 001, 002: 村居网上办事点).
+    # Every town of the seed cities has its villages loaded (潮府办函〔2017〕135号, 江府办函〔2016〕130号: 村居网上办事点).
     towns_without_villages = Region.objects.filter(
         code__startswith=city[:4], level="town", children__isnull=True
     )

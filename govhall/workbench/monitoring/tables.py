@@ -34,7 +34,7 @@ STATUS_LABELS = {
 STATUS_MARKS = {"met": "✓", "below": "✗", "no_target": "–", "no_data": "–"}
 PARTS = {"numerator": gettext_lazy("分子"), "denominator": gettext_lazy("分母")}
 TRACEABLE = frozenset(CASE_INDICATORS) | frozenset(ITEM_INDICATORS)
-# What each part of a traceable indicator counts (seed 001, 名词解释).
+# What each part of a traceable indicator counts (潮府办函〔2017〕135号, 名词解释).
 PART_DESCRIPTIONS = {
     (Indicator.ONLINE_APPLY, "numerator"): gettext_lazy("网上（电脑端、移动端）申办并已办结的办件"),
     (Indicator.ONLINE_APPLY, "denominator"): gettext_lazy("当月办结的全部办件（业务量）"),

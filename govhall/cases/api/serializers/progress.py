@@ -1,4 +1,4 @@
-"""The public progress query (API.md): what ``queries.progress`` returns."""
+"""The public progress query (public contract, docs/api.md): what ``queries.progress`` returns."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""``GET /api/v1/cases/<number>/progress?applicant_id=`` (API.md public contract).
+"""``GET /api/v1/cases/<number>/progress?applicant_id=`` (public contract, docs/api.md).
 
 A wrong pair and an unknown number look the same (404), so the endpoint tells a guesser
 nothing; it is throttled per client address on top of the site-wide anonymous rate.

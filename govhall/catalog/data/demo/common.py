@@ -8,8 +8,8 @@ the province, 江门市民政局 in Jiangmen and 台山市民政局 in Taishan).
 each (template, region) pair into one item with its own implementation code, which is
 how a real catalogue grows: one basic entry, many implementations.
 
-Department names are the ones loaded by ``govhall.regions`` (the 2015–2017 bodies of the
-seeds: 工商局, 食品药品监管局, 卫生计生委...). Content is modelled on the published
+Department names are the ones loaded by ``govhall.regions`` (the 2015–2017 bodies of the work plans,
+e.g. 工商局, 食品药品监管局, 卫生计生委...). Content is modelled on the published
 guides of Guangdong's halls and cites the laws and regulations then in force.
 """
 

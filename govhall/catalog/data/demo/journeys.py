@@ -2,7 +2,7 @@
 """Life events, bundles (一件事), scenario trees (场景式导航) and item relations of the demo.
 
 Items are referred to as ``(template key, region code)``; the loader turns them into
-implementation codes. Scenario trees follow seed 003's 场景式导航: a few questions about
+implementation codes. Scenario trees follow 粤办函〔2016〕186号's 场景式导航: a few questions about
 the applicant's situation lead to exactly the items and materials that apply.
 """
 

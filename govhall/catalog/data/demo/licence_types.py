@@ -1,6 +1,6 @@
 """The demo 电子证照通用目录: licence types the demo catalogue issues and uses.
 
-Type codes follow STANDARDS.md (the defining body's credit code + 3 digits). The
+Type codes follow GB/T 36903-2018 practice (the defining body's credit code + 3 digits). The
 defining bodies are the national ministries that define these licences; their credit
 codes here are well-formed placeholders (region 100000), not the real ones.
 """
