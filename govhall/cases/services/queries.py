@@ -10,7 +10,8 @@ from . import clocks
 
 
 def find_for_progress(number: str, applicant_id: str) -> Case | None:
-    """The public contract: the case when number and applicant ID (ID number or credit code) match."""
+    """The public progress query: the case when number and applicant ID (ID number or
+    credit code) match."""
     value = (applicant_id or "").strip().upper()
     keys = []
     person = validate_id_number(value)

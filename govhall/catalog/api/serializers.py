@@ -80,7 +80,8 @@ class RelatedOutSerializer(serializers.Serializer):
 
 
 class ItemGuideSerializer(serializers.Serializer):
-    """The full service guide of one version (public contract, docs/api.md): codes, limits, materials, steps..."""
+    """The full service guide of one version (public contract, docs/api.md): codes,
+    limits, materials, steps..."""
 
     implementation_code = serializers.CharField()
     basic_code = serializers.CharField()

@@ -1,6 +1,7 @@
-"""The 65 service themes (服务主题分类) of 《"互联网+政务服务"技术体系建设指南》(国办函〔2016〕108号) as listed in 潮府办函〔2017〕135号 annex 3, in that order.
+"""The 65 service themes (服务主题分类) as listed in 潮府办函〔2017〕135号, annex 3, in
+that order.
 
-Seed 001 takes them from the State Council's 《"互联网+政务服务"技术体系建设指南》: 31
+The plan takes them from the State Council's 《"互联网+政务服务"技术体系建设指南》: 31
 for natural persons, ordered along a person's life, and 34 for legal persons, ordered
 along a company's life. Codes are ours (``p01``–``p31``, ``c01``–``c34``) and never
 change; the order of the lists is the display order.

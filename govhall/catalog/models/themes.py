@@ -1,4 +1,5 @@
-"""Service themes (服务主题: 31 for persons, 34 for companies, 国办函〔2016〕108号) and life events."""
+"""Service themes (服务主题: 31 for persons, 34 for companies; 国办函〔2016〕108号) and
+life events."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,8 @@ from .choices import ThemeAudience
 
 
 class Theme(models.Model):
-    """One of the 65 service themes of 《"互联网+政务服务"技术体系建设指南》(国办函〔2016〕108号)."""
+    """One of the 65 service themes of 《"互联网+政务服务"技术体系建设指南》
+    (国办函〔2016〕108号)."""
 
     code = models.SlugField(_("主题编码"), max_length=40, unique=True)
     name = models.CharField(_("主题名称"), max_length=50)

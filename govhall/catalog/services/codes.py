@@ -6,7 +6,8 @@
 * Implementation code (实施编码, 29 characters, per department): the implementing
   department's unified social credit code (18) + the GB/T 39046 exercise-level digit
   (1 national … 6 village) + the basic code. This shape was seen in Guangdong but is
-  unconfirmed (seen in Guangdong's published catalogue); GB/T 39046 gives the field 24 characters, which this
+  unconfirmed (seen in Guangdong's published catalogue); GB/T 39046 gives the field
+  24 characters, which this
   shape exceeds, so the column is 32 wide and the shape is checked only here.
 """
 

@@ -314,7 +314,8 @@ def merge_items(
 
 @transaction.atomic
 def confirm_catalogue(items: list[Item], actor=None) -> int:
-    """目录确认: the department confirms these entries are its catalogue (潮府办函〔2017〕135号 task 2)."""
+    """目录确认: the department confirms these entries are its catalogue
+    (潮府办函〔2017〕135号 task 2)."""
     now = timezone.now()
     count = 0
     for item in items:

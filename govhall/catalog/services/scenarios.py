@@ -96,7 +96,8 @@ def _shape_problems(doc: Any) -> list[Problem]:
 
 @transaction.atomic
 def save_scenario(doc: dict[str, Any]) -> Scenario:
-    """Create or replace a scenario and its whole tree from a scenario document (docs/catalog.md, "Scenario document")."""
+    """Create or replace a scenario and its whole tree from a scenario document
+    (docs/catalog.md, "Scenario document")."""
     shape = _shape_problems(doc)
     if shape:
         raise Refusal(shape)

@@ -1,4 +1,5 @@
-"""Exchange API, included under /api/v1/ by govhall/urls.py (public contract, docs/api.md "Exchange")."""
+"""Exchange API, included under /api/v1/ by govhall/urls.py (public contract, docs/api.md,
+"Exchange")."""
 
 from django.urls import path, re_path
 

@@ -3,7 +3,8 @@
 A licence is the lasting thing (one holder, one issuer, one serial); every change to
 it — issue, annotation, renewal, change, revocation, expiry — is a new, separately
 signed ``LicenceVersion`` whose identifier ends in its three-digit version and the
-ISO 7064 check character (GB/T 36901-2018, DB44/T 2167-2019). Old versions stay verifiable: a verifier
+ISO 7064 check character (GB/T 36901-2018, DB44/T 2167-2019). Old versions stay
+verifiable: a verifier
 that scans an old QR code learns that it was superseded or revoked.
 """
 

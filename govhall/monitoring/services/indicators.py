@@ -17,8 +17,8 @@ Item-based (from the catalogue as it stands, published items):
 * 两页使用率 = page users (``PageUsage``) / ``PopulationBase`` (20–49 age group for
   people, registered companies for companies).
 
-Every indicator is restricted to one item type (行政许可 by default, as the work plans (潮府办函〔2017〕135号, 粤办函〔2016〕186号) define
-them) unless the slice says otherwise.
+Every indicator is restricted to one item type (行政许可 by default, as the work plans
+潮府办函〔2017〕135号 and 粤办函〔2016〕186号 define them) unless the slice says otherwise.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ def test_seed_cities_reach_counties_towns_and_villages(client, city, counties):
         assert all(v["parent"] == towns[0]["code"] for v in villages)
         villages_seen += len(villages)
     assert villages_seen > 0
-    # Every town of the seed cities has its villages loaded (潮府办函〔2017〕135号, 江府办函〔2016〕130号: 村居网上办事点).
+    # Every town of the plans' cities has its villages loaded (村居网上办事点:
+    # 潮府办函〔2017〕135号, 江府办函〔2016〕130号).
     towns_without_villages = Region.objects.filter(
         code__startswith=city[:4], level="town", children__isnull=True
     )
