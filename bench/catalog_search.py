@@ -5,7 +5,7 @@
 
 Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
 by ``--database``, which is wiped), loads the reference data and themes, generates the
-items with ``govhall.catalog.data.generator``, then times a fixed set of queries:
+items with ``govhall.demo.generators.items``, then times a fixed set of queries:
 
 * in process: ``govhall.search.engine.search`` — count plus the first page of 20 hits,
   ordered with the hall's own items first (what the portal and the API do);
@@ -94,8 +94,8 @@ def build(count: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from govhall.catalog.data.demo.loader import load_themes
-    from govhall.catalog.data.generator import generate
+    from govhall.demo.catalog.loader import load_themes
+    from govhall.demo.generators.items import generate
     from govhall.regions.services import loading
 
     timings = {}

@@ -13,7 +13,7 @@ source starts with ``bench`` (the whole table is truncated when it holds nothing
 and the monitoring facts and roll-ups are rebuilt from what remains.
 
 1. The big set: ``--records`` process records over 24 months of the 21 cities from
-   ``govhall.monitoring.services.generator`` (COPY), unless ``--keep`` finds them.
+   ``govhall.demo.generators.records`` (COPY), unless ``--keep`` finds them.
 2. (a) Ingest through the real HTTP API: the app runs as a subprocess (gunicorn with two
    sync workers when installed, else ``manage.py runserver --noreload``), two exchange
    clients — the Jiangmen and Chaozhou branch halls — are registered, each gets a token
@@ -322,7 +322,7 @@ def clear_bench_data() -> str:
 def big_set(options: Options, results: Results) -> None:
     from django.db import connection
 
-    from govhall.monitoring.services import generator
+    from govhall.demo.generators import records as generator
     from govhall.records.models import ProcessRecord
 
     have = ProcessRecord.objects.filter(source="bench").count()
@@ -391,7 +391,7 @@ class Feed:
 def feeds(options: Options, now: datetime.datetime) -> list[Feed]:
     """The clients' records: cases of their city that happened in the last 11 hours."""
     from govhall.catalog.models import Item
-    from govhall.monitoring.services import generator
+    from govhall.demo.generators import records as generator
 
     end = generator.local_seconds(now) - 120
     start = end - 11 * 3600
@@ -571,7 +571,7 @@ def copy_baseline(results: Results, fed: list[Feed]) -> None:
     """COPY of the same records with fresh ids into the same table, 1,000 a transaction."""
     from django.db import connection, transaction
 
-    from govhall.monitoring.services import generator
+    from govhall.demo.generators import records as generator
     from govhall.records.models import ProcessRecord
 
     if connection.vendor != "postgresql":
@@ -643,7 +643,8 @@ def refresh_timings(results: Results) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from govhall.monitoring.services import generator, refresh
+    from govhall.demo.generators import records as generator
+    from govhall.monitoring.services import refresh
 
     print("  refresh.rebuild() over everything …", flush=True)
     started = time.perf_counter()
@@ -707,7 +708,7 @@ def _derived(values) -> dict[str, int]:
 
 
 def _month_bounds(s) -> tuple[datetime.datetime, datetime.datetime]:
-    from govhall.monitoring.services.generator import SHANGHAI
+    from govhall.demo.generators.records import SHANGHAI
 
     first = datetime.datetime(s.first_month.year, s.first_month.month, 1, tzinfo=SHANGHAI)
     index = s.last_month.year * 12 + s.last_month.month

@@ -173,9 +173,9 @@ def _staff(department_ids: list[int]) -> list[dict]:
 def _exchange() -> dict:
     from django.utils import timezone
 
+    from govhall.demo.generators import records as generator
     from govhall.exchange.models import ExchangeClient
     from govhall.exchange.services import clients
-    from govhall.monitoring.services import generator
 
     code = "bench-load-jiangmen"
     client = ExchangeClient.objects.filter(code=code).first()

@@ -56,8 +56,9 @@ def test_the_benchmark_runs_at_a_tiny_volume(live_server, transactional_referenc
 def test_cold_counters_match_the_rollups_for_every_slice_shape():
     """The record path's SQL against the refresh, for a whole region, a level's own
     departments, one department and no item type."""
+    from govhall.demo.generators import records as generator
     from govhall.monitoring.models import TargetScope
-    from govhall.monitoring.services import generator, indicators, refresh
+    from govhall.monitoring.services import indicators, refresh
     from govhall.monitoring.services.indicators import Slice
 
     generator.generate(6000, months=3, seed=41, cities=2, source="bench")

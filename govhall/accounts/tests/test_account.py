@@ -13,8 +13,8 @@ from django.urls import reverse
 from oauth2_provider.models import get_application_model
 
 from govhall.accounts.models import ClientProfile, Company, Person
-from govhall.accounts.services import demo
 from govhall.core.models import AuditEntry
+from govhall.demo import accounts as demo
 
 from .factories import DEFAULT_PASSWORD, AgentGrantFactory, PersonFactory
 

@@ -7,11 +7,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from govhall.core.models import AuditEntry
+from govhall.demo.regions import DEMO_STAFF
 from govhall.exchange.models import ExchangeClient, QualityIssue
 from govhall.monitoring.models import MonthlyRollup
 from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Hall, Post, Region, StaffPost
-from govhall.regions.services.demo import DEMO_STAFF
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from govhall.monitoring.services import generator
+from govhall.demo.generators import records as generator
 from govhall.operations.routers import REPLICA, ReplicaRouter, replica_reads
 from govhall.regions.models import Post
 from tests.factories import StaffPostFactory

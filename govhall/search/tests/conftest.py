@@ -41,7 +41,7 @@ REGIONS = ["440000", "440700", "445100", "440703", "445102"]
 
 @pytest.fixture(scope="module")
 def demo_catalog(django_db_setup, django_db_blocker):
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         report = load_demo(keys=KEYS, regions=REGIONS)

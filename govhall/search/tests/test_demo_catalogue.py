@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from govhall.catalog.data.demo import journeys, loader
 from govhall.catalog.data.themes import COMPANY_THEMES, PERSON_THEMES, THEMES_BY_CODE
+from govhall.demo.catalog import journeys, loader
 
 
 def test_the_65_themes_of_seed_001():
@@ -66,8 +66,8 @@ def test_load_catalog_demo_is_idempotent():
 
 @pytest.mark.django_db
 def test_generator_makes_searchable_published_items_and_clears_them():
-    from govhall.catalog.data.generator import clear_generated
     from govhall.catalog.models import Item
+    from govhall.demo.generators.items import clear_generated
     from govhall.search.engine import search_items
 
     loader.load_themes()
@@ -84,7 +84,7 @@ def test_generator_makes_searchable_published_items_and_clears_them():
 
 @pytest.mark.django_db
 def test_synonyms_edited_in_the_table_take_effect_and_rebuild_command():
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
     from govhall.search.engine import search_items
     from govhall.search.models import SynonymGroup
 

@@ -21,7 +21,7 @@ LICENCE = "企业设立登记（营业执照核发）"
 
 @pytest.fixture
 def licences(transactional_reference_data):
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     load_demo(
         keys=["company-registration", "sole-trader-registration"], regions=["440000", "440700"]

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.accounts.services.demo import load_identity_demo
-from govhall.cases.services.demo import load_cases_demo
+from govhall.demo import licences as licences_demo
+from govhall.demo import regions as demo
 from govhall.demo import subsystems
-from govhall.exchange.services.demo import load_exchange_demo
-from govhall.licences.services import demo as licences_demo
-from govhall.monitoring.services import generator
-from govhall.regions.services import admin_access, demo
+from govhall.demo.accounts import load_identity_demo
+from govhall.demo.cases import load_cases_demo
+from govhall.demo.exchange import load_exchange_demo
+from govhall.demo.generators import records as generator
+from govhall.regions.services import admin_access
 
 DEMO_PASSWORD_ENV = "GOVHALL_DEMO_PASSWORD"
 LOCAL_DEMO_PASSWORD = "govhall-demo-2026"

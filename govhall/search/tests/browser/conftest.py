@@ -19,7 +19,7 @@ REGIONS = ["440000", "440700", "440703"]
 @pytest.fixture
 def demo(site):  # noqa: F811
     """The demo slice, committed so the live server thread sees it (flushed afterwards)."""
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     load_demo(keys=KEYS, regions=REGIONS)
     return site

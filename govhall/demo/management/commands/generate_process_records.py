@@ -1,6 +1,6 @@
 """Generate process records for benchmarks and the demo (``manage.py generate_process_records``).
 
-See ``govhall.monitoring.services.generator``: ``--records`` records (10,000,000 by
+See ``govhall.demo.generators.records``: ``--records`` records (10,000,000 by
 default) over ``--months`` months of the prefecture-level cities, written with COPY on
 PostgreSQL; ``--demo`` writes the demo's small set instead. ``--refresh`` folds them into
 the monitoring roll-ups afterwards.
@@ -12,7 +12,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.monitoring.services import generator, refresh
+from govhall.demo.generators import records as generator
+from govhall.monitoring.services import refresh
 
 
 def month(value: str) -> datetime.date:

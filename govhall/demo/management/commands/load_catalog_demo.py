@@ -6,7 +6,7 @@ Idempotent (run it again and nothing changes); needs the reference data of
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.catalog.data.demo.loader import load_demo
+from govhall.demo.catalog.loader import load_demo
 from govhall.regions.models import Department
 
 

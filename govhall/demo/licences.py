@@ -8,12 +8,11 @@ import datetime
 from django.db import transaction
 
 from govhall.accounts.models import Company, Person
-from govhall.catalog.data.demo import licence_types as demo_types
 from govhall.catalog.models import Item
+from govhall.demo.catalog import licence_types as demo_types
+from govhall.licences.models import Licence, LicenceType, VersionKind
+from govhall.licences.services import issuing, signing
 from govhall.regions.models import Department
-
-from ..models import Licence, LicenceType, VersionKind
-from . import issuing, signing
 
 
 def _issuing_departments(code: str):

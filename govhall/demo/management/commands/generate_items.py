@@ -1,11 +1,11 @@
-"""Generate many published items for benchmarks (bulk inserts; see data/generator.py)."""
+"""Generate many published items for benchmarks (bulk inserts; govhall.demo.generators.items)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.catalog.data.generator import clear_generated, generate
 from govhall.catalog.models import Theme
+from govhall.demo.generators.items import clear_generated, generate
 
 
 class Command(BaseCommand):

@@ -19,10 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core.services import audit
+from govhall.demo.catalog.common import Template
+from govhall.demo.catalog.loader import all_templates
 from govhall.regions.models import EXERCISE_LEVEL_CODE, Department, Level
-
-from .demo.common import Template
-from .demo.loader import all_templates
 
 GENERATED_MAIN_START = 50000
 VARIANTS = ["", "（新办）", "（变更）", "（延续）", "（补办）", "（注销）"]

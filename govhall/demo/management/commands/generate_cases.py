@@ -38,13 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person, RealNameLevel, User
-from govhall.catalog.models import CaseType, Item, Step
-from govhall.core.identifiers import make_credit_code, make_id_number
-from govhall.core.models import CalendarDay
-from govhall.core.services import audit, bulk, calendar
-from govhall.regions.models import Department, Post
-
-from ...models import (
+from govhall.cases.models import (
     ACCEPTANCE_STEP,
     Application,
     Case,
@@ -53,9 +47,14 @@ from ...models import (
     CaseStep,
     Suspension,
 )
-from ...services import steps as case_steps
-from ...services.clocks import ACCEPTANCE_LIMIT_DAYS
-from ...services.numbers import SEQUENCE_DIGITS
+from govhall.cases.services import steps as case_steps
+from govhall.cases.services.clocks import ACCEPTANCE_LIMIT_DAYS
+from govhall.cases.services.numbers import SEQUENCE_DIGITS
+from govhall.catalog.models import CaseType, Item, Step
+from govhall.core.identifiers import make_credit_code, make_id_number
+from govhall.core.models import CalendarDay
+from govhall.core.services import audit, bulk, calendar
+from govhall.regions.models import Department, Post
 
 S = CaseState
 HISTORY_DAYS = 730

@@ -13,11 +13,17 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
+from govhall.accounts.models import (
+    AgentGrant,
+    Channel,
+    ClientProfile,
+    Company,
+    Person,
+    RealNameLevel,
+)
+from govhall.accounts.services import clients
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.regions.models import Department
-
-from ..models import AgentGrant, Channel, ClientProfile, Company, Person, RealNameLevel
-from . import clients
 
 DEMO_CLIENT_ID = "jiangmen-civil-affairs-demo"
 DEMO_CLIENT_SECRET_ENV = "GOVHALL_DEMO_CLIENT_SECRET"

@@ -5,9 +5,9 @@ import io
 import openpyxl
 import pytest
 
-from govhall.catalog.data.demo.loader import load_demo
 from govhall.catalog.models import Item
 from govhall.catalog.services import excel
+from govhall.demo.catalog.loader import load_demo
 
 pytestmark = pytest.mark.django_db
 

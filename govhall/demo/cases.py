@@ -9,11 +9,10 @@ from django.db import transaction
 
 from govhall.accounts.models import Person
 from govhall.accounts.services.acting import Identity
+from govhall.cases.models import Application, Case, CaseStep, StepState
+from govhall.cases.services import applications, clocks, handling
 from govhall.catalog.models import Item
 from govhall.regions.models import StaffPost
-
-from ..models import Application, Case, CaseStep, StepState
-from . import applications, clocks, handling
 
 DEMO_ITEM = ("最低生活保障审批", "440703")
 ANSWERS = {"household_size": 3, "monthly_income": 1800, "has_disabled_member": False}

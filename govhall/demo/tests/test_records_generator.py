@@ -14,8 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from govhall.core.models import AuditEntry
+from govhall.demo.generators import records as generator
 from govhall.monitoring.models import CaseFact, MonthlyRollup
-from govhall.monitoring.services import generator, indicators, refresh
+from govhall.monitoring.services import indicators, refresh
 from govhall.monitoring.services.indicators import Slice
 from govhall.records import events as stream_events
 from govhall.records.models import ProcessRecord

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from govhall.catalog.data.themes import COMPANY_THEMES, PERSON_THEMES
 from govhall.regions.models import Department, Region
 
-from ..themes import COMPANY_THEMES, PERSON_THEMES
 from . import company, journeys, licence_types, person
 from .common import Mat, Template, area_code, department_name
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Department, Post, StaffPost
-from . import admin_access
+from govhall.regions.models import Department, Post, StaffPost
+from govhall.regions.services import admin_access
 
 # username, display name, department (region code, name), post
 DEMO_STAFF: list[tuple[str, str, tuple[str, str], str]] = [

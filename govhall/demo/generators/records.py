@@ -998,7 +998,7 @@ def load_demo(*, refresh_rollups: bool = True) -> int:
         batch=5_000,
     )
     if refresh_rollups:
-        from .refresh import refresh
+        from govhall.monitoring.services.refresh import refresh
 
         refresh()
     return report.records

@@ -9,11 +9,10 @@ import datetime
 from django.utils import timezone
 
 from govhall.catalog.models import CaseType, Item
+from govhall.exchange.models import ExchangeClient
+from govhall.exchange.services import clients, ingest
+from govhall.exchange.services.samples import CaseStory, case_number
 from govhall.regions.models import Department
-
-from ..models import ExchangeClient
-from . import clients, ingest
-from .samples import CaseStory, case_number
 
 DEMO_CLIENT = "pengjiang-hall"
 REGION = "440703"
