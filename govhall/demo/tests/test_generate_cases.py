@@ -7,8 +7,15 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from ..models import OPEN_STATES, Case, CaseNumberCounter, CaseState, CaseStep, StepState
-from . import factories as f
+from govhall.cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseNumberCounter,
+    CaseState,
+    CaseStep,
+    StepState,
+)
+from govhall.cases.tests import factories as f
 
 NUMBER = re.compile(r"^\d{6}[0-9A-Z]{9}\d{8}\d{6}$")
 
