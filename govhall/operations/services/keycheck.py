@@ -30,7 +30,7 @@ def _sample(table: str, column: str) -> str | None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(column)} FROM {quote(table)} "  # noqa: S608 - names from models
+            f"SELECT {quote(column)} FROM {quote(table)} "  # names from the models
             f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> '' LIMIT 1"
         )
         row = cursor.fetchone()
