@@ -67,6 +67,14 @@ def transactional_reference_data(_reload_reference_data_afterwards, transactiona
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path_factory):
+    """Each test's audit chain starts afresh (rolled back), so do its signed checkpoints."""
+    settings.GOVHALL_AUDIT_CHECKPOINTS = (
+        tmp_path_factory.mktemp("audit", numbered=True) / "checkpoints.jsonl"
+    )
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~1 s per hash on this machine; tests create
     many users. The production hashers stay listed, so existing hashes still verify."""

@@ -21,13 +21,35 @@ forwarded_allow_ips = "127.0.0.1"
 
 
 def on_starting(server):
-    """Start with an empty metrics directory: stale files of dead workers would count."""
+    """Refuse to start without the keys of the data already encrypted; start with an
+    empty metrics directory (stale files of dead workers would count)."""
+    _require_keys()
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         os.makedirs(directory, exist_ok=True)
         for name in os.listdir(directory):
             if name.endswith(".db"):
                 os.unlink(os.path.join(directory, name))
+
+
+def _require_keys():
+    """The system check ``govhall.E010``/``E011`` (operations/checks.py) before any worker
+    serves: gunicorn runs no Django checks of its own."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+    django.setup()
+    from django.db import connections
+
+    from govhall.operations.checks import encrypted_data_keys
+
+    try:
+        errors = encrypted_data_keys(None)
+    finally:
+        connections.close_all()  # workers are forked from this process
+    if errors:
+        lines = [f"{error.id}: {error.msg}\n  {error.hint}" for error in errors]
+        raise SystemExit("govhall refuses to start:\n" + "\n".join(lines))
 
 
 def child_exit(server, worker):

@@ -476,6 +476,11 @@ MIDDLEWARE.append("govhall.operations.routers.ReplicaReadsMiddleware")
 GOVHALL_BACKUP_KEY = os.environ.get("GOVHALL_BACKUP_KEY", "")
 GOVHALL_BACKUP_KEYS_KEY = os.environ.get("GOVHALL_BACKUP_KEYS_KEY", "")
 GOVHALL_BACKUP_DIR = Path(os.environ.get("GOVHALL_BACKUP_DIR", VAR_DIR / "backups"))
+# Signed audit-chain checkpoints (JSON lines, append only): keep them where the database
+# writer cannot rewrite them (own volume, chattr +a); docs/deployment.md.
+GOVHALL_AUDIT_CHECKPOINTS = Path(
+    os.environ.get("GOVHALL_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints" / "checkpoints.jsonl")
+)
 # Alerts go out by mail (mail_admins): the SMTP relay; EMAIL_HOST_PASSWORD is a secret.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -88,3 +88,22 @@ def production_operations(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security)
+def encrypted_data_keys(app_configs, **kwargs):
+    """Refuse to start when the database holds encrypted data its keys cannot open.
+
+    A development machine generates ``var/field.key`` when it is missing; with data
+    encrypted under the lost key every citizen page would then fail. Runs with every
+    ``manage.py`` command (``runserver``, ``run_scheduler``, ``db_worker``, ``check``)
+    and from gunicorn's ``on_starting`` (deploy/gunicorn.conf.py). A database that is
+    not reachable or not migrated yet has nothing to check."""
+    from django.db import DatabaseError
+
+    from govhall.operations.services import keycheck
+
+    try:
+        return keycheck.problems()
+    except DatabaseError:
+        return []

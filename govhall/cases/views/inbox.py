@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from govhall.core import files
 
 from ..forms import UploadForm, apply_errors
 from ..models import Notification
@@ -83,6 +85,6 @@ def locker_file(request, public_id):
     stored = applications.locker_of(request.identity).filter(public_id=public_id).first()
     if stored is None:
         raise Http404(_("没有找到这个文件。"))
-    return FileResponse(
-        stored.content.open("rb"), content_type=stored.content_type, filename=stored.name
+    return files.serve(
+        request, stored.content, filename=stored.name, content_type=stored.content_type
     )

@@ -326,11 +326,20 @@ class ChainProblem:
 
 
 def verify_chain(chunk_size: int = 2000) -> Iterator[ChainProblem]:
-    """Yield every break in the chain: edited rows, missing rows, a cut-off tail."""
+    """Yield every break in the chain: edited rows, missing rows, a cut-off tail, a
+    missing head row, and — against the signed checkpoints kept outside the database
+    (``checkpoints``) — truncation and re-chaining that left the chain consistent."""
+    from . import checkpoints as signed
+
+    points, unreadable = signed.read()
+    wanted = {point.sequence for point in points}
+    seen: dict[int, str] = {}
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=chunk_size)
     for entry in entries:
+        if entry.sequence in wanted:
+            seen[entry.sequence] = entry.entry_hash
         if entry.sequence != expected_sequence:
             yield ChainProblem(
                 expected_sequence,
@@ -350,13 +359,17 @@ def verify_chain(chunk_size: int = 2000) -> Iterator[ChainProblem]:
             )
         expected_previous = entry.entry_hash
         expected_sequence = entry.sequence + 1
+    last = expected_sequence - 1
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (
-        head.sequence != expected_sequence - 1 or head.entry_hash != expected_previous
-    ):
+    if head is None:
+        if last > 0 or points:
+            yield ChainProblem(last, None, f"审计链头记录缺失（日志有{last}条，链头行被删除）。")
+    elif head.sequence != last or head.entry_hash != expected_previous:
         yield ChainProblem(
             head.sequence,
             None,
-            f"审计链头记录到第{head.sequence}条，但日志只连续到第{expected_sequence - 1}条"
+            f"审计链头记录到第{head.sequence}条，但日志只连续到第{last}条"
             "（末尾条目被删除或链头被改动）。",
         )
+    for message in [*unreadable, *signed.problems(points, seen, last)]:
+        yield ChainProblem(last, None, message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -20,10 +20,11 @@ from govhall.accounts.api.auth import identity_of
 from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.errors import NotFound
 from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import refuse
 
 from ..models import Licence, LicenceUse
 from ..services import pdf, sharing, uses
-from ..views.holder import pdf_filename, who_used
+from ..views.holder import bundle_response, pdf_filename, who_used
 from . import serializers_holder as s
 
 TAGS = ["my-licences"]
@@ -125,6 +126,49 @@ class MyLicencePdf(HolderLicenceMixin, APIView):
             licence, LicenceUse.Kind.DOWNLOAD, user=request.user, purpose="下载版式文件（接口）"
         )
         return response
+
+
+REVEAL_CHOICES = {"": False, "holder": True}
+
+
+def reveal_of(value: str | None) -> bool:
+    """``reveal`` is empty (the default) or ``holder``; anything else is refused."""
+    value = (value or "").strip()
+    if value not in REVEAL_CHOICES:
+        raise refuse("reveal", "invalid_choice", "“reveal”只能为空或为“holder”（附持证人证明）。")
+    return REVEAL_CHOICES[value]
+
+
+class MyLicenceBundle(HolderLicenceMixin, APIView):
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="下载离线核验包",
+        description=(
+            "当前版本的签名数据（licence.json）、DER格式SM2签名（licence.sig）、签发部门"
+            "和平台根的SM2证书链与核验说明（ZIP），任何人可只用OpenSSL离线核验。签名数据"
+            "不含身份证号码（以加盐SM3承诺代替）；reveal=holder 时附持证人证明"
+            "（身份证号码和随机数）。下载记入用证记录。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "reveal", str, enum=["holder"], required=False, description="附持证人证明"
+            )
+        ],
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            400: OpenApiResponse(ApiErrors, description="reveal 取值无效"),
+            401: NOT_SIGNED_IN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ApiErrors, description="旧格式版本（签名数据含完整号码）"),
+        },
+        tags=TAGS,
+    )
+    def get(self, request, identifier: str):
+        licence = self.licence(request, identifier)
+        reveal = reveal_of(request.query_params.get("reveal"))
+        return bundle_response(licence, reveal, request.user, "下载离线核验包（接口）")
 
 
 class MyLicenceShares(HolderLicenceMixin, APIView):

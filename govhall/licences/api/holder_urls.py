@@ -22,6 +22,11 @@ urlpatterns = [
         name="api-my-licence-pdf",
     ),
     path(
+        "my/licences/<str:identifier>/bundle",
+        holder.MyLicenceBundle.as_view(),
+        name="api-my-licence-bundle",
+    ),
+    path(
         "my/licences/<str:identifier>/shares",
         holder.MyLicenceShares.as_view(),
         name="api-my-licence-shares",

@@ -146,6 +146,12 @@ class IssuerKeyOut(serializers.Serializer):
     public_key_pem = serializers.CharField(help_text="SM2 公钥（SubjectPublicKeyInfo PEM）")
     public_key_hex = serializers.CharField(help_text="SM2 公钥 X‖Y（128位十六进制）")
     certificate = serializers.CharField(help_text="版式文件签名证书（P-256，PEM）")
+    sm2_certificate = serializers.CharField(
+        help_text="SM2 公钥的证书（PEM，SM2-with-SM3，由平台根证书签发；根证书自签名）"
+    )
+    sm2_certificate_sha256 = serializers.CharField(
+        help_text="SM2 证书的 SHA-256 指纹（与 openssl x509 -fingerprint -sha256 输出一致）"
+    )
     created_at = serializers.DateTimeField()
     retired_at = serializers.DateTimeField(allow_null=True)
     active = serializers.BooleanField()

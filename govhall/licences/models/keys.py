@@ -27,6 +27,11 @@ class IssuerKey(models.Model):
     sm2_private_key = models.TextField(_("SM2私钥（加密）"))
     certificate = models.TextField(_("数字证书（PEM）"))
     certificate_key = models.TextField(_("证书私钥（加密PEM）"))
+    sm2_certificate = models.TextField(
+        _("SM2数字证书（PEM）"),
+        blank=True,
+        help_text=_("SM2公钥的X.509证书，由平台根密钥以SM2-SM3签发，供离线核验证照。"),
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
 

@@ -108,6 +108,11 @@ class Licence(models.Model):
     holder_code_type = models.CharField(
         _("持证主体代码类型"), max_length=3, choices=HolderCodeType.choices
     )
+    holder_salt = EncryptedTextField(
+        _("持证主体代码承诺随机数"),
+        blank=True,
+        help_text=_("签名数据中身份证号码以 SM3(随机数‖号码) 代替；随机数只给持证人本人。"),
+    )
     person = models.ForeignKey(
         "accounts.Person",
         verbose_name=_("持证人"),

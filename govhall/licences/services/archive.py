@@ -3,13 +3,14 @@
 The package holds ``manifest.json`` (what each case was, who applied — the ID number
 masked —, its dates, decision, process records, materials and licences), the files
 themselves under ``files/`` (materials, each licence version's signed canonical JSON, its
-SM2 signature in Base64, its PDF when there is one, the issuer public keys) and
+SM2 signature (DER), its PDF when there is one, the issuer public keys) and
 ``checksums.sha256`` in ``sha256sum`` format, so an archivist can check the package with
 ``sha256sum -c`` and the SM3 digests in the manifest without our software.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import io
@@ -168,8 +169,8 @@ def _licences(case: Case, package: _Package, base: str, keys: dict) -> list[dict
                 "signed_at": _iso(version.issued_at),
                 "key_id": version.key.key_id,
                 "canonical": package.add(f"{stem}.json", version.canonical.encode("utf-8")),
-                "signature": package.add(f"{stem}.sig", version.signature.encode("ascii")),
-                "signature_format": "SM2-with-SM3 DER, Base64; signer ID 1234567812345678",
+                "signature": package.add(f"{stem}.sig", base64.b64decode(version.signature)),
+                "signature_format": "SM2-with-SM3 DER; signer ID 1234567812345678",
                 "pdf": None,
             }
             if version.pdf:

@@ -197,6 +197,7 @@ def issue(
         holder_name=holder.name,
         holder_code=holder.code,
         holder_code_type=holder.code_type,
+        holder_salt=canonical.new_salt() if holder.code_type == HolderCodeType.ID_CARD else "",
         person=holder.person,
         company=holder.company,
         jurisdiction_code=issuer.region_id,
@@ -233,6 +234,9 @@ def _new_version(
     previous = licence.current
     number = previous.version + 1 if previous else 1
     key = signing.active_key(licence.issuer)
+    if licence.holder_code_type == HolderCodeType.ID_CARD and not licence.holder_salt:
+        licence.holder_salt = canonical.new_salt()  # issued before commitments existed
+        licence.save(update_fields=["holder_salt"])
     version = LicenceVersion(
         licence=licence,
         version=number,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from govhall.core.errors import Refusal, refuse
 
 from ..models import IssuerKey, Licence, LicenceState, LicenceVersion, VersionKind
-from . import canonical, identifiers, signing, verification
+from . import bundle, canonical, identifiers, signing, verification
 
 ALGORITHM = "SM2-SM3"
 SIGNER_ID = signing.SIGNER_ID.decode("ascii")
@@ -45,6 +45,7 @@ def etag_of(data) -> str:
 
 def key_entry(key: IssuerKey) -> dict:
     department = key.department
+    sm2_pem = signing.sm2_certificate(key)
     return {
         "key_id": key.key_id,
         "is_root": key.is_root,
@@ -56,6 +57,8 @@ def key_entry(key: IssuerKey) -> dict:
         "public_key_pem": signing.public_key_pem(key.sm2_public_key),
         "public_key_hex": key.sm2_public_key,
         "certificate": key.certificate,
+        "sm2_certificate": sm2_pem,
+        "sm2_certificate_sha256": bundle.root_fingerprint(sm2_pem),
         "created_at": key.created_at.isoformat(timespec="seconds"),
         "retired_at": key.retired_at.isoformat(timespec="seconds") if key.retired_at else None,
         "active": key.retired_at is None,

@@ -18,6 +18,7 @@ import hashlib
 
 import gmssl_pyx
 from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,6 +33,7 @@ from govhall.core.services import audit
 from ..models import IssuerKey
 
 SM2_CURVE_OID = "1.2.156.10197.1.301"
+SM2_WITH_SM3_OID = "1.2.156.10197.1.501"  # GB/T 33560 / GM/T 0006
 SIGNER_ID = gmssl_pyx.SM2_DEFAULT_SIGNER_ID  # b"1234567812345678"
 CERT_YEARS = 10
 
@@ -89,9 +91,8 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def public_key_pem(public_key_hex: str) -> str:
-    """SubjectPublicKeyInfo of an SM2 key (id-ecPublicKey on curve SM2), as OpenSSL reads it."""
-    info = asn1_keys.PublicKeyInfo(
+def _public_key_info(public_key_hex: str) -> asn1_keys.PublicKeyInfo:
+    return asn1_keys.PublicKeyInfo(
         {
             "algorithm": asn1_keys.PublicKeyAlgorithm(
                 {
@@ -102,8 +103,16 @@ def public_key_pem(public_key_hex: str) -> str:
             "public_key": b"\x04" + bytes.fromhex(public_key_hex),
         }
     )
-    body = base64.encodebytes(info.dump()).decode("ascii")
-    return f"-----BEGIN PUBLIC KEY-----\n{body}-----END PUBLIC KEY-----\n"
+
+
+def _pem(label: str, der: bytes) -> str:
+    body = base64.encodebytes(der).decode("ascii")
+    return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
+
+
+def public_key_pem(public_key_hex: str) -> str:
+    """SubjectPublicKeyInfo of an SM2 key (id-ecPublicKey on curve SM2), as OpenSSL reads it."""
+    return _pem("PUBLIC KEY", _public_key_info(public_key_hex).dump())
 
 
 # --- keys -----------------------------------------------------------------------------
@@ -198,6 +207,7 @@ def root_key() -> IssuerKey:
     if key is None:
         with transaction.atomic():
             key = _new_key(None, None)
+            sm2_certificate(key)
             audit.record(audit.AuditEntry.Action.CREATE, instance=key, reason="生成平台根证书")
     return key
 
@@ -219,6 +229,7 @@ def _make_department_key(department) -> IssuerKey:
     )
     with transaction.atomic():
         key = _new_key(department, signer)
+        sm2_certificate(key)
         audit.record(
             audit.AuditEntry.Action.CREATE,
             instance=key,
@@ -248,6 +259,103 @@ def rotate(department, *, reason: str = "") -> IssuerKey:
         reason=reason or "轮换签发密钥",
     )
     return key
+
+
+# --- SM2 certificates (GM/T 0015 profile: SM2 key, SM2-with-SM3 signature) ---------------
+
+
+def _sm2_name(key: IssuerKey) -> asn1_x509.Name:
+    site = settings.GOVHALL_SITE_NAME
+    if key.is_root:
+        values = {"country_name": "CN", "organization_name": site}
+        values["common_name"] = f"{site}电子证照根证书（SM2）"
+        return asn1_x509.Name.build(values)
+    department = key.department
+    return asn1_x509.Name.build(
+        {
+            "country_name": "CN",
+            "organization_name": department.name,
+            "organizational_unit_name": department.credit_code,
+            "common_name": department.name,
+        },
+        use_printable=False,
+    )
+
+
+def _asn1_time(moment: datetime.datetime) -> asn1_x509.Time:
+    kind = "utc_time" if moment.year < 2050 else "general_time"
+    return asn1_x509.Time(name=kind, value=moment.astimezone(datetime.UTC).replace(microsecond=0))
+
+
+def _build_sm2_certificate(key: IssuerKey, signer: IssuerKey) -> str:
+    """An X.509 v3 certificate for ``key``'s SM2 public key, signed SM2-with-SM3 by
+    ``signer``'s SM2 key (the platform root; the root signs its own)."""
+    now = timezone.now()
+    ca = key.is_root
+    extensions = [
+        {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": ca}},
+        {
+            "extn_id": "key_usage",
+            "critical": True,
+            "extn_value": {"key_cert_sign", "crl_sign"}
+            if ca
+            else {"digital_signature", "non_repudiation"},
+        },
+        {
+            "extn_id": "key_identifier",
+            "critical": False,
+            "extn_value": hashlib.sha1(b"\x04" + bytes.fromhex(key.sm2_public_key)).digest(),
+        },
+    ]
+    if ca:
+        extensions[0]["extn_value"]["path_len_constraint"] = 0
+    tbs = asn1_x509.TbsCertificate(
+        {
+            "version": "v3",
+            "serial_number": x509.random_serial_number(),
+            "signature": {"algorithm": SM2_WITH_SM3_OID},
+            "issuer": _sm2_name(signer),
+            "validity": {
+                "not_before": _asn1_time(now - datetime.timedelta(minutes=5)),
+                "not_after": _asn1_time(now + datetime.timedelta(days=365 * CERT_YEARS)),
+            },
+            "subject": _sm2_name(key),
+            "subject_public_key_info": _public_key_info(key.sm2_public_key),
+            "extensions": extensions,
+        }
+    )
+    certificate = asn1_x509.Certificate(
+        {
+            "tbs_certificate": tbs,
+            "signature_algorithm": {"algorithm": SM2_WITH_SM3_OID},
+            "signature_value": sign(signer, tbs.dump()),
+        }
+    )
+    return _pem("CERTIFICATE", certificate.dump())
+
+
+def sm2_certificate(key: IssuerKey) -> str:
+    """The key's SM2 certificate, made once (keys older than certificates get theirs on
+    first use; the first writer wins, so concurrent callers agree)."""
+    if key.sm2_certificate:
+        return key.sm2_certificate
+    signer = key if key.is_root else root_key()
+    if not signer.is_root:
+        raise ValueError("no platform root key")
+    if signer.pk != key.pk:
+        sm2_certificate(signer)
+    pem = _build_sm2_certificate(key, signer)
+    IssuerKey.objects.filter(pk=key.pk, sm2_certificate="").update(sm2_certificate=pem)
+    key.sm2_certificate = IssuerKey.objects.values_list("sm2_certificate", flat=True).get(pk=key.pk)
+    return key.sm2_certificate
+
+
+def sm2_certificate_chain(key: IssuerKey) -> list[str]:
+    """PEM SM2 certificates: the issuer's, then the platform root's."""
+    chain = [sm2_certificate(key)]
+    if not key.is_root:
+        chain.append(sm2_certificate(root_key()))
+    return chain
 
 
 def certificate_chain(key: IssuerKey) -> list[str]:

@@ -97,8 +97,8 @@ def test_package_contents_checksums_and_signatures(concluded, tmp_path):
     canonical = (where / version["canonical"]["path"]).read_text(encoding="utf-8")
     assert canonical == licence.current.canonical
     assert version["canonical"]["path"].endswith(f"{licence.current.identifier}.json")
-    signature = (where / version["signature"]["path"]).read_text()
-    assert signature == licence.current.signature
+    signature = (where / version["signature"]["path"]).read_bytes()  # DER, as documented
+    assert signature == base64.b64decode(licence.current.signature)
     assert (where / version["pdf"]["path"]).read_bytes() == PDF
 
     # The archivist's own tools: sha256sum -c, SM3 recomputed, OpenSSL with the packed key.
@@ -126,7 +126,7 @@ def test_package_contents_checksums_and_signatures(concluded, tmp_path):
         scratch,
         (where / key["file"]["path"]).read_text(),
         (where / version["canonical"]["path"]).read_bytes(),
-        base64.b64decode(signature),
+        signature,
     )
     assert "Verified Successfully" in verified, verified
 

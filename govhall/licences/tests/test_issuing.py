@@ -41,7 +41,10 @@ def test_conclusion_issues_the_licence_in_the_same_transaction(tmp_path):
     assert record.payload["details"]["licence_identifier"] == version.identifier
 
     document = json.loads(version.canonical)
-    assert document["holder_code"] == identity.person.id_number
+    # The ID number is bound by a salted commitment, never in clear (docs/licences.md).
+    assert "holder_code" not in document and identity.person.id_number not in version.canonical
+    salted = (version.licence.holder_salt + identity.person.id_number).encode()
+    assert document["holder_code_commitment"] == "sm3:" + signing.sm3_hex(salted)
     assert document["identifier"] == version.identifier
     # The published key and OpenSSL's own SM2 agree that the issuer signed it.
     assert openssl_verifies(

@@ -25,7 +25,7 @@ from govhall.accounts.models import Power
 from govhall.cases.views.common import applicant_login
 
 from ..models import Licence, LicenceState, LicenceUse
-from ..services import pdf, sharing, uses, verification
+from ..services import bundle, pdf, sharing, uses, verification
 
 PAGE_SIZE = 20
 RECENT_USES = 20
@@ -193,6 +193,36 @@ def licence_pdf(request, pk: int):
     response = pdf_response(licence)
     uses.record_use(licence, LicenceUse.Kind.DOWNLOAD, user=request.user, purpose=_("下载版式文件"))
     return response
+
+
+def bundle_response(licence, reveal: bool, user, purpose: str) -> HttpResponse:
+    """The current version's bundle as an attachment; the download is a logged use."""
+    data = bundle.build(licence.current, reveal_holder=reveal)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        True, bundle.filename(licence.current)
+    )
+    response["Cache-Control"] = "no-store"
+    uses.record_use(
+        licence,
+        LicenceUse.Kind.DOWNLOAD,
+        user=user,
+        purpose=purpose + (_("，附持证人证明") if reveal else ""),
+    )
+    return response
+
+
+@applicant_login
+@require_GET
+def licence_bundle(request, pk: int):
+    """离线核验包; ``reveal=holder`` (a checkbox on the licence page) adds the holder proof."""
+    licence = licence_or_404(request, pk)
+    reveal = request.GET.get("reveal", "") == "holder"
+    try:
+        return bundle_response(licence, reveal, request.user, _("下载离线核验包"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{licence_url(licence)}#bundle")
 
 
 @applicant_login

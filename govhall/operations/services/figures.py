@@ -16,6 +16,8 @@ from django.db import DatabaseError, connections
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from govhall.core import files
+
 from .. import registry
 from ..models import JobRun, JobState
 from . import scheduler
@@ -225,6 +227,16 @@ def alerts(snap: Snapshot) -> list[Alert]:
             Alert(
                 "warning",
                 f"有{snap.outbox.depth}条过程信息超过{hours:g}小时未送达上级大厅。",
+            )
+        )
+    missing = files.missing_recently()
+    if missing:
+        names = "、".join(row["name"] for row in missing[:3]) + ("等" if len(missing) > 3 else "")
+        found.append(
+            Alert(
+                "error",
+                f"最近24小时有{len(missing)}个存储文件缺失（{names}）：记录还在而文件不见了，"
+                "请从备份恢复媒体文件。",
             )
         )
     if snap.ingest.oldest_age and snap.ingest.oldest_age > 3600:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govhall.cases.models import CaseState
 from govhall.cases.services import clocks, handling, queries
+from govhall.core import files
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
@@ -128,12 +129,9 @@ def case_file(request, number: str, file_id):
     if material is None:
         raise Http404
     stored = material.file
-    response = FileResponse(
-        stored.content.open("rb"), content_type=stored.content_type, filename=stored.name
+    return files.serve(
+        request, stored.content, filename=stored.name, content_type=stored.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_only
