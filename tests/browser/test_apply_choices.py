@@ -75,3 +75,51 @@ def test_declining_a_held_licence_uploads_the_material_instead(new_page, site, t
     material = Case.objects.get(item=item).application.materials.get()
     assert material.file is not None and material.file.name == "低保证扫描件.pdf"
     assert material.source != "licence"
+
+
+def _stored(identity, name: str, title: str, kind: str, body: bytes = b"%PDF-1.4\n% a\n"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govhall.cases.services import applications
+
+    upload = SimpleUploadedFile(name, body, content_type="application/pdf")
+    return applications.store_file(identity.user, upload, title=title, kind=kind)
+
+
+def test_locker_offers_only_files_of_the_slots_kind_and_preselects_none(new_page, site):
+    item = cf.item(cf.department("江门市民政局"), name="临时救助申请")
+    citizen = cf.applicant(name="陈晓东")
+    _stored(citizen, "收入声明.pdf", "家庭收入和财产状况声明", "N:家庭收入和财产状况声明")
+    _stored(citizen, "申请书-旧.pdf", "申请书", "N:申请书")
+    _stored(citizen, "申请书-旧.pdf", "申请书", "N:申请书")  # the same file again
+    newest = _stored(citizen, "申请书-新.pdf", "申请书", "N:申请书", b"%PDF-1.4\n% new one\n")
+
+    me = citizen_page(new_page, site, citizen)
+    _start(me, item)
+    me.get_by_label("家庭人口").fill("2")
+    me.get_by_role("radio", name="否").check()
+    me.get_by_label("联系电话").fill("13800138000")
+    me.get_by_role("radio", name="电子送达").check()
+    click_and_follow(me, me.get_by_role("button", name="保存并继续"))
+
+    choice = me.get_by_label("或从材料库选择以前上传的“申请书”")
+    options = [text_of(o) for o in choice.locator("option").all()]
+    assert options[0] == "请选择文件" and len(options) == 3, options
+    assert all("收入声明" not in o for o in options)
+    assert options[1].startswith("申请书-新.pdf（") and "上传" in options[1]
+    assert options[1].endswith("字节）"), options[1]
+    assert choice.input_value() == ""
+    # No file of the contract's kind is stored: it offers an upload only.
+    contract = me.get_by_role("region", name="房屋租赁合同", exact=True)
+    assert contract.locator("select").count() == 0
+
+    # Using the chosen file without choosing one is refused, naming the material.
+    click_and_follow(me, me.get_by_role("button", name=re.compile(r"^使用所选文件\s*：申请书$")))
+    assert "请从材料库中选择“申请书”的文件。" in text_of(me.locator(".error-summary"))
+    choice = me.get_by_label("或从材料库选择以前上传的“申请书”")
+    choice.select_option(str(newest.public_id))
+    click_and_follow(me, me.get_by_role("button", name=re.compile(r"^使用所选文件\s*：申请书$")))
+    assert "已提供：申请书-新.pdf" in text_of(me.get_by_role("region", name="申请书", exact=True))
+    click_and_follow(me, me.get_by_role("link", name="继续：核对并提交"))
+    shown = summary_value(me, "申请书")
+    assert shown.startswith("申请书-新.pdf") and "材料种类：申请书" in shown
