@@ -123,3 +123,18 @@ def test_locker_offers_only_files_of_the_slots_kind_and_preselects_none(new_page
     click_and_follow(me, me.get_by_role("link", name="继续：核对并提交"))
     shown = summary_value(me, "申请书")
     assert shown.startswith("申请书-新.pdf") and "材料种类：申请书" in shown
+
+
+def test_an_item_issuing_an_e_licence_offers_electronic_delivery_first(new_page, site):
+    civil = cf.department("江门市民政局")
+    lf.licence_type(issuers=[civil])
+    item = lf.issuing_item(civil, name="特困人员认定", delivery=["pickup"])
+    citizen = cf.applicant(name="梁秀华")
+
+    me = citizen_page(new_page, site, citizen)
+    me.goto(item.get_absolute_url())
+    assert "电子送达、窗口领取" in text_of(me.get_by_role("region", name="办理结果与送达"))
+    _start(me, item)
+    ways = me.locator("fieldset", has_text="结果送达方式").get_by_role("radio")
+    assert [w.get_attribute("value") for w in ways.all()] == ["electronic", "pickup"]
+    assert me.get_by_role("radio", name="电子送达").is_visible()

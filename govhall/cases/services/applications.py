@@ -168,11 +168,9 @@ def eligibility(identity, items: list[Item]):
 
 
 def delivery_offered(application: Application) -> list[str]:
-    """Ways of delivery every item offers (for a bundle, those all its items share)."""
-    offered = [
-        {d for d in ("electronic", "post", "pickup") if getattr(i.current, f"delivery_{d}")}
-        for i in members(application)
-    ]
+    """Ways of delivery the items' guides list (for a bundle, those all its items share),
+    electronic first (``ItemVersion.deliveries``)."""
+    offered = [set(i.current.deliveries) for i in members(application)]
     if not offered:
         return []
     common = set.intersection(*offered) or set().union(*offered)
