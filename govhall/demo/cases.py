@@ -37,7 +37,7 @@ def _application(identity: Identity, item: Item) -> Application:
     for need in applications.material_needs(application):
         if need.source != "shared":
             upload = SimpleUploadedFile(f"{need.name}.pdf", PDF, content_type="application/pdf")
-            stored = applications.store_file(identity.user, upload, title=need.name)
+            stored = applications.store_file(identity.user, upload, title=need.name, kind=need.key)
             applications.attach(application, need.key, file=stored)
     return application
 

@@ -56,6 +56,9 @@ class StoredFile(models.Model):
     )
     name = models.CharField(_("文件名"), max_length=200)
     title = models.CharField(_("材料名称"), max_length=200)
+    # The material key (``applications.material_key``) the file was stored for; blank when
+    # stored from the locker page, where the title names the material.
+    kind = models.CharField(_("材料种类"), max_length=220, blank=True)
     content = models.FileField(_("文件"), upload_to=locker_path, max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))

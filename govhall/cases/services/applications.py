@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
 from govhall.accounts.models import Person, Power
@@ -168,11 +168,9 @@ def eligibility(identity, items: list[Item]):
 
 
 def delivery_offered(application: Application) -> list[str]:
-    """Ways of delivery every item offers (for a bundle, those all its items share)."""
-    offered = [
-        {d for d in ("electronic", "post", "pickup") if getattr(i.current, f"delivery_{d}")}
-        for i in members(application)
-    ]
+    """Ways of delivery the items' guides list (for a bundle, those all its items share),
+    electronic first (``ItemVersion.deliveries``)."""
+    offered = [set(i.current.deliveries) for i in members(application)]
     if not offered:
         return []
     common = set.intersection(*offered) or set().union(*offered)
@@ -270,9 +268,13 @@ def _check_draft(application: Application) -> None:
 
 
 def store_file(
-    user, upload, *, title: str = "", company=None, at_counter: bool = False
+    user, upload, *, title: str = "", kind: str = "", company=None, at_counter: bool = False
 ) -> StoredFile:
-    """Put an uploaded file into the locker, after checking its size and real type."""
+    """Put an uploaded file into the locker, after checking its size and real type.
+
+    ``kind`` is the material key it is stored for, so that the locker later offers it for
+    that material only.
+    """
     limit = settings.GOVHALL_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise refuse(
@@ -296,6 +298,7 @@ def store_file(
         company=company,
         name=(upload.name or "upload")[-200:],
         title=(title or upload.name or "材料")[:200],
+        kind=(kind or "")[:220],
         content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
@@ -317,6 +320,24 @@ def locker_of(identity):
         if identity.company
         else rows.filter(company__isnull=True)
     )
+
+
+def fits(file: StoredFile, need: MaterialNeed) -> bool:
+    """Whether a locker file was stored for this kind of material (its key, or — stored
+    from the locker page without one — its title naming the material)."""
+    return file.kind == need.key if file.kind else file.title == need.name
+
+
+def locker_for(identity, need: MaterialNeed, limit: int = 100) -> list[StoredFile]:
+    """The locker files stored for this kind of material, newest first, one per content
+    (the same file uploaded twice is offered once)."""
+    rows = locker_of(identity).filter(Q(kind=need.key) | Q(kind="", title=need.name))
+    seen, offered = set(), []
+    for file in rows.order_by("-created_at", "-pk")[: limit * 2]:
+        if file.sha256 not in seen:
+            seen.add(file.sha256)
+            offered.append(file)
+    return offered[:limit]
 
 
 @transaction.atomic
@@ -345,6 +366,12 @@ def _material_values(application, needs, key, file, licence, source) -> dict:
     if file is not None:
         if file.owner_id != application.user_id or file.company_id != application.company_id:
             raise refuse("file", "not_yours", "只能选择本人（或本单位）材料库中的文件。")
+        if not fits(file, need):
+            raise refuse(
+                "file",
+                "wrong_kind",
+                f"所选文件是“{file.title}”，不能用作“{need.name}”，请上传或选择“{need.name}”。",
+            )
         return {"name": need.name, "source": source, "file": file, "reference": ""}
     if licence is not None:
         return {

@@ -128,9 +128,15 @@ def take_application(
     offered = applications.delivery_offered(application)
     delivery = "pickup" if "pickup" in offered else (offered[0] if offered else "")
     applications.save_answers(application, answers, contact={"delivery": delivery})
+    names = {need.key: need.name for need in applications.material_needs(application)}
     for key, upload in (scans or {}).items():
         stored = applications.store_file(
-            person.user, upload, title=key, company=company, at_counter=True
+            person.user,
+            upload,
+            title=names.get(key, key),
+            kind=key,
+            company=company,
+            at_counter=True,
         )
         if not isinstance(stored, StoredFile):
             continue

@@ -46,7 +46,11 @@ def correction(request, number: str):
                 upload = form.cleaned_data.get(f"file_{index}")
                 if upload:
                     files[row["material_code"]] = applications.store_file(
-                        request.user, upload, title=row["name"], company=request.identity.company
+                        request.user,
+                        upload,
+                        title=row["name"],
+                        kind=row["material_code"],
+                        company=request.identity.company,
                     )
                 else:
                     files[row["material_code"]] = form.locker[form.cleaned_data[f"locker_{index}"]]

@@ -31,8 +31,9 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def material_rows(application, identity) -> list[dict]:
-    """Each need with what stands for it now: a supplied file, a held licence, the hall."""
+def material_rows(application, identity, *, with_locker: bool = False) -> list[dict]:
+    """Each need with what stands for it now: a supplied file, a held licence, the hall;
+    ``with_locker`` adds the locker files stored for that kind of material."""
     supplied = {m.key: m for m in application.materials.select_related("file")}
     held = applications.licence_supplies(application)
     return [
@@ -41,6 +42,9 @@ def material_rows(application, identity) -> list[dict]:
             "need": need,
             "supplied": supplied.get(need.key),
             "licence": held.get(need.key),
+            "locker": applications.locker_for(identity, need, LOCKER_CHOICES)
+            if with_locker and not need.fetched_by_hall
+            else [],
         }
         for index, need in enumerate(applications.material_needs(application), start=1)
     ]
@@ -71,6 +75,7 @@ def _act(request, application, need, index) -> list[dict]:
                 request.user,
                 form.cleaned_data["file"],
                 title=need.name,
+                kind=need.key,
                 company=request.identity.company,
             )
             applications.attach(application, need.key, file=stored, source=MaterialSource.UPLOAD)
@@ -97,13 +102,11 @@ def materials(request, public_id):
         if not problems:
             return redirect(f"{request.path}#need-{row['index']}")
         failed = row["index"]
-    locker = applications.locker_of(request.identity)[:LOCKER_CHOICES]
     return render(
         request,
         "cases/portal/materials.html",
         {
-            "rows": material_rows(application, request.identity),
-            "locker": locker,
+            "rows": material_rows(application, request.identity, with_locker=True),
             "problems": problems,
             "failed": failed,
             **steps_context(application, 2),

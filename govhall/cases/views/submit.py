@@ -79,6 +79,7 @@ def _check_page(request, application, problems, status=200):
             "delivery_label": delivery,
             "problems": problem_links(application, problems),
             "uses_licences": any(row["licence"] for row in rows),
+            "first_licence_row": next((row["index"] for row in rows if row["licence"]), ""),
             # A refusal found only at submission (consent) leaves the form on the page.
             "can_submit": not any(not isinstance(p, _Refusal) for p in problems),
             "idempotency_key": uuid.uuid4(),

@@ -369,6 +369,25 @@ class ItemVersion(models.Model):
         return bool(self.decision_rules)
 
     @property
+    def deliveries(self) -> list[str]:
+        """The ways of delivery the guide lists (``electronic``, ``post``, ``pickup``).
+
+        A result that is an e-licence is issued into the holder's 我的证照, so it is always
+        delivered electronically, and that way comes first; paper ways follow as ticked.
+        """
+        ticked = {
+            "electronic": self.delivery_electronic or bool(self.result_licence_type),
+            "post": self.delivery_post,
+            "pickup": self.delivery_pickup,
+        }
+        order = (
+            ("electronic", "post", "pickup")
+            if self.result_licence_type or self.delivery_electronic
+            else ("pickup", "post")
+        )
+        return [way for way in order if ticked[way]]
+
+    @property
     def alias_list(self) -> list[str]:
         parts = self.aliases.replace("，", "、").replace(",", "、").split("、")
         return [p.strip() for p in parts if p.strip()]

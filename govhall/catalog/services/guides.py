@@ -59,11 +59,7 @@ class Guide:
 
     @property
     def delivery(self) -> list[str]:
-        return [
-            documents.DELIVERY_LABELS[k]
-            for k, f in documents.DELIVERY.items()
-            if getattr(self.version, f)
-        ]
+        return [documents.DELIVERY_LABELS[k] for k in self.version.deliveries]
 
     @property
     def audiences(self) -> list[str]:

@@ -121,7 +121,7 @@ def document(template: Template, department: Department, plan: Plan) -> dict:
     delivery = ["pickup"]
     if template.delivery_post or template.post:
         delivery.append("post")
-    if template.delivery_electronic or template.depth == 4:
+    if template.delivery_electronic or template.depth == 4 or template.result_licence:
         delivery.append("electronic")
     parent_code = None
     if template.parent:

@@ -176,7 +176,11 @@ class MaterialAttachView(ApplicantAPIView):
         data = body.validated_data
         if "file" in data:
             stored = applications.store_file(
-                identity.user, data["file"], title=data["title"], company=identity.company
+                identity.user,
+                data["file"],
+                title=data["title"],
+                kind=data["key"],
+                company=identity.company,
             )
         else:
             stored = applications.locker_of(identity).filter(public_id=data["locker_file"]).first()

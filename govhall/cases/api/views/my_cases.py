@@ -119,7 +119,7 @@ def _store(identity, key: str, upload):
     """Put one correction file in the locker; a refusal names the material it was for."""
     try:
         return applications.store_file(
-            identity.user, upload, title=key.split(":", 1)[-1], company=identity.company
+            identity.user, upload, title=key.split(":", 1)[-1], kind=key, company=identity.company
         )
     except ValidationError as exc:
         (problem,) = exc.error_dict["file"]
