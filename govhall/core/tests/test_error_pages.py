@@ -36,7 +36,7 @@ class TestWithDebugOn:
     def test_unknown_address_is_the_chinese_404(self, debug_on, client):
         response = client.get("/no-such-page/")
         assert response.status_code == 404
-        assert [t.name for t in response.templates][0] == "404.html"
+        assert next(t.name for t in response.templates) == "404.html"
         assert "页面不存在" in response.content.decode()
 
     def test_missing_slash_still_redirects(self, debug_on, client):
