@@ -105,3 +105,25 @@ def test_monitoring_opens_on_the_last_complete_month_with_names_and_true_legend(
     assert colours["上网办理率（达到目标）"] == "#125b2c"
     assert colours["上网办理率（未达目标）"] == "#b3001b"
     assert all(s["others"] == 0 for s in series)
+
+
+def test_counter_receipt_actions_have_no_bullets_and_do_not_overlap(new_page, site):
+    from tests.browser.helpers import PHONE
+
+    centre = f.department("江门市行政服务中心")
+    case = f.submitted(f.item(centre))
+    clerk = f.staff(Post.CLERK, centre)
+    for viewport in (None, PHONE):
+        desk = staff_page(new_page, clerk, viewport=viewport)
+        desk.goto(f"/workbench/counter/taken/{case.number}/")
+        actions = desk.locator("main ul.actions")
+        assert actions.evaluate("e => getComputedStyle(e).listStyleType") == "none"
+        first, second = (li.bounding_box() for li in actions.locator("li").all())
+        assert first["x"] >= actions.bounding_box()["x"]  # no marker hanging outside
+        overlap_x = min(first["x"] + first["width"], second["x"] + second["width"]) - max(
+            first["x"], second["x"]
+        )
+        overlap_y = min(first["y"] + first["height"], second["y"] + second["height"]) - max(
+            first["y"], second["y"]
+        )
+        assert overlap_x <= 0 or overlap_y <= 0
