@@ -35,8 +35,13 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "govhall-local-development-key-not-for-production"
 
+# Django's English technical 404/500 pages instead of the hall's own, when DEBUG is on.
+GOVHALL_DEBUG_ERROR_PAGES = DEBUG and env_bool("GOVHALL_DEBUG_ERROR_PAGES", False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused form (expired page, other origin) gets the hall's Chinese 403 page.
+CSRF_FAILURE_VIEW = "govhall.portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,6 +85,9 @@ MIDDLEWARE = [
     "govhall.core.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Chinese 404/400/500 pages with DEBUG on too (GOVHALL_DEBUG_ERROR_PAGES=1 for Django's);
+    # last, so the pages know the signed-in user and CommonMiddleware still appends slashes.
+    "govhall.core.middleware.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "govhall.urls"

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from govhall.core import views as core_views
@@ -40,6 +39,6 @@ urlpatterns = [
 
 # Under /api/ every error is JSON in the one shape; elsewhere a Chinese page.
 handler400 = under_api(core_views.bad_request, json_400)
-handler403 = under_api(defaults.permission_denied, json_403)
+handler403 = under_api(portal_views.permission_denied, json_403)
 handler404 = under_api(portal_views.not_found, json_404)
 handler500 = under_api(portal_views.server_error, json_500)

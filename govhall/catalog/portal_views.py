@@ -250,9 +250,20 @@ def departments_page(request):
     )
 
 
+def _lead_of(department: Department) -> str:
+    lead = _("%(region)s · 进驻大厅的服务事项") % {"region": department.region.name}
+    if department.is_abolished:
+        lead += _("。该部门已于%(date)s撤销") % {
+            "date": f"{department.abolished_on:%Y年%-m月%-d日}"
+        }
+        if department.successor_id:
+            lead += _("，职责由%(successor)s承接") % {"successor": department.successor.name}
+    return lead
+
+
 def department_page(request, credit_code: str):
     department = get_object_or_404(
-        Department.objects.select_related("region"), credit_code=credit_code
+        Department.objects.select_related("region", "successor"), credit_code=credit_code
     )
     items = (
         Item.objects.published()
@@ -267,7 +278,7 @@ def department_page(request, credit_code: str):
             request,
             department.region,
             title=department.name,
-            lead=_("%(region)s · 进驻大厅的服务事项") % {"region": department.region.name},
+            lead=_lead_of(department),
             page=_page(request, items),
             breadcrumb=[(_("部门服务"), "catalog:departments")],
             nav="departments",

@@ -167,3 +167,62 @@ def _refused(request, problem: Problem, page: bool = True):
     if not page:
         return HttpResponseBadRequest(problem.message, content_type="text/plain; charset=utf-8")
     return bad_request(request, message=problem.message)
+
+
+class ErrorPageMiddleware:
+    """The hall's own Chinese 404/403/400/500 pages in development too.
+
+    With ``DEBUG`` on Django answers an unknown address or an uncaught exception with its
+    English technical page, so ``make run`` showed two families of error pages. Here those
+    are answered by the same handlers as in production (``handler404`` …), unless the
+    developer asks for the technical pages with ``GOVHALL_DEBUG_ERROR_PAGES=1``. With
+    ``DEBUG`` off this does nothing: Django already uses the handlers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        from django.conf import settings
+
+        return settings.DEBUG and not getattr(settings, "GOVHALL_DEBUG_ERROR_PAGES", False)
+
+    def __call__(self, request):
+        if self._active():
+            from django.urls import Resolver404, get_resolver, get_urlconf
+
+            try:
+                get_resolver(get_urlconf()).resolve(request.path_info)
+            except Resolver404 as exc:
+                return self._page(request, 404, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not self._active():
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            return self._page(request, 404, exception)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django answers with handler403 in DEBUG too
+        if isinstance(exception, _UNREADABLE):
+            return self._page(request, 400, exception)
+        import logging
+
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception
+        )
+        return self._page(request, 500, None)
+
+    @staticmethod
+    def _page(request, status: int, exception):
+        from django.core.handlers.exception import get_exception_response
+        from django.urls import get_resolver, get_urlconf
+
+        resolver = get_resolver(get_urlconf())
+        if status == 500:  # handler500 takes no exception
+            return resolver.resolve_error_handler(500)(request)
+        return get_exception_response(request, resolver, status, exception)

@@ -194,9 +194,8 @@ def hall_page(hall: Hall) -> HallPage:
         .select_related("region")
         .order_by("region__code")
     )
-    departments = Department.objects.filter(region=region, is_active=True).order_by(
-        "sort_order", "name"
-    )
+    # Today's department list: bodies abolished by a reform stay for their old cases only.
+    departments = Department.objects.current().filter(region=region).order_by("sort_order", "name")
     counts = dict(
         Region.objects.filter(code__startswith=region.prefix)
         .exclude(code=region.code)

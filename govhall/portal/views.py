@@ -1,5 +1,6 @@
 """The public portal shell: one home page per hall, navigation sections, elder mode."""
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +19,7 @@ ELDER_COOKIE_AGE = 365 * 24 * 3600
 def _hall_not_found(request, code: str):
     """A 404 in Chinese with a way back, also when DEBUG shows Django's own pages."""
     message = _("没有区划代码为“%(code)s”的办事大厅。") % {"code": code[:20]}
-    return render(request, "portal/404.html", {"message": message}, status=404)
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 @require_GET
@@ -82,7 +83,7 @@ def section(request, code: str, slug: str):
     current = services.section(slug)
     if current is None:
         message = _("“%(hall)s”没有这个栏目。") % {"hall": hall.name}
-        return render(request, "portal/404.html", {"message": message, "hall": hall}, status=404)
+        return render(request, "404.html", {"message": message, "hall": hall}, status=404)
     page = services.hall_page(hall)
     return render(
         request,
@@ -122,12 +123,42 @@ def toggle_elder_mode(request):
 
 
 def not_found(request, exception=None):
+    """``handler404`` outside /api/ (and with DEBUG on, see ``core.middleware``)."""
     if request.path.startswith("/api/"):
         from govhall.core.api.errors import json_404
 
         return json_404(request, exception)
-    return render(request, "portal/404.html", status=404)
+    return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason: str = ""):
+    """``CSRF_FAILURE_VIEW``: a form refused because its token is missing or stale (a page
+    left open past the session, cookies off) — in Chinese, with what to do about it."""
+    if request.path_info.startswith("/api/"):
+        from govhall.core.api.errors import json_403
+
+        return json_403(request)
+    if getattr(settings, "GOVHALL_DEBUG_ERROR_PAGES", False):
+        from django.views.csrf import csrf_failure as django_csrf_failure
+
+        return django_csrf_failure(request, reason)
+    message = _(
+        "页面已过期或无法确认请求来自本站，请返回上一页、刷新后重新提交（需允许浏览器使用Cookie）。"
+    )
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def permission_denied(request, exception=None):
+    """``handler403``: the same family of pages, saying why when the refusal did."""
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def server_error(request):
-    return render(request, "portal/500.html", status=500)
+    """``handler500``: rendered without the request's context processors, which may be
+    what failed (the database, the session)."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    page = loader.get_template("500.html").render({"govhall_site_name": settings.GOVHALL_SITE_NAME})
+    return HttpResponseServerError(page)

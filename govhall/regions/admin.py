@@ -149,7 +149,7 @@ class HallAdmin(RegionScopedAdmin):
     list_display = ("name", "kind", "region", "hotline", "opening_hours", "is_active")
     list_filter = ("kind", "is_active", "region__level", CityListFilter)
     search_fields = ("name", "region__code", "region__name", "address")
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "successor"]
     list_select_related = ("region",)
     fieldsets = (
         (None, {"fields": ("region", "kind", "name", "is_active")}),
@@ -171,14 +171,16 @@ class DepartmentAdmin(RegionScopedAdmin):
         "kind",
         "post_count",
         "is_active",
+        "abolished_on",
     )
     list_filter = ("kind", "region__level", "is_active", CityListFilter)
     search_fields = ("name", "short_name", "credit_code", "region__name", "region__code")
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "successor"]
     list_select_related = ("region",)
     fieldsets = (
         (None, {"fields": ("region", "name", "short_name", "credit_code", "kind")}),
         (_("联系与显示"), {"fields": ("phone", "sort_order", "is_active")}),
+        (_("设立与撤销"), {"fields": ("established_on", "abolished_on", "successor")}),
     )
 
     def get_queryset(self, request):

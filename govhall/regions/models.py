@@ -8,10 +8,14 @@ no recursive query.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govhall.core.identifiers import validate_credit_code
@@ -190,6 +194,18 @@ class Hall(models.Model):
                 )
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def current(self, on: date | None = None):
+        """The department list as of ``on`` (today): bodies abolished by then, or not yet
+        set up, are left out (they stay in the table for the cases that name them)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(established_on__isnull=True) | Q(established_on__lte=on),
+            Q(abolished_on__isnull=True) | Q(abolished_on__gt=on),
+            is_active=True,
+        )
+
+
 class Department(models.Model):
     """A government body of one region; its credit code is its code in the API."""
 
@@ -211,6 +227,27 @@ class Department(models.Model):
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Institutional reforms abolish and merge bodies (the 2018 reform merged 国税 and 地税,
+    # turned 监察厅 into 监察委员会). An abolished body is kept, never deleted: old cases,
+    # items and licences keep pointing at it, and it says who took over its work.
+    established_on = models.DateField(_("设立日期"), null=True, blank=True)
+    abolished_on = models.DateField(
+        _("撤销日期"),
+        null=True,
+        blank=True,
+        help_text=_("机构改革撤销或合并的日期；此后不再列入部门名录，历史办件仍保留原部门。"),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("承继部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("承接其职责的部门。"),
+    )
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("部门")
@@ -222,6 +259,19 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_current(self, on: date | None = None) -> bool:
+        """In the department list on ``on`` (today): active, set up, not yet abolished."""
+        on = on or timezone.localdate()
+        return (
+            self.is_active
+            and (self.established_on is None or self.established_on <= on)
+            and (self.abolished_on is None or self.abolished_on > on)
+        )
+
+    @property
+    def is_abolished(self) -> bool:
+        return self.abolished_on is not None and self.abolished_on <= timezone.localdate()
 
     @property
     def level(self) -> str:

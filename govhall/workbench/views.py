@@ -4,6 +4,7 @@ Later subsystems fill the panels (cases, counter, catalogue, supervision); the s
 says who the user is, where they work and how far their reach goes (``scope_of``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import views as auth_views
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govhall.accounts.forms import LoginForm
-from govhall.regions.models import StaffPost
-from govhall.regions.services.scope import REGION_WIDE_POSTS, scope_of
+from govhall.regions.models import Post, StaffPost
+from govhall.regions.services.scope import REGION_WIDE_POSTS, StaffScope, scope_of
 
 
 class LoginView(auth_views.LoginView):
@@ -34,14 +35,39 @@ class LogoutView(auth_views.LogoutView):
     next_page = "portal:home"
 
 
+HANDLING_POSTS = frozenset({Post.CLERK, Post.REVIEWER, Post.APPROVER})
+
+
+def _holds(*posts):
+    return lambda user, scope: scope.is_superuser or any(h.post in posts for h in scope.posts)
+
+
+def _staff(user, scope) -> bool:
+    return scope.is_staff_member
+
+
+def _catalogue(user, scope) -> bool:
+    from govhall.catalog.services.permissions import is_catalogue_staff
+
+    return is_catalogue_staff(user)
+
+
+def _operations(user, scope) -> bool:
+    from govhall.operations.access import can_operate
+
+    return can_operate(user)
+
+
 @dataclass(frozen=True)
 class Panel:
-    """A panel of the home page; ``url_name`` is the subsystem's own desk, once it exists."""
+    """A card of the home page: shown only when ``usable(user, scope)`` says the user's
+    posts let them use that desk (a card that leads to a 403 page is a dead end)."""
 
     key: str
     title: str | Promise
     description: str | Promise
     url_name: str | None = None
+    usable: Callable[[object, StaffScope], bool] = _staff
 
     @property
     def url(self) -> str | None:
@@ -54,30 +80,35 @@ class Panel:
 
 
 # Panels of the workbench; each subsystem fills its own (cases, catalogue, supervision...).
+# A panel without a desk yet (``url_name`` None) is not shown.
 PANELS = [
     Panel(
         "inbox",
         gettext_lazy("待办办件"),
-        gettext_lazy("受理、审核、审批的待办事项将在这里列出。"),
+        gettext_lazy("受理、审核、审批的待办事项。"),
         url_name="workbench:cases-inbox",
+        usable=_holds(*HANDLING_POSTS),
     ),
     Panel(
         "counter",
         gettext_lazy("综合窗口"),
         gettext_lazy("一门式受理：查询办事人、代为申办、扫描材料。"),
         url_name="workbench:counter",
+        usable=_holds(Post.CLERK, Post.HALL_ADMIN),
     ),
     Panel(
         "catalogue",
         gettext_lazy("事项管理"),
         gettext_lazy("事项录入、审查与发布。"),
         url_name="catalog:desk",
+        usable=_catalogue,
     ),
     Panel(
         "licences",
         gettext_lazy("电子证照"),
         gettext_lazy("本部门签发的证照、亮证核验、证照目录、签发密钥、存量电子化和归档。"),
         url_name="workbench:licences-list",
+        usable=_holds(*HANDLING_POSTS, Post.HALL_ADMIN),
     ),
     Panel(
         "monitoring",
@@ -90,6 +121,7 @@ PANELS = [
         gettext_lazy("数据交换"),
         gettext_lazy("分厅和业务系统报送办件过程信息的情况、每日数据质量得分与问题反馈。"),
         url_name="exchange:clients",
+        usable=_holds(Post.HALL_ADMIN, Post.SUPERVISOR),
     ),
     Panel(
         "operations",
@@ -98,9 +130,36 @@ PANELS = [
             "定时任务及其运行记录、后台队列与报送积压、数据库和缓存状态、告警（大厅管理员）。"
         ),
         url_name="operations:overview",
+        usable=_operations,
     ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
 ]
+
+
+def panels_for(user, scope: StaffScope) -> list[Panel]:
+    """The cards this user can use: a desk exists and one of their posts opens it."""
+    return [p for p in PANELS if p.url and p.usable(user, scope)]
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    pending: int
+    overdue: int
+
+
+def inbox_counts(user, scope: StaffScope) -> InboxCounts:
+    """Open tasks of the user's posts, and those past their due date (paused cases — the
+    clock stopped for a correction or a special procedure — are not overdue)."""
+    from django.utils import timezone
+
+    from govhall.cases.services import access
+
+    from .cases.inbox import PAUSED
+
+    tasks = access.inbox(user, scope)
+    today = timezone.localdate()
+    overdue = tasks.filter(due_date__lt=today).exclude(case_state__in=PAUSED).count()
+    return InboxCounts(pending=tasks.count(), overdue=overdue)
 
 
 @dataclass(frozen=True)
@@ -130,6 +189,8 @@ def home(request):
         PostRow(p.department.name, p.department.region.name, p.get_post_display(), reach_of(p))
         for p in posts
     ]
+    panels = panels_for(request.user, scope)
+    any_inbox = any(p.key == "inbox" for p in panels)
     return render(
         request,
         "workbench/home.html",
@@ -137,6 +198,7 @@ def home(request):
             "scope": scope,
             "post_rows": rows,
             "department_count": scope.departments().count() if rows else 0,
-            "panels": PANELS,
+            "panels": panels,
+            "inbox": inbox_counts(request.user, scope) if any_inbox else None,
         },
     )

@@ -110,8 +110,9 @@ DEPARTMENTS: dict[str, tuple[str | None, str | None, str | None, str | None]] = 
         None,
     ),
     "xiaofang": ("广东省公安消防总队", "江门市公安消防局", None, None),
-    "dishui": ("广东省地方税务局", None, None, None),
-    "guoshui": ("广东省国家税务局", None, None, None),
+    # 国税、地税 merged in 2018 (regions.data.departments.REFORMS): items are the new body's.
+    "dishui": ("国家税务总局广东省税务局", None, None, None),
+    "guoshui": ("国家税务总局广东省税务局", None, None, None),
     "canlian": ("广东省残疾人联合会", "江门市残疾人联合会", "潮州市残疾人联合会", None),
     "tiyu": ("广东省体育局", "江门市体育局", None, None),
     "lvyou": ("广东省旅游局", "江门市旅游局", None, None),

@@ -589,7 +589,6 @@ TEMPLATES: list[Template] = [
         depth=4,
         mobile=True,
         result="税务信息确认",
-        joint="广东省国家税务局",
         scope="province",
     ),
     Template(

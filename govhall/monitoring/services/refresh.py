@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from govhall.catalog.models import Item
@@ -180,6 +181,9 @@ def _facts_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
                 department_code=Max("department_code"),
                 case_type=Max("case_type"),
                 source=Min("source"),
+                # The name the records carry: items of other halls and systems are not in
+                # this catalogue, and a fact without a name shows only its code.
+                record_item_name=Max(KT("payload__item_name")),
                 steps=Count("pk", filter=Q(message_type="3")),
             )
             .order_by()
@@ -193,6 +197,7 @@ def _facts_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
         if key not in keys:
             continue
         item_type, item_name = items.get(row["implementation_code"], ("", ""))
+        item_name = item_name or (row["record_item_name"] or "")[:200]
         concluded_at = row["concluded_at"]
         facts[key] = CaseFact(
             case_number=row["case_number"],

@@ -45,9 +45,33 @@ def test_main_hall_shows_the_province_and_its_21_city_branch_halls(client):
 def test_main_hall_lists_the_province_departments(client):
     html = get(client, "/")
     listed = text(html, aria_labelledby="departments-title")
-    expected = Department.objects.filter(region_id="440000", is_active=True).count()
+    expected = Department.objects.current().filter(region_id="440000").count()
     assert f"（{expected}）" in listed
     assert "广东省政务服务数据管理局" in listed and "江门市民政局" not in listed
+    # Each department links to its items.
+    data_bureau = Department.objects.get(region_id="440000", name="广东省政务服务数据管理局")
+    assert (f"/departments/{data_bureau.credit_code}/", data_bureau.name) in links(
+        html, aria_labelledby="departments-title"
+    )
+
+
+def test_bodies_abolished_in_the_2018_reform_are_kept_but_not_listed(client):
+    """国税 and 地税 merged, 监察厅 became 监察委员会: the old bodies stay (old cases name
+    them) with their end date and successor; the hall lists today's bodies."""
+    html = get(client, "/")
+    listed = text(html, aria_labelledby="departments-title")
+    for old, new in [
+        ("广东省地方税务局", "国家税务总局广东省税务局"),
+        ("广东省国家税务局", "国家税务总局广东省税务局"),
+        ("广东省监察厅", "广东省监察委员会"),
+    ]:
+        body = Department.objects.get(region_id="440000", name=old)
+        assert body.is_abolished and body.successor.name == new
+        assert body.successor.is_current()
+        assert old not in listed and new in listed
+    taxes = Department.objects.get(region_id="440000", name="广东省地方税务局")
+    page = get(client, f"/departments/{taxes.credit_code}/")
+    assert "该部门已于2018年6月15日撤销，职责由国家税务总局广东省税务局承接" in page
 
 
 def test_city_branch_hall_links_to_its_counties_with_a_breadcrumb(client):

@@ -152,3 +152,30 @@ CITY_COMMON = [
     ("社会保险基金管理局", "社保局", "direct"),
 ]
 COUNTY_COMMON = CITY_COMMON
+
+# Institutional reform (机构改革): (region code, abolished body, date it ceased, the body that
+# took over, its short name, its kind). The old body stays in the table, marked abolished,
+# for the cases and items that name it; the successor is set up on that date.
+# - 国税、地税征管体制改革：国家税务总局广东省税务局 unveiled 2018-06-15, merging the
+#   provincial 国家税务局 and 地方税务局 (《国税地税征管体制改革方案》, 2018).
+# - 国家监察体制改革：《中华人民共和国监察法》 took effect 2018-03-20 and repealed the
+#   行政监察法 under which the 监察厅 worked; its work passed to 广东省监察委员会.
+REFORMS = [
+    (
+        "440000",
+        "广东省地方税务局",
+        "2018-06-15",
+        "国家税务总局广东省税务局",
+        "省税务局",
+        "vertical",
+    ),
+    (
+        "440000",
+        "广东省国家税务局",
+        "2018-06-15",
+        "国家税务总局广东省税务局",
+        "省税务局",
+        "vertical",
+    ),
+    ("440000", "广东省监察厅", "2018-03-20", "广东省监察委员会", "省监委", "other"),
+]

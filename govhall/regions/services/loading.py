@@ -10,6 +10,7 @@ import csv
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -190,4 +191,41 @@ def load_departments() -> LoadReport:
             after=report.as_dict(),
             reason="载入各级部门名录",
         )
+    apply_reforms(report=report)
+    return report
+
+
+@transaction.atomic
+def apply_reforms(reforms=None, report: LoadReport | None = None) -> LoadReport:
+    """Mark the bodies an institutional reform abolished and set up their successors.
+
+    Nothing is deleted: the abolished body keeps its cases, items and staff history and
+    gains ``abolished_on`` and ``successor``; lists of current departments leave it out
+    (``Department.objects.current()``). Idempotent; each save is audited (regions.apps).
+    """
+    report = report or LoadReport()
+    for code, old_name, on, new_name, short, kind in reforms or department_data.REFORMS:
+        old = Department.objects.filter(region_id=code, name=old_name).first()
+        if old is None:
+            continue
+        ceased = date.fromisoformat(on)
+        successor = Department.objects.filter(region_id=code, name=new_name).first()
+        if successor is None:
+            region = old.region
+            category = "12" if kind == "service_centre" else "11"
+            successor = Department.objects.create(
+                credit_code=credit_code_for(region, new_name, category),
+                name=new_name,
+                short_name=short,
+                region=region,
+                kind=kind,
+                sort_order=old.sort_order,
+                established_on=ceased,
+            )
+            report.created[region.level] += 1
+        if old.abolished_on == ceased and old.successor_id == successor.pk:
+            continue
+        old.abolished_on, old.successor = ceased, successor
+        old.save(update_fields=["abolished_on", "successor"])
+        report.updated[old.region.level] += 1
     return report

@@ -22,7 +22,7 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_loading_twice_creates_nothing_and_audits_nothing():
     before = counts()
-    assert before[:3] == (4283, 4283, 1803)
+    assert before[:3] == (4283, 4283, 1805)  # with the 2 bodies the 2018 reform set up
     regions = loading.load_regions()
     halls = loading.create_halls()
     departments = loading.load_departments()
@@ -75,3 +75,27 @@ def test_departments_are_generated_for_a_new_town_of_a_seed_city():
     assert (department.name, department.kind) == ("测试镇人民政府", "township")
     department.full_clean()  # its generated credit code passes the model's own rule
     assert loading.load_departments().as_dict()["created"] == {}
+
+
+def test_a_reform_marks_the_old_body_and_sets_up_its_successor_once():
+    reform = [
+        (
+            "440700",
+            "江门市民政局",
+            "2030-01-01",
+            "江门市民政和社会事务局",
+            "市民政社务局",
+            "government",
+        )
+    ]
+    old = Department.objects.get(region_id="440700", name="江门市民政局")
+    report = loading.apply_reforms(reform)
+    assert report.as_dict() == {"created": {"city": 1}, "updated": {"city": 1}}
+    old.refresh_from_db()
+    assert str(old.abolished_on) == "2030-01-01" and old.successor.name == "江门市民政和社会事务局"
+    # Not yet: the old body is still current until that date, the new one is not yet.
+    assert old.is_current() and not old.successor.is_current()
+    from datetime import date
+
+    assert not old.is_current(date(2030, 1, 1)) and old.successor.is_current(date(2030, 1, 1))
+    assert loading.apply_reforms(reform).as_dict() == {"created": {}, "updated": {}}

@@ -39,13 +39,16 @@ def this_month() -> datetime.date:
 
 
 def latest_month(condition: Q) -> datetime.date:
-    """The latest month with concluded cases under ``condition`` (not after this month),
-    else this month: a dashboard opens on the newest numbers there are."""
+    """The latest *complete* month with concluded cases under ``condition``: a dashboard
+    opens on whole-month numbers, not on the first days of this month (a few cases,
+    rates that swing). Only when nothing was concluded before this month does it open
+    on this month (a new installation)."""
     current = this_month()
-    found = MonthlyRollup.objects.filter(condition, month__lte=current).aggregate(
-        latest=Max("month")
-    )["latest"]
-    return found or current
+    rollups = MonthlyRollup.objects.filter(condition)
+    found = rollups.filter(month__lt=current).aggregate(latest=Max("month"))["latest"]
+    if found is None and rollups.filter(month=current).exists():
+        return current
+    return found or add_months(current, -1)
 
 
 @dataclass(frozen=True)

@@ -224,20 +224,42 @@ def bar_chart(rows: list[UnitRow], indicator_label: str, title: str) -> tuple[di
     dark tick across each bar at the unit's target."""
     shown = [r for r in rows if r.cell is not None]
     names = [r.name for r in shown]
-    bars = [
-        {
-            "value": r.cell.rate,
-            "itemStyle": {"color": BAR_COLOURS.get(r.cell.status, NEUTRAL)},
-        }
-        for r in shown
+    # One bar series per colour, stacked on one axis: the legend then shows each colour
+    # the bars use under what it means (one series showed a single blue swatch for green
+    # and red bars).
+    kinds = [
+        ("met", _("%(indicator)s（达到目标）"), BAR_COLOURS["met"]),
+        ("below", _("%(indicator)s（未达目标）"), BAR_COLOURS["below"]),
+        ("", _("%(indicator)s（未设目标）"), NEUTRAL),
     ]
+    bar_series = []
+    for status, name, colour in kinds:
+        data = [
+            r.cell.rate
+            if (r.cell.status if r.cell.status in BAR_COLOURS else "") == status
+            else None
+            for r in shown
+        ]
+        if all(value is None for value in data):
+            continue
+        bar_series.append(
+            {
+                "name": name % {"indicator": indicator_label},
+                "type": "bar",
+                "stack": "rate",
+                "data": data,
+                "barMaxWidth": 22,
+                "itemStyle": {"color": colour},
+                "label": {"show": True, "position": "right", "formatter": "{c}%"},
+            }
+        )
     targets = [
         float(r.cell.figure.target) if r.cell.figure.target is not None else None for r in shown
     ]
     options = {
         "percent": True,
         "height": 80 + 34 * max(len(shown), 1),
-        "legend": {"top": 0, "data": [indicator_label, _("目标值")]},
+        "legend": {"top": 0, "data": [*(b["name"] for b in bar_series), _("目标值")]},
         "grid": {"left": 8, "right": 56, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
         "yAxis": {
@@ -247,14 +269,7 @@ def bar_chart(rows: list[UnitRow], indicator_label: str, title: str) -> tuple[di
             "axisLabel": {"width": 112, "overflow": "truncate"},
         },
         "series": [
-            {
-                "name": indicator_label,
-                "type": "bar",
-                "data": bars,
-                "barMaxWidth": 22,
-                "itemStyle": {"color": NEUTRAL},
-                "label": {"show": True, "position": "right", "formatter": "{c}%"},
-            },
+            *bar_series,
             {
                 # A tick across each bar where its target lies (targets differ by unit).
                 "name": _("目标值"),

@@ -36,7 +36,7 @@ from govhall.regions.models import Department, Region
 from ..cases.common import CASE_NUMBER_RE, apply_errors, forbidden, staff_gate
 from . import exports, records, report, tables
 from .forms import TargetForm
-from .params import ORDERS, Period, add_months, latest_month, parse_month, ym
+from .params import ORDERS, Period, add_months, latest_month, parse_month, this_month, ym
 
 # A page view folds at most this many new records before it answers (the rest are
 # shown as pending and folded by the next view or the background task).
@@ -76,7 +76,8 @@ def _period_context(period: Period) -> dict:
         "indicator_choices": Indicator.choices,
         "orders": ORDERS.items(),
         "previous_query": _shifted(period, -1),
-        "next_query": _shifted(period, 1),
+        # No "next month" into the future: there are no figures there.
+        "next_query": _shifted(period, 1) if period.month < this_month() else "",
     }
 
 
@@ -433,7 +434,9 @@ def _department_names(codes) -> dict[str, str]:
 
 
 def _source_names() -> dict[str, str]:
-    names = {"local": _("本厅")}
+    from govhall.monitoring.services.generator import DEMO_SOURCE
+
+    names = {"local": _("本厅"), DEMO_SOURCE: _("演示数据（模拟报送）")}
     names.update(ExchangeClient.objects.values_list("code", "name"))
     return names
 

@@ -1,10 +1,13 @@
 """The staff workbench shell: sign-in and its audit, sign-out, and the home page."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from govhall.core.models import AuditEntry
 from govhall.regions.models import Department, Post
+from govhall.workbench import views
 from tests.factories import DEFAULT_PASSWORD, StaffPostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +103,13 @@ def test_home_shows_the_clerks_post_and_reach(client, clerk):
     assert "<h1>工作台</h1>" in html
     assert "江门市行政服务中心" in html and "窗口受理人员" in html and "本部门" in html
     assert "您可查看 1 个部门的业务。" in html
-    for panel in ("inbox", "counter", "catalogue", "supervision"):
+    # Only the desks a clerk can open: no catalogue (403 for a clerk), no exchange or
+    # operations (hall administrators), no supervision (no desk yet).
+    for panel in ("inbox", "counter", "licences", "monitoring"):
         assert f'id="panel-{panel}"' in html
-    assert html.count("暂无待办。") == 1  # inbox, counter and catalogue panels link to their desks
-    assert f'<a href="{reverse("catalog:desk")}">事项管理</a>' in html
+    for panel in ("catalogue", "exchange", "operations", "supervision"):
+        assert f'id="panel-{panel}"' not in html
+    assert f'<a href="{reverse("catalog:desk")}">事项管理</a>' not in html
     assert 'action="/workbench/logout/"' in html
     assert "管理后台" not in html  # a clerk is not an admin user
 
@@ -156,3 +162,38 @@ def test_signed_in_user_skips_the_login_page(client, clerk):
 def test_login_page_title_names_the_site_not_the_host(client):
     html = client.get(LOGIN).content.decode()
     assert "<title>工作人员登录 - 广东政务服务网</title>" in html
+
+
+def test_every_card_shown_opens_without_a_403(client):
+    """Each post sees only cards whose desk opens for it."""
+    for post, name in [
+        (Post.CLERK, "江门市行政服务中心"),
+        (Post.CATALOGUE_EDITOR, "江门市民政局"),
+        (Post.SUPERVISOR, "江门市监察局"),
+        (Post.HALL_ADMIN, "江门市行政服务中心"),
+    ]:
+        user = StaffPostFactory(department=department("440700", name), post=post).user
+        client.force_login(user)
+        html = client.get("/workbench/").content.decode()
+        shown = [p for p in views.PANELS if f'id="panel-{p.key}"' in html]
+        assert shown, post
+        for panel in shown:
+            assert client.get(panel.url, follow=True).status_code == 200, (post, panel.key)
+        if post == Post.CATALOGUE_EDITOR:
+            assert [p.key for p in shown] == ["catalogue", "monitoring"]
+
+
+def test_inbox_card_counts_pending_and_overdue_tasks(client):
+    from govhall.cases.models import CaseStep
+    from govhall.cases.tests import factories as f
+
+    owner = f.department("江门市民政局")
+    item = f.item(owner)
+    clerk = f.staff(Post.CLERK, owner)
+    cases = [f.submitted(item) for _ in range(3)]
+    CaseStep.objects.filter(case=cases[0]).update(due_date=date(2020, 1, 2))
+    client.force_login(clerk)
+    html = client.get("/workbench/").content.decode()
+    assert '<strong class="count-figure">3</strong> 件待办' in html
+    assert '<strong class="count-figure">1</strong> 件已超期' in html
+    assert 'href="/workbench/cases/?filter=overdue"' in html

@@ -1,0 +1,129 @@
+"""The staff side and the small things of issue #15, in a real browser: one family of
+Chinese error pages (DEBUG on too), breadcrumbs of concluded cases, the workbench home,
+monitoring, the counter receipt and the header and titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from govhall.cases.models import Case, CaseState
+from govhall.cases.tests import factories as f
+from govhall.regions.models import Post
+from tests.browser.case_helpers import (
+    journey_settings,  # noqa: F401  (fixture)
+    staff_page,
+    text_of,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("journey_settings")]
+
+
+def test_error_pages_are_chinese_with_debug_on(page, settings):
+    """``make run`` has DEBUG on: an unknown address shows the hall's 404, not Django's
+    English technical page (which stays available with GOVHALL_DEBUG_ERROR_PAGES)."""
+    settings.DEBUG = True
+    settings.GOVHALL_DEBUG_ERROR_PAGES = False
+    response = page.goto("/no-such-page/")
+    assert response.status == 404
+    assert text_of(page.locator("main h1")) == "页面不存在"
+    assert page.title().startswith("页面不存在 - ")
+    assert "Page not found" not in page.content()
+    assert page.get_by_role("link", name="返回主厅首页").count() == 1
+    # A hall that does not exist: the same page, saying which code.
+    page.goto("/halls/999999999/")
+    assert text_of(page.locator("main h1")) == "页面不存在"
+
+    settings.GOVHALL_DEBUG_ERROR_PAGES = True
+    response = page.goto("/no-such-page/")
+    assert response.status == 404
+    assert "Page not found" in page.content()
+
+
+def test_concluded_case_breadcrumb_leads_to_department_cases(new_page, site):
+    case = f.submitted(f.item(f.department("江门市民政局")))
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CONCLUDED)
+    clerk = f.staff(Post.CLERK, case.item_version.item.department)
+    desk = staff_page(new_page, clerk)
+    desk.goto(f"/workbench/cases/{case.number}/")
+    crumbs = desk.locator("nav.breadcrumb li")
+    assert crumbs.all_inner_texts() == ["本部门全部办件", case.number]
+    assert crumbs.first.locator("a").get_attribute("href") == "/workbench/cases/all/"
+
+
+def _month_start(months_back: int):
+    from govhall.workbench.monitoring.params import add_months, this_month
+
+    return add_months(this_month(), -months_back)
+
+
+def test_monitoring_opens_on_the_last_complete_month_with_names_and_true_legend(new_page, site):
+    from govhall.monitoring.services.generator import DEMO_SOURCE
+    from govhall.monitoring.tests.records import at, case
+    from govhall.records.models import ProcessRecord
+    from tests.browser.test_monitoring_dashboard import CHAOZHOU, chaozhou_june
+
+    supervisor = chaozhou_june()
+    last, current = _month_start(1), _month_start(0)
+    numbers = [
+        case("CZ-LAST", CHAOZHOU, concluded=at(last.year, last.month, 20), source=DEMO_SOURCE),
+        case("CZ-NOW", CHAOZHOU, concluded=at(current.year, current.month, 1, 9)),
+    ]
+    for number in numbers:  # the item is not in this catalogue: its name is in the records
+        for row in ProcessRecord.objects.filter(case_number=number):
+            row.payload = {**row.payload, "item_name": "城乡居民最低生活保障待遇审核"}
+            row.save(update_fields=["payload"])
+    page = staff_page(new_page, supervisor)
+    page.goto("/workbench/monitoring/")
+    page.wait_for_url(f"**/workbench/monitoring/regions/{CHAOZHOU}/")
+    assert f"统计月份 {last:%Y-%m}" in text_of(page.locator("main p.lead"))
+    # The next month is the current one; from there, nothing further.
+    page.get_by_role("link", name="下一月").click()
+    assert f"统计月份 {current:%Y-%m}" in text_of(page.locator("main p.lead"))
+    assert page.get_by_role("link", name="下一月").count() == 0
+    assert page.get_by_role("link", name="上一月").count() == 1
+
+    # The cases behind the figure: item names, the source in words.
+    page.goto(
+        f"/workbench/monitoring/regions/{CHAOZHOU}/behind/?indicator=online_apply"
+        f"&part=denominator&scope=departments&month={last:%Y-%m}&item_type=all"
+    )
+    row = page.locator("#behind-table tbody tr", has_text="CZ-LAST")
+    assert text_of(row.locator("td[data-label=事项]")) == "城乡居民最低生活保障待遇审核"
+    assert text_of(row.locator("td[data-label=来源]")) == "演示数据（模拟报送）"
+
+    # June 2017 has green (met) and red (below) bars: each legend entry's swatch is the
+    # series colour, and no bar paints over it with another colour.
+    page.goto(f"/workbench/monitoring/regions/{CHAOZHOU}/?month=2017-06")
+    page.locator("#units-chart svg").first.wait_for()
+    series = page.evaluate(
+        """() => echarts.getInstanceByDom(document.getElementById('units-chart'))
+                 .getOption().series.filter(s => s.type === 'bar')
+                 .map(s => ({name: s.name, colour: s.itemStyle.color,
+                             others: s.data.filter(d => d && d.itemStyle).length}))"""
+    )
+    colours = {s["name"]: s["colour"] for s in series}
+    assert colours["上网办理率（达到目标）"] == "#125b2c"
+    assert colours["上网办理率（未达目标）"] == "#b3001b"
+    assert all(s["others"] == 0 for s in series)
+
+
+def test_counter_receipt_actions_have_no_bullets_and_do_not_overlap(new_page, site):
+    from tests.browser.helpers import PHONE
+
+    centre = f.department("江门市行政服务中心")
+    case = f.submitted(f.item(centre))
+    clerk = f.staff(Post.CLERK, centre)
+    for viewport in (None, PHONE):
+        desk = staff_page(new_page, clerk, viewport=viewport)
+        desk.goto(f"/workbench/counter/taken/{case.number}/")
+        actions = desk.locator("main ul.actions")
+        assert actions.evaluate("e => getComputedStyle(e).listStyleType") == "none"
+        first, second = (li.bounding_box() for li in actions.locator("li").all())
+        assert first["x"] >= actions.bounding_box()["x"]  # no marker hanging outside
+        overlap_x = min(first["x"] + first["width"], second["x"] + second["width"]) - max(
+            first["x"], second["x"]
+        )
+        overlap_y = min(first["y"] + first["height"], second["y"] + second["height"]) - max(
+            first["y"], second["y"]
+        )
+        assert overlap_x <= 0 or overlap_y <= 0
