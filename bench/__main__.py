@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
 Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engine on
-1,000,000 cases), ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
+1,000,000 cases), ``scan`` (the deadline scan over 1,000,000 open cases, PostgreSQL),
+``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
 (process-record ingest against COPY, refresh and indicator queries on 10,000,000 records) and
 ``load`` (a working day's mix under Locust against gunicorn + nginx on PostgreSQL, with one and
 two app processes, up to the knee; see bench/load.py). Without a
@@ -22,7 +23,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "licences", "exchange", "load")
+BENCHMARKS = ("catalog", "cases", "scan", "licences", "exchange", "load")
 
 
 def catalog(argv: list[str]) -> int:
@@ -42,6 +43,10 @@ def cases(argv: list[str]) -> int:
         print("cases: skipped (PostgreSQL only; set BENCH_DATABASE_URL)")
         return 0
     return subprocess.run([sys.executable, "-m", "bench.cases", *argv], check=False).returncode
+
+
+def scan(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.deadlines", *argv], check=False).returncode
 
 
 def licences(argv: list[str]) -> int:
@@ -65,6 +70,7 @@ def main(argv: list[str]) -> int:
         runners = {
             "catalog": catalog,
             "cases": cases,
+            "scan": scan,
             "licences": licences,
             "exchange": exchange,
             "load": load,

@@ -236,6 +236,18 @@ class Case(models.Model):
             models.Index(fields=["region", "submitted_at"], name="case_region_time"),
             models.Index(fields=["applicant_key"], name="case_applicant_key"),
             models.Index(fields=["implementation_code"], name="case_implementation_code"),
+            # The deadline scan's selection of auto-decided cases past their review window.
+            models.Index(
+                fields=["review_deadline"],
+                condition=models.Q(state="decided", auto_decided=True),
+                name="case_review_window",
+            ),
+            # The deadline scan: open cases whose dates were computed without holiday data.
+            models.Index(
+                fields=["state"],
+                condition=models.Q(calendar_complete=False),
+                name="case_calendar_incomplete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +346,12 @@ class CaseStep(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "post", "state", "due_date"], name="casestep_inbox"),
+            # The deadline scan's reminders: open tasks not yet reminded, by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(state="open", reminded_at__isnull=True),
+                name="casestep_unreminded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,6 +419,12 @@ class Suspension(models.Model):
         verbose_name = _("时限暂停")
         verbose_name_plural = _("时限暂停")
         ordering = ["started_on", "pk"]
+        indexes = [
+            # The deadline scan: cases whose clock stands still today.
+            models.Index(
+                fields=["case"], condition=models.Q(ended_on__isnull=True), name="suspension_open"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_kind_display()}"

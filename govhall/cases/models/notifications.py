@@ -36,7 +36,13 @@ class Notification(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            # The deadline scan retries failed sends; a few rows among millions.
+            models.Index(
+                fields=["id"], condition=~models.Q(send_error=""), name="notification_send_failed"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "source_record"], name="notification_once_per_record"

@@ -35,30 +35,42 @@ def suspensions_of(case: Case, on: datetime.date | None = None) -> list[Interval
     return intervals
 
 
+def due_dates(case, intervals: list[Interval], add=calendar.add_working_days) -> dict:
+    """The case's due-date fields for these suspensions (only those that apply: before
+    acceptance there is no statutory or promised date to move). ``case`` needs the
+    submission, acceptance and limit fields; ``add`` is ``calendar.add_working_days`` or
+    a ``calendar.Batch``'s ``add`` (the scan)."""
+    zone = timezone.get_current_timezone()
+    submitted_on = timezone.localdate(case.submitted_at, zone)
+    due = add(submitted_on, ACCEPTANCE_LIMIT_DAYS, intervals)
+    fields = {"acceptance_due": due.due_date}
+    complete = due.complete
+    if case.accepted_at:
+        start = timezone.localdate(case.accepted_at, zone)
+        if case.statutory_limit_days is not None:
+            due = add(start, case.statutory_limit_days + case.extension_days, intervals)
+            fields["statutory_due"], complete = due.due_date, complete and due.complete
+        due = add(start, case.promised_limit_days, intervals)
+        fields["promised_due"], complete = due.due_date, complete and due.complete
+    fields["calendar_complete"] = complete
+    return fields
+
+
+def step_due_date(step, intervals: list[Interval], add=calendar.add_working_days, zone=None):
+    started_on = timezone.localdate(step.started_at, zone or timezone.get_current_timezone())
+    return add(started_on, step.time_limit_days, intervals).due_date
+
+
 def recompute(case: Case, on: datetime.date | None = None) -> list[str]:
     """Set every due date of ``case`` and its open steps; returns the changed case fields."""
     on = on or today()
     intervals = suspensions_of(case, on)
-    complete = True
-    submitted_on = timezone.localdate(case.submitted_at)
-    due = calendar.add_working_days(submitted_on, ACCEPTANCE_LIMIT_DAYS, intervals)
-    case.acceptance_due, complete = due.due_date, complete and due.complete
-    if case.accepted_at:
-        start = timezone.localdate(case.accepted_at)
-        if case.statutory_limit_days is not None:
-            due = calendar.add_working_days(
-                start, case.statutory_limit_days + case.extension_days, intervals
-            )
-            case.statutory_due, complete = due.due_date, complete and due.complete
-        due = calendar.add_working_days(start, case.promised_limit_days, intervals)
-        case.promised_due, complete = due.due_date, complete and due.complete
-    case.calendar_complete = complete
+    for name, value in due_dates(case, intervals).items():
+        setattr(case, name, value)
     if case.pk is None:
         return ["acceptance_due", "statutory_due", "promised_due", "calendar_complete"]
     for step in case.steps.filter(state=StepState.OPEN):
-        step_due = calendar.add_working_days(
-            timezone.localdate(step.started_at), step.time_limit_days, intervals
-        ).due_date
+        step_due = step_due_date(step, intervals)
         if step.due_date != step_due:
             CaseStep.objects.filter(pk=step.pk).update(due_date=step_due)
     return ["acceptance_due", "statutory_due", "promised_due", "calendar_complete"]

@@ -82,3 +82,39 @@ def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
             [list(tables)],
         )
         return cursor.fetchall()
+
+
+def update_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 2000) -> int:
+    """Set ``fields`` of many rows, each ``(pk, value, …)``, one statement per batch.
+
+    ``bulk_update`` writes a ``CASE WHEN`` per field and row, which the database parses and
+    evaluates row by row; this joins a ``VALUES`` list instead (PostgreSQL and SQLite ≥
+    3.33 both take ``UPDATE … FROM``). Values are converted as Django would store them.
+    """
+    if not rows:
+        return 0
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    postgres = connection.vendor == "postgresql"
+    mark = "({})".format(
+        ", ".join(f"CAST(%s AS {f.db_type(connection)})" if postgres else "%s" for f in columns)
+    )
+    names = ", ".join(f'"{f.column}"' for f in columns)
+    assign = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns[1:])
+    table, pk = meta.db_table, meta.pk.column
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            params = [
+                f.get_db_prep_save(value, connection)
+                for row in batch
+                for f, value in zip(columns, row, strict=True)
+            ]
+            cursor.execute(
+                f"WITH v ({names}) AS (VALUES {', '.join([mark] * len(batch))}) "
+                f'UPDATE "{table}" SET {assign} FROM v WHERE "{table}"."{pk}" = v."{pk}"',
+                params,
+            )
+            updated += cursor.rowcount
+    return updated
