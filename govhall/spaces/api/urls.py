@@ -1,0 +1,9 @@
+"""The two pages' API, included under /api/v1/ (docs/api.md, "Spaces (§7)")."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("my/space", views.MySpaceView.as_view(), name="api-my-space"),
+]
