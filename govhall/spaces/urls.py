@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .views import space
+from .views import preferences, space
 
 app_name = "spaces"
 
 urlpatterns = [
     path("my/space/", space.space, name="home"),
+    path("my/space/settings/", preferences.settings_page, name="settings"),
 ]

@@ -200,3 +200,16 @@ def space_payload(space) -> dict:
             for g in space.agents
         ],
     }
+
+
+class PreferenceIn(serializers.Serializer):
+    reminders = serializers.BooleanField(help_text="接收办事温馨提醒")
+    sms = serializers.BooleanField(help_text="提醒和推送同时以短信发送")
+    pushes_off = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="不再接收的推送类别：service / renewal / policy / next_service",
+    )
+
+
+class PreferenceOut(PreferenceIn):
+    pass

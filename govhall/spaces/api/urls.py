@@ -6,4 +6,9 @@ from . import views
 
 urlpatterns = [
     path("my/space", views.MySpaceView.as_view(), name="api-my-space"),
+    path(
+        "my/space/preferences",
+        views.MyPreferencesView.as_view(),
+        name="api-my-space-preferences",
+    ),
 ]

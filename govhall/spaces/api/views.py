@@ -13,7 +13,8 @@ from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.serializers import ApiErrors
 from govhall.core.errors import deny
 
-from ..services import overview, usage
+from ..services import overview, preferences, usage
+from ..services.delivery import preference_of
 from . import serializers as s
 
 NO_PERSON = "只有完成实名注册的个人（或代表企业办事的经办人）才有个人网页。"
@@ -43,3 +44,26 @@ class MySpaceView(SpaceAPIView):
         identity = self.identity(request)
         usage.record_visit(identity)
         return Response(s.SpaceOut(s.space_payload(overview.build(identity))).data)
+
+
+class MyPreferencesView(SpaceAPIView):
+    """The person's reminder and push preferences."""
+
+    @extend_schema(summary="提醒与推送设置", responses={200: s.PreferenceOut}, tags=["spaces"])
+    def get(self, request):
+        self.identity(request)
+        preference = preference_of(request.user)
+        return Response(s.PreferenceOut(preference).data)
+
+    @extend_schema(
+        summary="修改提醒与推送设置",
+        request=s.PreferenceIn,
+        responses={200: s.PreferenceOut, 400: OpenApiResponse(ApiErrors)},
+        tags=["spaces"],
+    )
+    def put(self, request):
+        self.identity(request)
+        body = s.PreferenceIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        preference = preferences.save(request.user, **body.validated_data)
+        return Response(s.PreferenceOut(preference).data)
