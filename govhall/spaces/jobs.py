@@ -15,3 +15,15 @@ def send_reminders():
 
     result = reminders.scan()
     return {"sent": result.sent, "skipped": result.skipped}
+
+
+@job(
+    "send_pushes",
+    cron="30 8 * * *",
+    description="信息主动推送：按年龄、地区、行业、证照到期和已办结办件匹配推送规则，每项只推送一次",
+)
+def send_pushes():
+    from .services import push
+
+    result = push.scan()
+    return {"sent": result.sent, "switched_off": result.switched_off}

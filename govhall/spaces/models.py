@@ -189,8 +189,8 @@ class CompanyProfile(models.Model):
 
 
 class PushRule(models.Model):
-    """A rule as data: who (age, region, company industry or type, an item concluded)
-    gets which service or notice, and the reason shown with it."""
+    """A rule as data: who (age, region, company industry or type, a licence about to
+    expire, an item concluded) gets which service or notice, and the reason shown."""
 
     code = models.SlugField(_("规则代码"), max_length=60, unique=True)
     kind = models.CharField(_("推送类别"), max_length=20, choices=PushKind.choices)
@@ -200,7 +200,10 @@ class PushRule(models.Model):
     reason = models.CharField(
         _("推送理由"),
         max_length=200,
-        help_text=_("显示给接收人，可用 {age}、{region}、{industry}、{item} 占位。"),
+        help_text=_(
+            "显示给接收人，可用 {age}、{region}、{industry}、{company_type}、{licence}、"
+            "{valid_until}、{item} 占位。"
+        ),
     )
     link = models.CharField(_("链接"), max_length=200, blank=True)
     min_age = models.PositiveSmallIntegerField(_("最小年龄"), null=True, blank=True)
@@ -208,6 +211,13 @@ class PushRule(models.Model):
     region_prefix = models.CharField(_("区划代码前缀"), max_length=12, blank=True)
     industry = models.CharField(_("行业"), max_length=60, blank=True)
     company_type = models.CharField(_("企业类型"), max_length=60, blank=True)
+    licence_type_code = models.CharField(
+        _("证照类型代码"),
+        max_length=40,
+        blank=True,
+        help_text=_("持有该类证照且将在“到期前天数”内到期者（证照延续）。"),
+    )
+    days_before_expiry = models.PositiveSmallIntegerField(_("到期前天数"), null=True, blank=True)
     after_item_code = models.CharField(
         _("办结后推荐：前一事项实施编码"),
         max_length=32,
@@ -234,11 +244,18 @@ class PushRule(models.Model):
 
 
 class Push(models.Model):
-    """One push sent to one person (or company), at most once per rule and subject."""
+    """One push sent to one person (or for one company), at most once per subject: a
+    rule's match, or a follow-on item of the catalogue after a concluded case."""
 
     rule = models.ForeignKey(
-        PushRule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="pushes"
+        PushRule,
+        verbose_name=_("规则"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pushes",
     )
+    kind = models.CharField(_("推送类别"), max_length=20, choices=PushKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -253,8 +270,11 @@ class Push(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    key = models.CharField(_("推送对象"), max_length=120)
+    key = models.CharField(_("推送对象"), max_length=160)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
     reason = models.CharField(_("推送理由"), max_length=300)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
     notification = models.ForeignKey(
         "cases.Notification",
         verbose_name=_("站内消息"),
@@ -263,16 +283,18 @@ class Push(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    sms = models.BooleanField(_("短信发送"), default=False)
     created_at = models.DateTimeField(_("推送时间"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("打开时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("主动推送")
         verbose_name_plural = _("主动推送")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["rule", "user", "key"], name="push_once")]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "key"], name="push_once")]
 
     def __str__(self) -> str:
-        return f"{self.rule.code} → {self.user_id}"
+        return self.title
 
 
 class DataReadSource(models.TextChoices):

@@ -72,11 +72,26 @@ class SpaceReminderOut(serializers.Serializer):
 
 class SpacePushOut(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.CharField(help_text="service / renewal / policy / next_service")
     title = serializers.CharField()
-    reason = serializers.CharField()
+    body = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(help_text="推送理由，如“因为您的…将于…到期”")
     link = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+
+
+def push_payload(p) -> dict:
+    return {
+        "id": p.pk,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "reason": p.reason,
+        "link": p.link,
+        "created_at": p.created_at,
+        "opened_at": p.opened_at,
+    }
 
 
 class SpaceAgentOut(serializers.Serializer):
@@ -184,17 +199,7 @@ def space_payload(space) -> dict:
             }
             for r in space.reminders
         ],
-        "pushes": [
-            {
-                "id": p.pk,
-                "kind": p.rule.kind,
-                "title": p.rule.title,
-                "reason": p.reason,
-                "link": p.rule.link,
-                "created_at": p.created_at,
-            }
-            for p in space.pushes
-        ],
+        "pushes": [push_payload(p) for p in space.pushes],
         "agents": [
             {"name": g.agent.name, "powers": g.power_labels, "valid_until": g.valid_until}
             for g in space.agents

@@ -11,4 +11,9 @@ urlpatterns = [
         views.MyPreferencesView.as_view(),
         name="api-my-space-preferences",
     ),
+    path(
+        "my/space/pushes/<int:pk>/open",
+        views.PushOpenView.as_view(),
+        name="api-my-space-push-open",
+    ),
 ]

@@ -10,10 +10,11 @@ from rest_framework.views import APIView
 
 from govhall.accounts.api.auth import identity_of
 from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
 from govhall.core.api.serializers import ApiErrors
 from govhall.core.errors import deny
 
-from ..services import overview, preferences, usage
+from ..services import overview, preferences, push, usage
 from ..services.delivery import preference_of
 from . import serializers as s
 
@@ -67,3 +68,20 @@ class MyPreferencesView(SpaceAPIView):
         body.is_valid(raise_exception=True)
         preference = preferences.save(request.user, **body.validated_data)
         return Response(s.PreferenceOut(preference).data)
+
+
+class PushOpenView(SpaceAPIView):
+    """Record that the person opened a push (its delivery is recorded when sent)."""
+
+    @extend_schema(
+        summary="打开一条主动推送",
+        request=None,
+        responses={200: s.SpacePushOut, 404: OpenApiResponse(ApiErrors)},
+        tags=["spaces"],
+    )
+    def post(self, request, pk: int):
+        self.identity(request)
+        opened = push.mark_opened(request.user, pk)
+        if opened is None:
+            raise NotFound("没有找到这条推送。")
+        return Response(s.SpacePushOut(s.push_payload(opened)).data)

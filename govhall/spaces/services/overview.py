@@ -30,6 +30,7 @@ from govhall.licences.models import Licence, LicenceState
 from govhall.licences.services import uses as licence_uses
 
 from ..models import Push, Reminder, SpaceKind
+from . import push
 from .profile import person_profile
 
 OPEN_LIMIT = 20
@@ -50,6 +51,7 @@ class CaseCard:
     timeline: timeline.Timeline
     todo: list[tuple[str, str]] = field(default_factory=list)
     licence: Licence | None = None
+    next_services: list = field(default_factory=list)
 
     @property
     def current(self):
@@ -111,6 +113,7 @@ def case_card(identity, case: Case) -> CaseCard:
     card = CaseCard(case, timeline.build(case), _todo(identity, case))
     if case.state == CaseState.CONCLUDED:
         card.licence = Licence.objects.filter(case=case).select_related("type", "current").first()
+        card.next_services = push.next_services(case)
     return card
 
 
@@ -166,9 +169,7 @@ def build(identity) -> Space:
             Reminder.objects.filter(own, user=identity.user).order_by("-created_at")[:LIST_LIMIT]
         ),
         pushes=list(
-            Push.objects.filter(own, user=identity.user)
-            .select_related("rule")
-            .order_by("-created_at")[:LIST_LIMIT]
+            Push.objects.filter(own, user=identity.user).order_by("-created_at")[:LIST_LIMIT]
         ),
         can_view_cases=identity.can(Power.VIEW_CASES),
         can_receive_licences=identity.can(Power.RECEIVE_LICENCES),
