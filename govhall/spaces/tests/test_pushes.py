@@ -107,7 +107,7 @@ def test_a_concluded_case_brings_the_next_service_with_why_and_opening_is_record
         relations=[{"kind": "follow_on", "target": follow_on.implementation_code}],
     )
     me = f.applicant()
-    case, _clerk = lf.concluded_case(dept, me, first)
+    lf.concluded_case(dept, me, first)
     jobs.send_pushes()
     (sent,) = Push.objects.filter(user=me.user)
     assert sent.kind == PushKind.NEXT_SERVICE and sent.title == "下一步可办理：临时救助申请"
