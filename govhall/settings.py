@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "govhall.licences",
     "govhall.exchange",
     "govhall.monitoring",
+    "govhall.spaces",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",

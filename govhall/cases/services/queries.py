@@ -6,7 +6,7 @@ from govhall.accounts.models import Person
 from govhall.core.identifiers import validate_credit_code, validate_id_number
 
 from ..models import Case, CaseStep, StepState
-from . import clocks
+from . import clocks, timeline
 
 
 def find_for_progress(number: str, applicant_id: str) -> Case | None:
@@ -32,6 +32,7 @@ def find_for_progress(number: str, applicant_id: str) -> Case | None:
 def progress(case: Case) -> dict:
     steps = list(case.steps.order_by("sequence").select_related("department"))
     current = next((s for s in steps if s.state == StepState.OPEN), None)
+    line = timeline.build(case)
     return {
         "case_number": case.number,
         "item_name": case.item_name,
@@ -57,6 +58,8 @@ def progress(case: Case) -> dict:
         "remaining_working_days": clocks.remaining(case) if case.is_open else None,
         "concluded_at": case.concluded_at,
         "decision": case.decision or None,
+        "stages": timeline.public_stages(line),
+        "clock_stopped_reason": line.clock_stopped_reason,
     }
 
 

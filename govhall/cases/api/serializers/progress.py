@@ -10,6 +10,18 @@ class CaseProgressStep(serializers.Serializer):
     department = serializers.CharField()
 
 
+class CaseProgressStage(serializers.Serializer):
+    """One stage of the whole timeline (API.md): ``date`` when done, ``expected_date``
+    for the current and pending ones (absent while the clock is stopped)."""
+
+    name = serializers.CharField()
+    state = serializers.CharField(help_text="done 已完成 / current 当前 / pending 待办")
+    date = serializers.DateField(required=False, help_text="完成日期（done）")
+    expected_date = serializers.DateField(
+        required=False, help_text="预计完成日期（current、pending；按工作日推算）"
+    )
+
+
 class CaseProgress(serializers.Serializer):
     case_number = serializers.CharField()
     item_name = serializers.CharField()
@@ -30,3 +42,7 @@ class CaseProgress(serializers.Serializer):
     remaining_working_days = serializers.IntegerField(allow_null=True)
     concluded_at = serializers.DateTimeField(allow_null=True)
     decision = serializers.CharField(allow_null=True, help_text="approve 准予 / deny 不予")
+    stages = CaseProgressStage(many=True, help_text="办理全过程：已完成、当前和待办环节")
+    clock_stopped_reason = serializers.CharField(
+        allow_blank=True, help_text="计时暂停（补正、特别程序）时的原因；未暂停时为空"
+    )

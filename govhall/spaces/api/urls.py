@@ -1,0 +1,19 @@
+"""The two pages' API, included under /api/v1/ (docs/api.md, "Spaces (§7)")."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("my/space", views.MySpaceView.as_view(), name="api-my-space"),
+    path(
+        "my/space/preferences",
+        views.MyPreferencesView.as_view(),
+        name="api-my-space-preferences",
+    ),
+    path(
+        "my/space/pushes/<int:pk>/open",
+        views.PushOpenView.as_view(),
+        name="api-my-space-push-open",
+    ),
+]

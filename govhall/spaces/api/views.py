@@ -1,0 +1,87 @@
+"""The two pages' API: ``/api/v1/my/space…`` for the signed-in person (session or bearer
+token, acting as themselves or for a company) and the staff indicators."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govhall.accounts.api.auth import identity_of
+from govhall.core.api.auth import AUTHENTICATION
+from govhall.core.api.errors import NotFound
+from govhall.core.api.serializers import ApiErrors
+from govhall.core.errors import deny
+
+from ..services import overview, preferences, push, usage
+from ..services.delivery import preference_of
+from . import serializers as s
+
+NO_PERSON = "只有完成实名注册的个人（或代表企业办事的经办人）才有个人网页。"
+
+
+class SpaceAPIView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    def identity(self, request):
+        identity = identity_of(request)
+        if identity.person is None:
+            raise deny(NO_PERSON)
+        return identity
+
+
+class MySpaceView(SpaceAPIView):
+    """The page of the acting identity: its cases with their timelines, licences,
+    materials, drafts, messages, reminders and pushes (the company's when acting for one)."""
+
+    @extend_schema(
+        summary="市民个人网页 / 企业专属网页",
+        responses={200: s.SpaceOut, 403: OpenApiResponse(ApiErrors, description=NO_PERSON)},
+        tags=["spaces"],
+    )
+    def get(self, request):
+        identity = self.identity(request)
+        usage.record_visit(identity)
+        return Response(s.SpaceOut(s.space_payload(overview.build(identity))).data)
+
+
+class MyPreferencesView(SpaceAPIView):
+    """The person's reminder and push preferences."""
+
+    @extend_schema(summary="提醒与推送设置", responses={200: s.PreferenceOut}, tags=["spaces"])
+    def get(self, request):
+        self.identity(request)
+        preference = preference_of(request.user)
+        return Response(s.PreferenceOut(preference).data)
+
+    @extend_schema(
+        summary="修改提醒与推送设置",
+        request=s.PreferenceIn,
+        responses={200: s.PreferenceOut, 400: OpenApiResponse(ApiErrors)},
+        tags=["spaces"],
+    )
+    def put(self, request):
+        self.identity(request)
+        body = s.PreferenceIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        preference = preferences.save(request.user, **body.validated_data)
+        return Response(s.PreferenceOut(preference).data)
+
+
+class PushOpenView(SpaceAPIView):
+    """Record that the person opened a push (its delivery is recorded when sent)."""
+
+    @extend_schema(
+        summary="打开一条主动推送",
+        request=None,
+        responses={200: s.SpacePushOut, 404: OpenApiResponse(ApiErrors)},
+        tags=["spaces"],
+    )
+    def post(self, request, pk: int):
+        self.identity(request)
+        opened = push.mark_opened(request.user, pk)
+        if opened is None:
+            raise NotFound("没有找到这条推送。")
+        return Response(s.SpacePushOut(s.push_payload(opened)).data)

@@ -1,0 +1,13 @@
+"""Pages of the two-page subsystem (namespace ``spaces``), included at the site root."""
+
+from django.urls import path
+
+from .views import preferences, pushes, space
+
+app_name = "spaces"
+
+urlpatterns = [
+    path("my/space/", space.space, name="home"),
+    path("my/space/settings/", preferences.settings_page, name="settings"),
+    path("my/space/pushes/<int:pk>/open/", pushes.open_push, name="push-open"),
+]
