@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from govhall.regions.models import Department, Post, Region, StaffPost
+from govhall.regions.models import Department, Post, Region, StaffAccount, StaffPost
 from govhall.regions.services.loading import credit_code_for
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -38,12 +38,28 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 class StaffPostFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StaffPost
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     department = factory.LazyFunction(
         lambda: Department.objects.get(region_id="440700", name="江门市行政服务中心")
     )
     post = Post.CLERK
+
+    @factory.post_generation
+    def _account(obj, create, extracted, **kwargs):
+        """A post holder's account is a staff account of the post's region."""
+        if create:
+            StaffAccount.objects.get_or_create(
+                user=obj.user, defaults={"region_id": obj.department.region_id}
+            )
+
+
+def staff_account(user, region: str = "440700"):
+    """Register ``user`` as a staff account of ``region`` (what a system administrator
+    does); returns the user."""
+    StaffAccount.objects.get_or_create(user=user, defaults={"region_id": region})
+    return user
 
 
 def bearer_header(user, scope: str = "openid profile", company=None) -> dict:

@@ -31,12 +31,17 @@ from .services import clients, legacy, lockout
 from .services.registration import clean_id_number
 
 
-class StaffPostInline(admin.TabularInline):
+class StaffPostInline(ReadOnlyMixin, admin.TabularInline):
+    """Shown here, granted and revoked only on the post screen (``regions.services.posts``:
+    nobody grants themselves a post, admin posts need a second administrator)."""
+
     model = StaffPost
+    fk_name = "user"
     extra = 0
-    autocomplete_fields = ["department"]
+    fields = ("department", "post", "is_active", "awaiting_confirmation", "granted_by")
+    readonly_fields = fields
     verbose_name = _("岗位")
-    verbose_name_plural = _("岗位（部门与职责范围）")
+    verbose_name_plural = _("岗位（部门与职责范围；在“工作人员岗位”中授予和撤销）")
 
 
 @admin.register(User)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from govhall.regions.models import Department, Post, StaffPost
+from govhall.regions.models import Department, Post, StaffAccount, StaffPost
 from govhall.regions.services import admin_access
 
 # username, display name, department (region code, name), post
@@ -74,6 +74,10 @@ def load_demo_staff(password: str) -> DemoReport:
         if user is None:
             user = User.objects.create_user(username, password=password, display_name=display)
             report.created["users"] += 1
+        # A staff account of its department's city (a county account for county posts).
+        region = departments[key].region
+        home = region if region.level in ("province", "city") else region.parent
+        StaffAccount.objects.get_or_create(user=user, defaults={"region": home})
         _, created = StaffPost.objects.get_or_create(
             user=user, department=departments[key], post=post
         )

@@ -12,15 +12,18 @@ reach outside the subtree either. Model permissions come from the "大厅管理�
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Hall, Level, Post, Region, StaffPost
-from .services import loading
+from govhall.core.errors import Refusal
+
+from .models import Department, Hall, Level, Post, Region, StaffAccount, StaffPost
+from .services import loading, posts
 from .services.scope import scope_of
 
 
@@ -197,43 +200,66 @@ class DepartmentAdmin(RegionScopedAdmin):
 
 
 class StaffPostForm(forms.ModelForm):
+    """Adding a post: the separation-of-duties rules of ``services.posts`` as form errors."""
+
+    actor = None  # set per request by ``StaffPostAdmin.get_form``
+
     class Meta:
         model = StaffPost
-        fields = ["user", "department", "post", "is_active"]
+        fields = ["user", "department", "post"]
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance._state.adding or self.actor is None:
+            return cleaned
         user, department, post = (cleaned.get(k) for k in ("user", "department", "post"))
-        if (
-            user
-            and department
-            and post
-            and self.instance._state.adding
-            and StaffPost.objects.filter(user=user, department=department, post=post).exists()
-        ):
-            raise forms.ValidationError(_("该工作人员在这个部门已有此岗位。"), code="duplicate")
+        for problem in posts.grant_problems(self.actor, user, department, post):
+            field = problem.field if problem.field in self.fields else None
+            if field and field not in cleaned:
+                continue  # that field already has its own error
+            self.add_error(field, forms.ValidationError(problem.message, code=problem.code))
         return cleaned
 
 
 @admin.register(StaffPost)
 class StaffPostAdmin(RegionScopedAdmin):
-    """Who holds which post where. A post is never moved: deactivate it and add a new one.
+    """Who holds which post where. A post is never moved: revoke it and grant a new one.
 
-    Saving an active hall-administrator post opens the admin to its holder (``signals``).
+    Grants, confirmations and revocations go through ``services.posts`` (nobody grants a
+    post to themselves; only staff accounts of the administrator's region; a hall
+    administrator post waits for a second administrator). Saving an active
+    hall-administrator post opens the admin to its holder (``signals``).
     """
 
     form = StaffPostForm
     region_code_path = "department__region__code"
-    list_display = ("user", "username", "department", "region", "post", "is_active", "created_at")
-    list_filter = ("post", "is_active", "department__region__level", CityListFilter)
+    list_display = (
+        "user",
+        "username",
+        "department",
+        "region",
+        "post",
+        "is_active",
+        "awaiting_confirmation",
+        "granted_by",
+        "created_at",
+    )
+    list_filter = (
+        "post",
+        "is_active",
+        "awaiting_confirmation",
+        "department__region__level",
+        CityListFilter,
+    )
     search_fields = (
         "user__username",
         "user__display_name",
         "department__name",
         "department__credit_code",
     )
-    list_select_related = ("user", "department__region")
+    list_select_related = ("user", "department__region", "granted_by")
     date_hierarchy = "created_at"
+    actions = ["confirm_posts", "revoke_posts"]
 
     def region_code_of(self, obj) -> str:
         return obj.department.region_id
@@ -242,8 +268,73 @@ class StaffPostAdmin(RegionScopedAdmin):
         # Hall administrators may not browse the user list; they type a username instead.
         return ["user", "department"] if request.user.is_superuser else ["department"]
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "department", "post"]
+        return [
+            "user",
+            "department",
+            "post",
+            "is_active",
+            "awaiting_confirmation",
+            "granted_by",
+            "confirmed_by",
+            "confirmed_at",
+            "revoked_by",
+            "revoked_at",
+            "created_at",
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "department", "post", "created_at") if obj is not None else ()
+        if obj is None:
+            return ()
+        return [f for f in self.get_fields(request, obj) if f != "is_active"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, so the admin screen obeys the same rules as everything."""
+        if not change:
+            saved = posts.grant(request.user, obj.user, obj.department, obj.post)
+        elif "is_active" in form.changed_data:
+            current = StaffPost.objects.get(pk=obj.pk)
+            if obj.is_active:
+                saved = posts.grant(request.user, current.user, current.department, current.post)
+            else:
+                saved = posts.revoke(request.user, current, reason="后台停用")
+        else:
+            return
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refusal as refusal:  # e.g. re-activating one's own post
+            self.message_user(request, str(refusal), messages.ERROR)
+            return redirect(request.path)
+
+    def _run(self, request, queryset, service, done: str):
+        count = 0
+        for row in queryset:
+            try:
+                service(request.user, row)
+                count += 1
+            except Refusal as refusal:
+                self.message_user(request, f"{row}：{refusal}", messages.ERROR)
+        if count:
+            self.message_user(request, done.format(n=count), messages.SUCCESS)
+
+    @admin.action(description=_("确认所选待确认的大厅管理员岗位（第二名管理员）"))
+    def confirm_posts(self, request, queryset):
+        self._run(request, queryset, posts.confirm, "已确认{n}个岗位。")
+
+    @admin.action(description=_("撤销所选岗位"))
+    def revoke_posts(self, request, queryset):
+        self._run(request, queryset, posts.revoke, "已撤销{n}个岗位。")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not request.user.is_superuser:
@@ -252,7 +343,7 @@ class StaffPostAdmin(RegionScopedAdmin):
                 to_field_name="username",
                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
                 label=_("工作人员用户名"),
-                help_text=_("填写工作人员的登录用户名（账号由系统管理员开设）。"),
+                help_text=_("填写工作人员的登录用户名（账号由系统管理员开设并登记所属区划）。"),
                 error_messages={
                     "invalid_choice": _("没有用户名为“%(value)s”的在用工作人员账号。"),
                     "required": _("请填写工作人员用户名。"),
@@ -267,6 +358,41 @@ class StaffPostAdmin(RegionScopedAdmin):
     @admin.display(description=_("行政区划"), ordering="department__region__code")
     def region(self, obj):
         return obj.department.region.name
+
+
+@admin.register(StaffAccount)
+class StaffAccountAdmin(RegionScopedAdmin):
+    """Staff accounts and their region: registered by system administrators; hall
+    administrators see those of their region (to know whom they may give posts)."""
+
+    list_display = ("user", "region", "registered_by", "registered_at")
+    list_filter = (CityListFilter,)
+    search_fields = ("user__username", "user__display_name", "region__name", "region__code")
+    list_select_related = ("user", "region", "registered_by")
+    autocomplete_fields = ["user", "region"]
+    fields = ("user", "region")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or (
+            self._in_scope(request, obj) and request.user.has_perm("regions.view_staffpost")
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        saved = posts.register_account(request.user, obj.user, obj.region)
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding = False
 
 
 admin.site.site_header = _("网上办事大厅 管理后台")

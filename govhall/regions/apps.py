@@ -11,6 +11,6 @@ class RegionsConfig(AppConfig):
         from govhall.core.services import audit
 
         from . import signals  # noqa: F401
-        from .models import Department, Hall, Region, StaffPost
+        from .models import Department, Hall, Region, StaffAccount, StaffPost
 
-        audit.register(Region, Hall, Department, StaffPost)
+        audit.register(Region, Hall, Department, StaffPost, StaffAccount)

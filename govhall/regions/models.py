@@ -299,8 +299,51 @@ class Post(models.TextChoices):
     HALL_ADMIN = "hall_admin", _("大厅管理员")
 
 
+class StaffAccount(models.Model):
+    """A staff account (工作人员账号) and the region it belongs to.
+
+    Only a system administrator (superuser) registers an account as a staff account; hall
+    administrators then give posts only to staff accounts of their own region
+    (``services.posts``), so a citizen's account or another city's clerk cannot be made
+    a post holder by a hall administrator.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="staff_account",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="staff_accounts"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工作人员账号")
+        verbose_name_plural = _("工作人员账号")
+        ordering = ["region__code", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.region.name}"
+
+
 class StaffPost(models.Model):
-    """A staff user holding one post in one department (a user may hold several)."""
+    """A staff user holding one post in one department (a user may hold several).
+
+    Posts are granted and revoked through ``services.posts`` (separation of duties): a
+    hall-administrator post waits (``awaiting_confirmation``, inactive) until a second
+    administrator confirms it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,6 +357,33 @@ class StaffPost(models.Model):
     post = models.CharField(_("岗位"), max_length=30, choices=Post.choices)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("设立时间"), auto_now_add=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("授予人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    awaiting_confirmation = models.BooleanField(_("待第二名管理员确认"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("工作人员岗位")

@@ -228,12 +228,26 @@ class ApplicationMaterial(models.Model):
 
 
 class SubmissionKey(models.Model):
-    """An idempotency key seen at submission: a retry returns the first answer."""
+    """An idempotency key seen at submission: a retry returns the first answer.
 
-    key = models.CharField(max_length=64, unique=True)
+    Keys belong to one user and one endpoint (two users, or the same user on two
+    endpoints, may pick the same key); ``fingerprint`` is a hash of what the first request
+    asked for, so the same key with a different request is a conflict, never a replay.
+    """
+
+    key = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=40, default="")
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="submissionkey_unique_per_user_endpoint"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

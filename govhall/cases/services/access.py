@@ -2,13 +2,19 @@
 
 Every view and API endpoint asks these functions; a case outside the caller's reach
 is reported as not found (404), never as forbidden, so its number leaks nothing.
+
+Recusal (回避): nobody handles a case in which they are a party — the applicant, the
+person who applied for a company (its agent), an agent holding the applicant company's
+grant, or that company's legal representative. Such cases drop out of ``staff_cases``
+and ``inbox`` (so every page and API answers 404) and every staff action refuses them
+(``actions.refusal``), whatever the user's posts, superusers included.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from govhall.accounts.models import Power
+from govhall.accounts.models import AgentGrant, Person, Power
 from govhall.regions.models import Post
 from govhall.regions.services.scope import StaffScope, scope_of
 
@@ -17,9 +23,79 @@ from ..models import Case, CaseStep, StepState
 CASE_POSTS = frozenset({Post.CLERK, Post.REVIEWER, Post.APPROVER, Post.SUPERVISOR, Post.HALL_ADMIN})
 
 
+def _person_of(user) -> Person | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    cached = getattr(user, "_party_person", False)
+    if cached is False:
+        cached = Person.objects.filter(user_id=user.pk).first()
+        user._party_person = cached
+    return cached
+
+
+def parties_condition(user, prefix: str = "") -> Q:
+    """Cases in which ``user`` is a party (``prefix``: the path to the case, e.g. ``case__``).
+
+    Applicant or the person who applied (``person``), the applying account (``user``),
+    the applicant company's legal representative, or an agent of that company with a grant
+    not revoked (in force or not: an agent remains a party to the company's cases)."""
+    condition = Q(**{f"{prefix}user_id": user.pk})
+    person = _person_of(user)
+    if person is not None:
+        companies = AgentGrant.objects.filter(agent=person, revoked_at__isnull=True).values(
+            "company_id"
+        )
+        condition |= Q(**{f"{prefix}person_id": person.pk})
+        condition |= Q(**{f"{prefix}company__legal_representative_id": person.pk})
+        condition |= Q(**{f"{prefix}company_id__in": companies})
+    return condition
+
+
+def party_role(user, case: Case) -> str:
+    """How ``user`` is a party to ``case`` (申请人, 经办人, 法定代表人), or ``""``."""
+    person = _person_of(user)
+    if case.company_id is None:
+        if case.user_id == user.pk or (person and case.person_id == person.pk):
+            return "申请人"
+        return ""
+    if person is not None and case.company.legal_representative_id == person.pk:
+        return "申请法人的法定代表人"
+    if case.user_id == user.pk or (person and case.person_id == person.pk):
+        return "经办人"
+    if (
+        person is not None
+        and AgentGrant.objects.filter(
+            company_id=case.company_id, agent=person, revoked_at__isnull=True
+        ).exists()
+    ):
+        return "申请法人的经办人"
+    return ""
+
+
+def would_be_party(user, person: Person, company=None) -> bool:
+    """Whether ``user`` would be a party to a case that ``person`` applies for (for
+    ``company`` when given): a counter clerk does not take their own application."""
+    own = _person_of(user)
+    if own is None:
+        return person.user_id == user.pk
+    if own.pk == person.pk:
+        return True
+    if company is None:
+        return False
+    return (
+        company.legal_representative_id == own.pk
+        or AgentGrant.objects.filter(company=company, agent=own, revoked_at__isnull=True).exists()
+    )
+
+
 def staff_cases(user, scope: StaffScope | None = None) -> QuerySet[Case]:
     """Cases a staff user may read: their departments' (responsible, accepting or handling a
-    step), and for supervisors and hall administrators every case of their regions."""
+    step), and for supervisors and hall administrators every case of their regions — never
+    those in which the user is a party (recusal)."""
+    return _staff_cases(user, scope).exclude(parties_condition(user))
+
+
+def _staff_cases(user, scope: StaffScope | None) -> QuerySet[Case]:
     scope = scope or scope_of(user)
     if scope.is_superuser:
         return Case.objects.all()
@@ -52,7 +128,9 @@ def inbox(user, scope: StaffScope | None = None) -> QuerySet[CaseStep]:
     condition = Q()
     for post, department in sorted(pairs):
         condition |= Q(department_id=department, post=post)
-    return CaseStep.objects.filter(condition, state=StepState.OPEN)
+    return CaseStep.objects.filter(condition, state=StepState.OPEN).exclude(
+        parties_condition(user, "case__")
+    )
 
 
 def can_do_step(user, step: CaseStep) -> bool:

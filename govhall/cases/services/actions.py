@@ -11,8 +11,10 @@ read this registry.
 
 A guard answers ``None`` (allowed) or a ``Refusal`` naming the field, the rule and the
 Chinese message; the services raise it as it is, so what is offered is exactly what will
-work. The state is checked before the guard (``transition_not_allowed``, 409 in the API).
-Who may reach a case at all is decided before, by ``access`` (404 outside it).
+work. The state is checked before the guard (``transition_not_allowed``, 409 in the API), and
+recusal before both: a staff member who is a party to the case (``access.party_role``)
+is refused every staff action (``conflict_of_interest``, 403). Who may reach a case at
+all is decided before, by ``access`` (404 outside it, and for its parties).
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ class Situation:
     @cached_property
     def mine(self) -> bool:
         return self.task is not None and access.can_do_step(self.actor, self.task)
+
+    @cached_property
+    def recusal(self) -> Refusal | None:
+        return recusal(self.case, self.actor)
 
     @cached_property
     def position(self) -> tuple[bool, bool]:
@@ -283,8 +289,23 @@ def state_refusal(case: Case, action: Action) -> Refusal | None:
     )
 
 
+def recusal(case: Case, actor) -> Refusal | None:
+    """Nobody handles a case in which they are a party (回避), whatever their posts."""
+    role = access.party_role(actor, case)
+    if not role:
+        return None
+    return Refusal(
+        "case",
+        "conflict_of_interest",
+        f"您是办件{case.number}的{role}，依回避规定不能办理该办件。",
+    )
+
+
 def refusal(situation: Situation, action: Action) -> Refusal | None:
-    """Why ``situation.actor`` may not take ``action`` now (state first), or None."""
+    """Why ``situation.actor`` may not take ``action`` now (recusal for staff, then the
+    state, then the guard), or None."""
+    if action.actor == STAFF and (found := situation.recusal):
+        return found
     found = state_refusal(situation.case, action)
     if found is None and action.guard is not None:
         found = action.guard(situation)

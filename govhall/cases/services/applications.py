@@ -9,6 +9,7 @@ second call (double click, retry, the same idempotency key) returns the same cas
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -497,31 +498,55 @@ def _use_licences(
     )
 
 
+class Submitted(list):
+    """The cases of a submission; ``replayed`` when an earlier request had made them (the
+    API answers 200 instead of 201)."""
+
+    replayed = False
+
+    @classmethod
+    def of(cls, cases, *, replayed: bool) -> Submitted:
+        out = cls(cases)
+        out.replayed = replayed
+        return out
+
+
+def fingerprint(*parts) -> str:
+    """A stable hash of what a request asks for (JSON, sorted keys), kept with its key."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def submit(
     application: Application,
     identity,
     *,
     idempotency_key: str = "",
     licence_consent: bool = False,
-) -> list[Case]:
-    """Submit once; every later call with this application or key returns the same cases."""
+    endpoint: str = "submit",
+) -> Submitted:
+    """Submit once; every later call with this application or key returns the same cases.
+
+    The key is the user's own for ``endpoint``; the same key for another application (or
+    another licence consent) is refused (``idempotency_conflict``), not replayed."""
     idempotency_key = (idempotency_key or "")[:64]
+    wanted = fingerprint(str(application.public_id), bool(licence_consent))
+    key = (idempotency_key, endpoint, wanted)
     try:
         with transaction.atomic(), audit.deferred():
-            if idempotency_key and (seen := _seen(idempotency_key, identity)) is not None:
+            if idempotency_key and (seen := _seen(key, identity)) is not None:
                 return seen
             application = Application.objects.select_for_update().get(pk=application.pk)
             if application.state == Application.State.SUBMITTED:
-                return list(application.cases.order_by("pk"))
+                return Submitted.of(application.cases.order_by("pk"), replayed=True)
             _check_draft(application)
             if application.channel != Channel.COUNTER:
                 for item in members(application):
                     check_applicant(identity, published_version(item))
-            return _submit(
-                application, identity, Supply.of(application), idempotency_key, licence_consent
-            )
+            cases = _submit(application, identity, Supply.of(application), key, licence_consent)
+            return Submitted.of(cases, replayed=False)
     except IntegrityError as exc:
-        return _replay_or_raise(idempotency_key, identity, exc)
+        return _replay_or_raise(key, identity, exc)
 
 
 def apply(
@@ -535,48 +560,79 @@ def apply(
     materials: dict[str, StoredFile] | None = None,
     idempotency_key: str = "",
     licence_consent: bool = False,
-) -> tuple[Application, list[Case]]:
+    endpoint: str = "apply",
+) -> tuple[Application, Submitted]:
     """Start, fill in, supply locker files and submit in one transaction (一次提交).
 
     For clients that hold the whole application at once (the mobile app, third-party
     channels): the same checks as the draft path, and nothing is kept when one fails —
-    no draft is left behind. Idempotent on ``idempotency_key`` like ``submit``.
+    no draft is left behind. Idempotent on ``idempotency_key`` like ``submit``: the same
+    key with a different application is refused (``idempotency_conflict``).
     """
     idempotency_key = (idempotency_key or "")[:64]
+    wanted = fingerprint(
+        item.implementation_code if item else "",
+        bundle.code if bundle else "",
+        channel,
+        answers,
+        contact or {},
+        {k: str(v.public_id) for k, v in (materials or {}).items()},
+        bool(licence_consent),
+    )
+    key = (idempotency_key, endpoint, wanted)
     try:
         with transaction.atomic(), audit.deferred():
-            if idempotency_key and (seen := _seen(idempotency_key, identity)) is not None:
+            if idempotency_key and (seen := _seen(key, identity)) is not None:
                 return (seen[0].application if seen else None), seen
             application = _new_draft(identity, item, bundle, channel)
             _fill_in(application, answers, contact)
             needs = material_needs(application)
             supplied = {
-                key: ApplicationMaterial(
+                key_: ApplicationMaterial(
                     application=application,
-                    key=key,
-                    **_material_values(application, needs, key, file, None, MaterialSource.LOCKER),
+                    key=key_,
+                    **_material_values(application, needs, key_, file, None, MaterialSource.LOCKER),
                 )
-                for key, file in (materials or {}).items()
+                for key_, file in (materials or {}).items()
             }
             supply = Supply(supplied, facts.held_licences(application.person, application.company))
-            cases = _submit(application, identity, supply, idempotency_key, licence_consent)
-            return application, cases
+            cases = _submit(application, identity, supply, key, licence_consent)
+            return application, Submitted.of(cases, replayed=False)
     except IntegrityError as exc:
-        seen = _replay_or_raise(idempotency_key, identity, exc)
+        seen = _replay_or_raise(key, identity, exc)
         return (seen[0].application if seen else None), seen
 
 
-def _seen(idempotency_key: str, identity) -> list[Case] | None:
-    """The cases an earlier submission with this key made, or None."""
-    seen = SubmissionKey.objects.filter(key=idempotency_key, user=identity.user).first()
+# (key, endpoint, fingerprint of the request)
+IdempotencyKey = tuple[str, str, str]
+
+
+def _seen(key: IdempotencyKey, identity) -> Submitted | None:
+    """The cases an earlier submission with this key made, or None; a conflict when that
+    submission asked for something else."""
+    value, endpoint, wanted = key
+    seen = (
+        SubmissionKey.objects.select_related("application")
+        .filter(key=value, user=identity.user, endpoint=endpoint)
+        .first()
+    )
     if seen is None:
         return None
-    return list(Case.objects.filter(application_id=seen.application_id).order_by("pk"))
+    if seen.fingerprint and seen.fingerprint != wanted:
+        when = timezone.localtime(seen.created_at)
+        raise refuse(
+            "Idempotency-Key",
+            "idempotency_conflict",
+            f"Idempotency-Key“{value}”已于{when:%Y-%m-%d %H:%M:%S}用于另一份内容不同的提交"
+            f"（申请{seen.application.public_id}），不能重放；新的提交请使用新的Idempotency-Key。",
+        )
+    cases = Case.objects.filter(application_id=seen.application_id).order_by("pk")
+    return Submitted.of(cases, replayed=True)
 
 
-def _replay_or_raise(idempotency_key: str, identity, error: IntegrityError) -> list[Case]:
+def _replay_or_raise(key: IdempotencyKey, identity, error: IntegrityError) -> Submitted:
     """A concurrent request with the same idempotency key won; return its answer."""
-    seen = _seen(idempotency_key, identity) if idempotency_key else None
+    seen = _seen(key, identity) if key[0] else None
     if seen is None:
         raise error
     return seen
@@ -586,7 +642,7 @@ def _submit(
     application: Application,
     identity,
     supply: Supply,
-    idempotency_key: str,
+    key: IdempotencyKey,
     licence_consent: bool,
 ) -> list[Case]:
     """Check, then open the cases; the caller holds the transaction (and the draft's lock).
@@ -608,9 +664,13 @@ def _submit(
     }
     fresh = application.pk is None
     application.save()
-    if idempotency_key:
+    if key[0]:
         SubmissionKey.objects.create(
-            key=idempotency_key, user=identity.user, application=application
+            key=key[0],
+            endpoint=key[1],
+            fingerprint=key[2],
+            user=identity.user,
+            application=application,
         )
     _save_materials(application, supply, fresh)
     cases = [_open_case(application, item, now) for item in items]

@@ -22,7 +22,7 @@ from govhall.regions.models import Department, Hall, Post
 from govhall.regions.services.scope import scope_of
 
 from ..models import Application, Case, Channel, StoredFile
-from . import applications, handling
+from . import access, applications, handling
 
 
 def counter_departments(clerk) -> list[Department]:
@@ -105,6 +105,12 @@ def take_application(
 ) -> Case:
     """Take the application at the counter: one visit recorded, scans into the locker."""
     check_clerk(clerk, department)
+    if access.would_be_party(clerk, person, company):
+        raise refuse(
+            "person",
+            "conflict_of_interest",
+            "您是该申请的申请人、经办人或申请法人的法定代表人，依回避规定请由其他窗口人员收件。",
+        )
     if not may_take(department, item):
         raise refuse(
             "item",

@@ -122,7 +122,7 @@ def test_apply_to_submit_through_the_api():
     assert notes["results"][0]["case_number"] == case["number"]
 
 
-def test_the_same_idempotency_key_on_a_second_draft_returns_the_first_cases():
+def test_the_same_idempotency_key_on_a_second_draft_is_a_conflict_not_a_replay():
     identity = f.applicant()
     client = signed_in(identity)
     item = f.item()
@@ -136,9 +136,15 @@ def test_the_same_idempotency_key_on_a_second_draft_returns_the_first_cases():
     two = client.post(
         f"/api/v1/applications/{second_draft.public_id}/submit", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert (one.status_code, two.status_code) == (201, 200)
-    assert one.json()["cases"] == two.json()["cases"]
+    assert (one.status_code, two.status_code) == (201, 409)
+    error = two.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("Idempotency-Key", "idempotency_conflict")
+    assert "k-1" in error["message"] and str(first_draft.public_id) in error["message"]
     assert Case.objects.filter(user=identity.user).count() == 1
+    retry = client.post(
+        f"/api/v1/applications/{first_draft.public_id}/submit", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert retry.status_code == 200 and retry.json()["cases"] == one.json()["cases"]
     bad_key = client.post(
         f"/api/v1/applications/{second_draft.public_id}/submit", HTTP_IDEMPOTENCY_KEY="键"
     )

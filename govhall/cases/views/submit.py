@@ -106,6 +106,7 @@ def check(request, public_id):
                 request.identity,
                 idempotency_key=key,
                 licence_consent=request.POST.get("licence_consent") == "on",
+                endpoint="portal.submit",
             )
         except ValidationError as exc:
             application.refresh_from_db()

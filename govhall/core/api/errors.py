@@ -40,7 +40,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_delivered": 409,  # a result delivered already
     "revoked": 409,  # a licence already revoked
     "not_valid": 409,  # a licence not valid (revoked or expired) cannot change or be shared
+<<<<<<< HEAD
     "legacy_format": 409,  # a licence version signed before holder commitments: no bundle
+=======
+    "idempotency_conflict": 409,  # an Idempotency-Key reused for a different request
+>>>>>>> wt-sec-a
     # 403 — the caller may not do it
     PERMISSION_DENIED: 403,  # outside the catalogue editor's or reviewer's scope
     "not_your_task": 403,  # the current step belongs to another post
@@ -49,6 +53,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "no_power": 403,  # an agent without the company's power for this
     "not_your_department": 403,  # a licence another department issued
     "out_of_scope": 403,  # statistics of a department or region outside the caller's posts
+    "conflict_of_interest": 403,  # a case in which the staff member is a party (recusal)
+    "self_grant": 403,  # a post granted to oneself
+    "second_admin_required": 403,  # an admin post confirmed by its grantor or holder
 }
 # Two codes whose meaning depends on the field, answered as they always were:
 STATUS_BY_FIELD_AND_CODE: dict[tuple[str, str], int] = {

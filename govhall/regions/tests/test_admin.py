@@ -7,7 +7,7 @@ from govhall.core.models import AuditEntry
 from govhall.regions.models import Department, Hall, Post, Region, StaffPost
 from govhall.regions.services import admin_access
 from govhall.regions.services.loading import credit_code_for
-from tests.factories import StaffPostFactory, UserFactory
+from tests.factories import StaffPostFactory, UserFactory, staff_account
 
 pytestmark = pytest.mark.django_db
 
@@ -309,6 +309,7 @@ def test_hall_details_are_editable_but_not_its_region(jm):
 
 def test_staff_post_is_assigned_by_username_within_scope(jm, hall_admin):
     newcomer = UserFactory(username="ts_clerk")
+    staff_account(newcomer, "440781")
     taishan = department("440781", "台山市政务服务中心")
     url = "/admin/regions/staffpost/add/"
     form = jm.get(url).context["adminform"].form
@@ -358,21 +359,53 @@ def test_hall_admin_cannot_hand_a_post_to_a_superuser(jm):
     assert "user" in response.context["adminform"].form.errors
 
 
-def test_appointing_a_county_hall_admin_opens_the_admin_to_them(jm):
+def test_appointing_a_county_hall_admin_waits_for_a_second_admin_then_opens_the_admin(
+    jm, hall_admin, admin_client_for
+):
     county_admin = UserFactory(username="ts_admin")
+    staff_account(county_admin, "440781")
     response = jm.post(
         "/admin/regions/staffpost/add/",
         {
             "user": "ts_admin",
             "department": department("440781", "台山市政务服务中心").pk,
             "post": "hall_admin",
-            "is_active": "on",
         },
     )
     assert response.status_code == 302
+    post = StaffPost.objects.get(user=county_admin)
+    assert (post.is_active, post.awaiting_confirmation, post.granted_by) == (
+        False,
+        True,
+        hall_admin,
+    )
+    county_admin.refresh_from_db()
+    assert not county_admin.is_staff
+
+    # the granting administrator cannot confirm it himself
+    changelist = "/admin/regions/staffpost/"
+    action = {"action": "confirm_posts", "_selected_action": [post.pk]}
+    jm.post(changelist, action)
+    post.refresh_from_db()
+    assert post.awaiting_confirmation
+
+    second = StaffPostFactory(
+        user=UserFactory(username="jm_admin_two"),
+        department=department(*JIANGMEN_CENTRE),
+        post=Post.HALL_ADMIN,
+    ).user
+    admin_access.grant_hall_admin_access(second)
+    admin_client_for(second).post(changelist, action)
+    post.refresh_from_db()
+    assert (post.is_active, post.awaiting_confirmation, post.confirmed_by) == (True, False, second)
     county_admin.refresh_from_db()
     assert county_admin.is_staff
     assert county_admin.groups.filter(name="大厅管理员").exists()
+    entry = AuditEntry.objects.filter(object_type="regions.staffpost", object_id=str(post.pk))
+    assert [e.reason for e in entry.order_by("sequence")] == [
+        "授予岗位（待第二名管理员确认）",
+        "确认授予大厅管理员岗位",
+    ]
 
 
 def test_existing_post_can_only_be_deactivated(jm):
@@ -383,8 +416,10 @@ def test_existing_post_can_only_be_deactivated(jm):
     assert jm.post(url, {"department": department("440703", "蓬江区民政局").pk}).status_code == 302
     post.refresh_from_db()
     assert (post.is_active, post.department.name) == (False, "江门市民政局")
-    entry = last_entry()
-    assert (entry.before, entry.after) == ({"is_active": True}, {"is_active": False})
+    entry = AuditEntry.objects.filter(object_type="regions.staffpost").order_by("-sequence")[0]
+    assert (entry.before["is_active"], entry.after["is_active"]) == (True, False)
+    assert entry.after["revoked_by_id"] == StaffPost.objects.get(pk=post.pk).revoked_by_id
+    assert entry.reason == "撤销岗位：后台停用"
 
 
 def test_staff_post_list_is_scoped_and_linked_from_departments(jm):

@@ -22,7 +22,7 @@ from govhall.core.api.parsers import FormParser, JSONParser, MultiPartParser
 from govhall.core.api.serializers import ApiErrors
 from govhall.core.errors import refuse
 
-from ...models import Application, SubmissionKey
+from ...models import Application
 from ...services import applications
 from ..serializers import applications as s
 
@@ -37,7 +37,13 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
     OpenApiParameter.HEADER,
-    description="客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送",
+    description=(
+        "客户端生成的唯一键（1–64个可见ASCII字符），重试时原样发送。键按用户和接口分别计；"
+        "同一键用于内容不同的请求返回409（idempotency_conflict），不会重放另一份申请。"
+    ),
+)
+CONFLICT = OpenApiResponse(
+    ApiErrors, description="同一Idempotency-Key已用于内容不同的提交（idempotency_conflict）"
 )
 
 
@@ -220,6 +226,7 @@ class ApplicationSubmitView(ApplicantAPIView):
         responses={
             201: s.SubmissionOut,
             200: REPLAYED,
+            409: CONFLICT,
             **ERRORS,
         },
         tags=["applications"],
@@ -228,9 +235,6 @@ class ApplicationSubmitView(ApplicantAPIView):
         key = _idempotency_key(request)
         identity = identity_of(request)
         application = self.draft(request, public_id)
-        replay = application.state == Application.State.SUBMITTED or (
-            bool(key) and SubmissionKey.objects.filter(key=key, user=identity.user).exists()
-        )
         options = s.SubmitIn(data=request.data or {})
         options.is_valid(raise_exception=True)
         cases = applications.submit(
@@ -241,7 +245,7 @@ class ApplicationSubmitView(ApplicantAPIView):
         )
         return Response(
             s.SubmissionOut(_submission(application, cases)).data,
-            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if cases.replayed else status.HTTP_201_CREATED,
         )
 
 
@@ -262,6 +266,7 @@ class ApplicationApplyView(ApplicantAPIView):
             201: s.SubmissionOut,
             200: REPLAYED,
             400: ERRORS[400],
+            409: CONFLICT,
         },
         tags=["applications"],
     )
@@ -272,7 +277,6 @@ class ApplicationApplyView(ApplicantAPIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         item, bundle = _item_or_bundle(data)
-        replay = bool(key) and SubmissionKey.objects.filter(key=key, user=identity.user).exists()
         wanted = [(m["key"], m["locker_file"]) for m in data["materials"]]
         files = {
             f.public_id: f
@@ -298,5 +302,5 @@ class ApplicationApplyView(ApplicantAPIView):
         )
         return Response(
             s.SubmissionOut(_submission(application, cases)).data,
-            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if cases.replayed else status.HTTP_201_CREATED,
         )
