@@ -166,6 +166,21 @@ class Warning(models.Model):
         return self.state in OPEN_WARNING_STATES
 
 
+TRAIL_LABELS = {
+    "raise": _("预警"),
+    "reraise": _("重新预警"),
+    "withdraw": _("自动撤销"),
+    "escalate": _("督办"),
+    "confirm": _("核实属实并整改"),
+    "dispute": _("申辩"),
+    "reject-dispute": _("驳回申辩"),
+    "accept-dispute": _("申辩成立"),
+    "answer": _("反馈整改情况"),
+    "return": _("退回重新整改"),
+    "close": _("办结"),
+}
+
+
 class WarningStep(models.Model):
     """One entry of a warning's trail (全程留痕): who did what, when, and why."""
 
@@ -187,6 +202,10 @@ class WarningStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(TRAIL_LABELS.get(self.action, self.action))
 
 
 class CaseWatch(models.Model):
