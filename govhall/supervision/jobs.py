@@ -12,9 +12,17 @@ from govhall.operations.registry import job
     "督办逾期未反馈的黄牌红牌",
 )
 def supervise():
-    from .services import detection
+    from .services import complaints, detection, followups
 
     read = detection.watch()
     scanned = detection.scan()
+    overdue = complaints.raise_overdue()
+    late_follow_ups = followups.raise_overdue()
     escalated = detection.escalate()
-    return {"records": read, **scanned, **escalated}
+    return {
+        "records": read,
+        **scanned,
+        "complaints_overdue": overdue,
+        "follow_ups_overdue": late_follow_ups,
+        **escalated,
+    }

@@ -331,3 +331,67 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("待回访")
+    CALLED_BACK = "called_back", _("已回访，整改中")
+    RECTIFIED = "rectified", _("已整改，待复评")
+    CLOSED = "closed", _("已复评")
+
+
+BAD_RATING_TAGS = (
+    "超过法定办理时间",
+    "未在承诺时间内办结",
+    "在办事指南之外增加新的审批条件/材料",
+    "服务态度差",
+    "多次跑动",
+    "系统操作不便",
+)
+
+
+class RatingFollowUp(models.Model):
+    """The follow-up of one bad rating (不满意 / 非常不满意): 回访 by a deadline in hours,
+    rectification within working days (both from the region's HC01 rule), the rater told
+    of the outcome and able to re-rate. Opened from the rating's process record, so
+    ratings pushed by branch halls are followed up like the hall's own."""
+
+    record_id = models.UUIDField(_("评价记录标识"), unique=True)
+    case_number = models.CharField(_("办件编号"), max_length=40)
+    implementation_code = models.CharField(_("实施编码"), max_length=32)
+    item_name = models.CharField(_("事项名称"), max_length=200, blank=True)
+    region_code = models.CharField(_("区划代码"), max_length=12)
+    department_code = models.CharField(_("部门统一社会信用代码"), max_length=18)
+    department_name = models.CharField(_("部门名称"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=60, default="local")
+    level = models.PositiveSmallIntegerField(_("评价等级"))
+    comment = models.CharField(_("评价内容"), max_length=500, blank=True)
+    tags = models.JSONField(_("差评标签"), default=list)
+    channel = models.CharField(_("评价渠道"), max_length=12, blank=True)
+    real_name = models.BooleanField(_("实名评价"), default=True)
+    rated_at = models.DateTimeField(_("评价时间"))
+    callback_due = models.DateTimeField(_("回访期限"))
+    rectify_due = models.DateField(_("整改期限"))
+    state = models.CharField(
+        _("状态"), max_length=12, choices=FollowUpState.choices, default=FollowUpState.OPEN
+    )
+    called_back_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_note = models.TextField(_("回访情况"), blank=True)
+    rectified_at = models.DateTimeField(_("整改时间"), null=True, blank=True)
+    rectification = models.TextField(_("整改情况"), blank=True)
+    handled_by = models.CharField(_("经办人"), max_length=150, blank=True)
+    rerated_level = models.PositiveSmallIntegerField(_("复评等级"), null=True, blank=True)
+    rerated_at = models.DateTimeField(_("复评时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("差评回访整改")
+        verbose_name_plural = _("差评回访整改")
+        ordering = ["-rated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["region_code", "rated_at"], name="followup_region_time"),
+            models.Index(fields=["state", "callback_due"], name="followup_state_due"),
+            models.Index(fields=["case_number"], name="followup_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.level}"

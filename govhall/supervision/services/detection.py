@@ -39,6 +39,7 @@ from ..models import (
     WarningStep,
     WatchState,
 )
+from . import followups
 from .rules import STEP_CODES, STREAM_PATTERNS, TIME_PATTERNS, Finding, Guide, RuleBook, detect
 
 WATERMARK = "stream_rules"
@@ -227,6 +228,7 @@ def _watch_chunk(book: RuleBook, guides: dict) -> int:
     keys = {(number, code) for _, number, code in rows}
     with context.acting(label=SYSTEM), audit.deferred():
         evaluate_cases(keys, book, guides)
+        followups.open_since(state.last_record_pk, rows[-1][0], book)
     state.last_record_pk = rows[-1][0]
     state.watched_at = timezone.now()
     state.save(update_fields=["last_record_pk", "watched_at"])

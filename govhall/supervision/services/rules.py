@@ -164,6 +164,8 @@ SEED: tuple[dict, ...] = (
         card=Card.YELLOW,
         category=Category.TIME,
         pattern=Pattern.FOLLOW_UP_OVERDUE,
+        threshold_hours=24,  # 回访 within a day of the rating
+        threshold_days=15,  # rectification within 15 working days
         basis=RATINGS_OPINION,
     ),
 )

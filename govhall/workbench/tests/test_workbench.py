@@ -102,7 +102,8 @@ def test_home_shows_the_clerks_post_and_reach(client, clerk):
     assert "您可查看 1 个部门的业务。" in html
     for panel in ("inbox", "counter", "catalogue", "supervision"):
         assert f'id="panel-{panel}"' in html
-    assert html.count("暂无待办。") == 1  # inbox, counter and catalogue panels link to their desks
+    assert html.count("暂无待办。") == 0  # every panel links to its desk, 效能监督 included
+    assert f'<a href="{reverse("supervision:warnings")}">效能监督</a>' in html
     assert f'<a href="{reverse("catalog:desk")}">事项管理</a>' in html
     assert 'action="/workbench/logout/"' in html
     assert "管理后台" not in html  # a clerk is not an admin user
