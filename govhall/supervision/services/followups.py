@@ -101,10 +101,10 @@ def _act(user, follow_up: RatingFollowUp, sources, target, reason, **fields):
     with transaction.atomic():
         locked = RatingFollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if user is not None and not access.is_department_of(scope, locked.department_code):
-            raise deny("只有被评价的部门可以回访和整改。", field="state")
+            raise deny("只有被评价的部门可以回访和整改。", field="action")
         if locked.state not in sources:
             raise refuse(
-                "state",
+                "action",
                 "transition_not_allowed",
                 f"该差评当前为“{locked.get_state_display()}”，不能{reason}。",
             )
