@@ -395,3 +395,54 @@ class RatingFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.level}"
+
+
+class Indicator(models.TextChoices):
+    """The indicators of 绩效考评; how each is counted is in ``services.scoring``."""
+
+    ON_TIME = "on_time", _("按承诺时限办结率")
+    WARNING_DEDUCTION = "warning_deduction", _("黄牌红牌扣分")
+    WARNING_RECTIFIED = "warning_rectified", _("预警整改办结率")
+    COMPLAINT_ON_TIME = "complaint_on_time", _("投诉按期答复率")
+    COMPLAINT_SATISFACTION = "complaint_satisfaction", _("投诉答复满意率")
+    RATING_SATISFACTION = "rating_satisfaction", _("好差评满意率")
+    FOLLOW_UP_RECTIFIED = "follow_up_rectified", _("差评整改率")
+
+
+class ScoringRule(models.Model):
+    """One indicator's weight and formula for a region ("" = every region), versioned like
+    the warning rules. ``rate``: weight × numerator ÷ denominator (the full weight when
+    nothing was counted); ``deduction``: weight − points per red and per yellow card,
+    not below zero."""
+
+    class Kind(models.TextChoices):
+        RATE = "rate", _("比率计分")
+        DEDUCTION = "deduction", _("扣分")
+
+    indicator = models.CharField(_("指标"), max_length=30, choices=Indicator.choices)
+    region_code = models.CharField(_("适用区划"), max_length=12, blank=True, default="")
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    weight = models.DecimalField(_("权重（分）"), max_digits=5, decimal_places=2)
+    kind = models.CharField(_("计分方法"), max_length=10, choices=Kind.choices)
+    points_per_red = models.DecimalField(
+        _("每张红牌扣分"), max_digits=5, decimal_places=2, default=0
+    )
+    points_per_yellow = models.DecimalField(
+        _("每张黄牌扣分"), max_digits=5, decimal_places=2, default=0
+    )
+    basis = models.CharField(_("依据"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考评规则")
+        verbose_name_plural = _("考评规则")
+        ordering = ["indicator", "region_code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region_code", "version"], name="supervision_scoring_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.weight}"

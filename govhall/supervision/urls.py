@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import complaints, disclosure, followups, warnings
+from .views import complaints, disclosure, followups, scores, warnings
 
 app_name = "supervision"
 
@@ -40,6 +40,12 @@ urlpatterns = [
         "workbench/supervision/follow-ups/<int:pk>/<slug:action>/",
         followups.follow_up_action,
         name="follow-up-action",
+    ),
+    path("workbench/supervision/scores/", scores.scores_page, name="scores"),
+    path(
+        "workbench/supervision/scores/departments/<str:credit_code>/",
+        scores.department_score,
+        name="department-score",
     ),
     # public
     path("supervision/", disclosure.disclosure_page, name="disclosure"),

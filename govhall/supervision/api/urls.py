@@ -20,6 +20,7 @@ urlpatterns = [
         views.WarningActionView.as_view(),
         name="api-supervision-warning-action",
     ),
+    path("supervision/scores", views.ScoresView.as_view(), name="api-supervision-scores"),
     path("ratings", ratings.RatingView.as_view(), name="api-ratings"),
     path(
         "supervision/follow-ups",

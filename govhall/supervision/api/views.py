@@ -14,9 +14,10 @@ from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.errors import NotFound
 from govhall.core.api.pagination import StandardPagination
 from govhall.core.errors import refuse
+from govhall.regions.models import Department, Region
 
 from ..models import WarningStep
-from ..services import access, queries, workflow
+from ..services import access, queries, scoring, workflow
 from . import serializers as s
 
 IsSupervisionStaff = staff_only("效能监督")
@@ -98,3 +99,52 @@ class WarningActionView(APIView):
             due_date=body.validated_data.get("due_date"),
         )
         return Response(s.WarningOut(_warning(request, pk)).data)
+
+
+class ScoresView(APIView):
+    """绩效考评 of a region's departments (``unit=departments``, default) or of the regions
+    below it (``unit=regions``), with the trace behind every point. A department's own
+    staff read their department only (``department=``)."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsSupervisionStaff]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="区划代码（效能监督人员、大厅管理员）"),
+            OpenApiParameter("department", str, description="部门统一社会信用代码"),
+            OpenApiParameter("period", str, description="YYYY-MM 或 YYYY-Qn"),
+            OpenApiParameter("unit", str, enum=["departments", "regions"]),
+        ],
+        responses=dict,
+        summary="绩效考评：得分、排名和每一分的来源",
+        tags=["supervision"],
+    )
+    def get(self, request):
+        params = request.query_params
+        span = scoring.Span.parse(params.get("period"))
+        scope = access.scope_of(request.user)
+        credit_code = params.get("department", "").strip()
+        if credit_code:
+            department = Department.objects.filter(credit_code=credit_code).first()
+            if department is None or not scope.covers_department(department):
+                raise NotFound("部门不存在，或不在您的查看范围内。", field="department")
+            scores = [scoring.one_department(department, span)]
+        else:
+            code = params.get("region", "").strip()
+            if not code:
+                raise refuse("region", "required", "请指定区划（region）或部门（department）。")
+            if not (access.sees_regions(scope) and scope.covers_region_code(code)):
+                raise NotFound(REGION_NOT_FOUND, field="region")
+            region = Region.objects.filter(code=code).first()
+            if region is None:
+                raise NotFound(REGION_NOT_FOUND, field="region")
+            unit = params.get("unit", "departments")
+            if unit not in ("departments", "regions"):
+                raise refuse("unit", "choice", "“单位”（unit）须为departments或regions。")
+            scores = (
+                scoring.department_scores(region, span)
+                if unit == "departments"
+                else scoring.region_scores(region, span)
+            )
+        return Response({"period": span.label, "results": [s.as_dict() for s in scores]})

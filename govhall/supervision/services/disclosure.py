@@ -240,4 +240,16 @@ def disclosure(region: Region, period: Period, *, page: int = 1) -> dict:
         "ratings": ratings_part(region, period),
         "cases": cases_part(region, period, page),
         "items_entered": items_part(region, period),
+        "scores": scores_part(region, period),
     }
+
+
+def scores_part(region: Region, period: Period) -> list[dict]:
+    """绩效考评 of the region's own departments for the month (totals and rank)."""
+    from .scoring import Span, department_scores
+
+    span = Span(period.label, *(b.date() for b in period.bounds))
+    return [
+        {"department": s.name, "code": s.code, "total": float(s.total), "rank": s.rank}
+        for s in department_scores(region, span)
+    ]
