@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "govhall.exchange",
     "govhall.monitoring",
     "govhall.spaces",
+    "govhall.supervision",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",

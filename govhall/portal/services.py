@@ -84,8 +84,20 @@ SECTIONS: list[Section] = [
         url_name="cases:progress",
         region_in_query=True,
     ),
-    Section("interaction", _("互动交流"), _("咨询、投诉与好差评")),
-    Section("supervision", _("效能监督"), _("每月公开的办件、投诉与监督结果")),
+    Section(
+        "interaction",
+        _("互动交流"),
+        _("咨询、投诉与好差评"),
+        url_name="supervision:complaint-new",
+        region_in_query=True,
+    ),
+    Section(
+        "supervision",
+        _("效能监督"),
+        _("每月公开的办件、投诉与监督结果"),
+        url_name="supervision:disclosure",
+        region_in_query=True,
+    ),
 ]
 
 

@@ -132,7 +132,12 @@ PANELS = [
         url_name="operations:overview",
         usable=_operations,
     ),
-    Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),
+    Panel(
+        "supervision",
+        gettext_lazy("效能监督"),
+        gettext_lazy("黄牌、红牌预警的核实、整改与办结，投诉处理，差评回访整改，绩效考评。"),
+        url_name="supervision:warnings",
+    ),
 ]
 
 
@@ -177,6 +182,15 @@ def reach_of(post: StaffPost) -> str:
     return _("本部门")
 
 
+def _supervision_counts(user, scope) -> dict | None:
+    """Open yellow and red cards within the user's reach (the 效能监督 card's figures)."""
+    if not scope.is_staff_member:
+        return None
+    from govhall.supervision.services import queries
+
+    return queries.counts(queries.visible(user))
+
+
 @login_required
 def home(request):
     scope = scope_of(request.user)
@@ -200,5 +214,6 @@ def home(request):
             "department_count": scope.departments().count() if rows else 0,
             "panels": panels,
             "inbox": inbox_counts(request.user, scope) if any_inbox else None,
+            "supervision_counts": _supervision_counts(request.user, scope),
         },
     )

@@ -22,6 +22,7 @@ class PhoneCode(models.Model):
         REGISTER = "register", _("注册")
         CHANGE_MOBILE = "change_mobile", _("更换手机号码")
         RESET_PASSWORD = "reset_password", _("重置密码")
+        COMPLAINT = "complaint", _("投诉")
 
     mobile = models.CharField(_("手机号码"), max_length=11, db_index=True)
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)

@@ -94,8 +94,17 @@ def withdraw(case: Case, identity, *, reason: str) -> Case:
 
 
 @transitions.atomic_action
-def rate(case: Case, identity, *, level: int, comment: str = "", channel: str = "pc") -> Rating:
-    """好差评: one rating per case, after conclusion; bad ones need a comment."""
+def rate(
+    case: Case,
+    identity,
+    *,
+    level: int,
+    comment: str = "",
+    channel: str = "pc",
+    tags: tuple[str, ...] | list[str] = (),
+) -> Rating:
+    """好差评: one rating per case, after conclusion; bad ones need a comment. ``tags``
+    (e.g. 超过法定办理时间, checked by the caller) travel in the record for the follow-up."""
     case = transitions.lock(case)
     _own(identity, case)
     actions.enforce(case, identity, "rate")
@@ -117,6 +126,11 @@ def rate(case: Case, identity, *, level: int, comment: str = "", channel: str = 
         case,
         "rate",
         handler=transitions.APPLICANT,
-        details={"level": level, "comment": rating.comment, "channel": channel},
+        details={
+            "level": level,
+            "comment": rating.comment,
+            "channel": channel,
+            **({"tags": list(tags)} if tags else {}),
+        },
     )
     return rating

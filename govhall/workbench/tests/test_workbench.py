@@ -104,12 +104,14 @@ def test_home_shows_the_clerks_post_and_reach(client, clerk):
     assert "江门市行政服务中心" in html and "窗口受理人员" in html and "本部门" in html
     assert "您可查看 1 个部门的业务。" in html
     # Only the desks a clerk can open: no catalogue (403 for a clerk), no exchange or
-    # operations (hall administrators), no supervision (no desk yet).
-    for panel in ("inbox", "counter", "licences", "monitoring"):
+    # operations (hall administrators).
+    for panel in ("inbox", "counter", "licences", "monitoring", "supervision"):
         assert f'id="panel-{panel}"' in html
-    for panel in ("catalogue", "exchange", "operations", "supervision"):
+    for panel in ("catalogue", "exchange", "operations"):
         assert f'id="panel-{panel}"' not in html
     assert f'<a href="{reverse("catalog:desk")}">事项管理</a>' not in html
+    # 效能监督: every post answers its own department's warnings.
+    assert f'<a href="{reverse("supervision:warnings")}">效能监督</a>' in html
     assert 'action="/workbench/logout/"' in html
     assert "管理后台" not in html  # a clerk is not an admin user
 
