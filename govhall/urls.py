@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("govhall.licences.api.urls")),
     path("", include("govhall.exchange.api.urls")),
     path("", include("govhall.monitoring.api.urls")),
+    path("", include("govhall.assistant.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

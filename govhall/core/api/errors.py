@@ -48,6 +48,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "no_power": 403,  # an agent without the company's power for this
     "not_your_department": 403,  # a licence another department issued
     "out_of_scope": 403,  # statistics of a department or region outside the caller's posts
+    # 404 — the object named does not exist (or is not the caller's to see)
+    "unknown_conversation": 404,  # an assistant conversation id never issued
+    "unknown_consultation": 404,  # an online consultation id, or its token does not match
 }
 # Two codes whose meaning depends on the field, answered as they always were:
 STATUS_BY_FIELD_AND_CODE: dict[tuple[str, str], int] = {
