@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.cases.urls")),
     path("", include("govhall.licences.urls")),
+    path("", include("govhall.assistant.urls")),
     path("", include("govhall.portal.urls")),
 ]
 

@@ -84,7 +84,12 @@ SECTIONS: list[Section] = [
         url_name="cases:progress",
         region_in_query=True,
     ),
-    Section("interaction", _("互动交流"), _("咨询、投诉与好差评")),
+    Section(
+        "interaction",
+        _("互动交流"),
+        _("智能客服、在线咨询、投诉与好差评"),
+        url_name="assistant:chat",
+    ),
     Section("supervision", _("效能监督"), _("每月公开的办件、投诉与监督结果")),
 ]
 

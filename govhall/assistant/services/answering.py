@@ -35,6 +35,7 @@ CANDIDATES = 30
 ANSWER_THRESHOLD = 0.5  # below: not answered (needs a human)
 CONFIDENT = 0.75  # below: answered, but queued for the knowledge base as low confidence
 ENTRY_THRESHOLD = 0.6
+ROUTE_THRESHOLD = 0.3  # enough to route a hand-over to the item's department
 
 OVERVIEW_KEYS = ("conditions", "time_limit.promised", "fees", "visits")
 ASPECT_LABEL = dict(Aspect.choices)
@@ -404,6 +405,8 @@ def _answer(u: Understanding, question: str, region_code: str | None, talk) -> A
     ):
         return _entry_answer(best_entry, conv, u, candidates, talk)
     if best is None or best.coverage < ANSWER_THRESHOLD:
+        if best is not None and best.coverage >= ROUTE_THRESHOLD:
+            talk.item = best.item  # the likeliest department for a hand-over
         return Answer(
             conv,
             NOT_KNOWN.format(question=question[:40]),

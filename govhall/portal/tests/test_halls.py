@@ -161,7 +161,8 @@ def test_navigation_sections_on_every_hall(client):
         assert "440700" in href, (label, href)
         assert client.get(href).status_code == 200, (label, href)
     placeholders = [href for href, _, _ in nav if href.startswith("/halls/440700/")]
-    assert "/halls/440700/interaction/" in placeholders
+    assert "/halls/440700/supervision/" in placeholders
+    assert dict((label, href) for href, label, _ in nav)["互动交流"] == "/halls/440700/assistant/"
     assert dict((label, href) for href, label, _ in nav)["办件查询"] == "/progress/?region=440700"
 
 
