@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 
@@ -105,12 +106,32 @@ def word_score(word: str, name_keys: set[str], body_keys: set[str]) -> float:
     return best
 
 
-def coverage(words: tuple[str, ...], name_keys: set[str], body_keys: set[str]) -> float:
+def coverage(
+    words: tuple[str, ...],
+    name_keys: set[str],
+    body_keys: set[str],
+    weights: dict[str, float] | None = None,
+) -> float:
     if not words:
         return 0.0
-    total = sum(_word_weight(w) for w in words)
-    got = sum(_word_weight(w) * word_score(w, name_keys, body_keys) for w in words)
-    return got / total
+    weights = weights or {}
+    total = got = 0.0
+    for word in words:
+        weight = _word_weight(word) * weights.get(word, 1.0)
+        total += weight
+        got += weight * word_score(word, name_keys, body_keys)
+    return got / total if total else 0.0
+
+
+def informativeness(words, keyed: list[tuple[set[str], set[str]]]) -> dict[str, float]:
+    """IDF-like weights over the candidates: a word found in few of them tells items apart;
+    a word found in none (男孩子, 以后) says nothing about the catalogue and counts little."""
+    n = len(keyed)
+    out = {}
+    for word in words:
+        df = sum(1 for name, body in keyed if word_score(word, name, body) > 0)
+        out[word] = 0.3 if df == 0 else 1.0 + math.log(n / df)
+    return out
 
 
 def _name_keys(version) -> set[str]:
@@ -164,19 +185,20 @@ def rank_items(u: Understanding, region_code: str | None) -> list[Candidate]:
     versions = {h.item.current_id: h.item.current for h in hits}
     bodies = _body_keys(list(versions))
     trusted = results.mode in ("exact", "pinyin", "corrected")
+    keyed = [(_name_keys(h.item.current), bodies.get(h.item.current_id, set())) for h in hits]
+    weights = informativeness(u.words, keyed)
     candidates = []
-    for rank, hit in enumerate(hits):
+    for rank, (hit, (name_keys, body_keys)) in enumerate(zip(hits, keyed, strict=True)):
         version = hit.item.current
-        cov = coverage(u.words, _name_keys(version), bodies.get(version.pk, set()))
+        cov = coverage(u.words, name_keys, body_keys, weights)
+        precision = _name_precision(u.words, version.name)
+        if precision >= 0.99:
+            cov = max(cov, 0.9)  # the question names the item in full
         if results.mode in ("pinyin", "corrected"):
             cov = max(cov, 0.75 if rank == 0 else 0.6)
         search_score = (1.0 if trusted else 0.5) / (1 + rank)
-        score = (
-            0.7 * cov
-            + 0.05 * search_score
-            + 0.3 * _name_precision(u.words, version.name)
-            + _tier_bonus(hit.item, region_code)
-        )
+        score = 0.7 * cov + 0.05 * search_score + 0.3 * precision
+        score += _tier_bonus(hit.item, region_code)
         candidates.append(Candidate(hit.item, cov, score))
     candidates.sort(key=lambda c: -c.score)
     seen, out = set(), []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from govhall.search import synonyms
 from govhall.search.text import STOPWORDS, normalize, precise_words, query_tokens
@@ -168,8 +169,36 @@ FILLERS = frozenset(
     "一下 下 请 您 你 他 她 咱 俺 啊 哈 么 刚 刚刚 已经 现在 今天 明天 怎么样 "
     "我家 家里 自己 本人 一个 个人 如果 的话 应该 一般 具体 哪些 哪个 什么样 事 事情 "
     "问 问问 想问 咨询 知道 告诉 帮 帮忙 帮我 谢谢 你好 您好 可不可以 是不是 有没有 "
-    "需不需要 要不要 能不能 怎么弄 弄 搞 怎么搞 流程 手续 办事 业务 几次 一次 几".split()
+    "需不需要 要不要 能不能 怎么弄 弄 搞 怎么搞 流程 手续 办事 业务 几次 一次 几 "
+    "下来 以后 之后 然后 时候 东西 地方 办法 需要 新".split()
 )
+
+
+COLLOQUIAL_FILE = Path(__file__).resolve().parent.parent / "data" / "colloquial.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def colloquial() -> tuple[tuple[tuple[str, str], ...], dict[str, tuple[str, ...]]]:
+    """(phrase → formal words, longest first), (word → alternatives) from data/colloquial.txt."""
+    phrases: list[tuple[str, str]] = []
+    alternatives: dict[str, tuple[str, ...]] = {}
+    for line in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if ">" in line:
+            left, right = (part.strip() for part in line.split(">", 1))
+            phrases.append((normalize(left), normalize(right)))
+        elif "=" in line:
+            left, right = (part.strip() for part in line.split("=", 1))
+            alternatives[normalize(left)] = tuple(normalize(w) for w in right.split())
+    phrases.sort(key=lambda pair: -len(pair[0]))
+    return tuple(phrases), alternatives
+
+
+def formalise(text: str) -> str:
+    for phrase, formal in colloquial()[0]:
+        if phrase in text:
+            text = text.replace(phrase, f" {formal} ")
+    return text
 
 
 @dataclass(frozen=True)
@@ -255,13 +284,16 @@ def understand(question: str) -> Understanding:
     text = normalize(question)
     region_code, rest = find_region(text)
     aspect, topic = detect_aspect(rest)
-    topic = " ".join(topic.split())
+    topic = " ".join(formalise(topic).split())
     words = content_words(topic)
     return Understanding(text, aspect, topic, words, region_code)
 
 
 def expansions(word: str) -> tuple[str, ...]:
-    return synonyms.expand(word)
+    """The word, its synonyms (search app) and its everyday alternatives."""
+    found = synonyms.expand(word)
+    extra = colloquial()[1].get(word, ())
+    return tuple(dict.fromkeys((*found, *extra)))
 
 
 def reset_caches() -> None:

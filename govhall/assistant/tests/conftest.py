@@ -39,11 +39,11 @@ def catalog(demo_slice, db):
 
 @pytest.fixture(scope="module")
 def demo_catalogue(django_db_setup, django_db_blocker):
-    """Every demo template in the demo halls' regions (for the evaluation)."""
+    """The whole demo catalogue, as ``make run`` loads it (for the evaluation)."""
     from govhall.catalog.data.demo.loader import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo(regions=REGIONS)
+        yield load_demo()
         transaction.set_rollback(True)
 
 
