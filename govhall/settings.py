@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "govhall.monitoring",
     "govhall.spaces",
     "govhall.supervision",
+    "govhall.assistant",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",

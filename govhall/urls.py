@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("govhall.monitoring.api.urls")),
     path("", include("govhall.spaces.api.urls")),
     path("", include("govhall.supervision.api.urls")),
+    path("", include("govhall.assistant.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("", include("govhall.cases.urls")),
     path("", include("govhall.licences.urls")),
     path("", include("govhall.spaces.urls")),
+    path("", include("govhall.assistant.urls")),
     path("", include("govhall.portal.urls")),
 ]
 

@@ -87,9 +87,8 @@ SECTIONS: list[Section] = [
     Section(
         "interaction",
         _("互动交流"),
-        _("咨询、投诉与好差评"),
-        url_name="supervision:complaint-new",
-        region_in_query=True,
+        _("智能客服、在线咨询、投诉与好差评"),
+        url_name="assistant:chat",
     ),
     Section(
         "supervision",

@@ -138,6 +138,18 @@ PANELS = [
         gettext_lazy("黄牌、红牌预警的核实、整改与办结，投诉处理，差评回访整改，绩效考评。"),
         url_name="supervision:warnings",
     ),
+    Panel(
+        "consultation",
+        gettext_lazy("在线咨询"),
+        gettext_lazy("接入群众从智能客服转来的咨询、实时答复、结束并查看响应时间与满意率。"),
+        url_name="assistant:staff-queue",
+    ),
+    Panel(
+        "knowledge",
+        gettext_lazy("知识库"),
+        gettext_lazy("本部门的标准答案（问答库）编写、审核与发布；智能客服答不了的待完善问题。"),
+        url_name="assistant:knowledge",
+    ),
 ]
 
 

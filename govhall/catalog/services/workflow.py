@@ -19,6 +19,7 @@ from govhall.core import context
 from govhall.core.errors import Problem, Refusal
 
 from ..models import ChangeRecord, ChangeType, Item, ItemVersion, ReviewRecord
+from ..signals import version_published
 from . import documents, permissions, rules, search_hooks
 
 S = ItemVersion.State
@@ -240,6 +241,7 @@ def _take_effect(version: ItemVersion, actor) -> None:
         search_hooks.index(item)
     else:
         search_hooks.remove(item)
+    version_published.send(sender=ItemVersion, version=version, item=item)
 
 
 def _cancel_source(source: Item, cause: ItemVersion, actor) -> None:
@@ -282,3 +284,4 @@ def _cancel_source(source: Item, cause: ItemVersion, actor) -> None:
     record.related_items.set([cause.item])
     _record(version, A.PUBLISH, actor, version.change_summary)
     search_hooks.remove(source)
+    version_published.send(sender=ItemVersion, version=version, item=source)

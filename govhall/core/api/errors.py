@@ -53,6 +53,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict_of_interest": 403,  # a case in which the staff member is a party (recusal)
     "self_grant": 403,  # a post granted to oneself
     "second_admin_required": 403,  # an admin post confirmed by its grantor or holder
+    # 404 — the object named does not exist (or is not the caller's to see)
+    "unknown_conversation": 404,  # an assistant conversation id never issued
+    "unknown_consultation": 404,  # an online consultation id, or its token does not match
 }
 # Two codes whose meaning depends on the field, answered as they always were:
 STATUS_BY_FIELD_AND_CODE: dict[tuple[str, str], int] = {
