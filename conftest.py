@@ -67,6 +67,17 @@ def transactional_reference_data(_reload_reference_data_afterwards, transactiona
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Rate-limit counters (SMS per address, throttles) live in the cache; with the local
+    memory cache of the tests, each test starts from zero as a fresh process would."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~1 s per hash on this machine; tests create
     many users. The production hashers stay listed, so existing hashes still verify."""

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from govhall.operations.client import client_address
+
 from .. import crypto
 from ..forms import (
     CodeForm,
@@ -88,7 +90,7 @@ def register(request):
                 password_again=request.POST.get("password_again", ""),
             )
             if not form.errors:
-                registration.start_registration(pending)
+                registration.start_registration(pending, address=client_address(request))
         except ValidationError as exc:
             apply_errors(form, exc)
         if not form.errors:
@@ -124,7 +126,7 @@ def register_verify(request):
     if request.method == "POST" and request.POST.get("action") == "resend":
         form = CodeForm()
         try:
-            registration.start_registration(pending)
+            registration.start_registration(pending, address=client_address(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -160,7 +162,9 @@ def password_reset(request):
     form = ResetStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = password_service.start_reset(form.cleaned_data["identifier"])
+            user = password_service.start_reset(
+                form.cleaned_data["identifier"], address=client_address(request)
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
