@@ -360,6 +360,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Advertised in both discovery documents: what the token endpoint serves (no device
+    # code endpoint exists; implicit and password are off by the RFC 9700 gates anyway).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token", "client_credentials"],
 }
 
 # --- cases (§5): background work and notifications ------------------------------------

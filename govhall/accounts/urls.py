@@ -48,7 +48,7 @@ oidc_patterns = [
     path("o/.well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
     re_path(
         r"^\.well-known/openid-configuration/?$",
-        dot_views.ConnectDiscoveryInfoView.as_view(),
+        oidc_views.DiscoveryView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(
