@@ -30,6 +30,9 @@ def _load_reference_data():
     calendar.load_years_from_package()
     calendar.invalidate()
     targets.load_seed_targets()  # a migration loads them; a flush removes them
+    from govhall.accounts.services import legal
+
+    legal.ensure_first_versions()  # likewise
 
 
 @pytest.fixture(scope="session")

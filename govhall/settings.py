@@ -273,6 +273,8 @@ _auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddle
 MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
     "django_otp.middleware.OTPMiddleware",
     "govhall.accounts.middleware.SecondFactorMiddleware",  # staff TOTP before anything else
+    # A newer 用户服务协议 / 个人信息保护说明 is accepted before the person goes on.
+    "govhall.accounts.middleware.LegalConsentMiddleware",
 ]
 # The acting identity (person or company) of the session, checked against grants each request.
 _msg_mw = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")

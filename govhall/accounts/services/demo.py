@@ -16,8 +16,16 @@ from oauth2_provider.models import get_application_model
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.regions.models import Department
 
-from ..models import AgentGrant, Channel, ClientProfile, Company, Person, RealNameLevel
-from . import clients
+from ..models import (
+    AgentGrant,
+    Channel,
+    ClientProfile,
+    Company,
+    LegalAcceptance,
+    Person,
+    RealNameLevel,
+)
+from . import clients, legal
 
 DEMO_CLIENT_ID = "jiangmen-civil-affairs-demo"
 DEMO_CLIENT_SECRET_ENV = "GOVHALL_DEMO_CLIENT_SECRET"
@@ -69,6 +77,11 @@ def _person(password: str, username, name, address, birth, sequence, mobile, lev
             name=name,
             realname_level=level,
             realname_verified_at=timezone.now() if level > 1 else None,
+        )
+    # Demo people registered online, ticking the documents in force.
+    for document_id in legal.current_ids().values():
+        LegalAcceptance.objects.get_or_create(
+            user=person.user, document_id=document_id, defaults={"how": "registration"}
         )
     return person
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -27,7 +27,7 @@ from govhall.core import context
 from govhall.core.identifiers import validate_id_number
 
 from .. import crypto
-from ..models import Person, PhoneCode, RealNameLevel
+from ..models import LegalAcceptance, LegalDocument, Person, PhoneCode, RealNameLevel
 from . import phone
 
 NAME_MAX = 50
@@ -40,6 +40,8 @@ class PendingRegistration:
     mobile: str
     email: str
     password_hash: str
+    # The versions of the 用户服务协议 and 个人信息保护说明 the person ticked (their ids).
+    legal_documents: list[int] = field(default_factory=list)
 
     def seal(self) -> str:
         """Encrypted form for the session: the ID number never sits there in clear."""
@@ -218,13 +220,21 @@ def complete_registration(pending: PendingRegistration, code: str) -> Person:
             )
             with context.acting(reason="自然人网上注册"):
                 user.save()
-                return Person.objects.create(
+                person = Person.objects.create(
                     user=user,
                     id_number=pending.id_number,
                     name=pending.name,
                     realname_level=RealNameLevel.SELF_REGISTERED,
                     source=Person.Source.REGISTERED,
                 )
+                accepted = LegalDocument.objects.filter(
+                    pk__in=pending.legal_documents, published_at__isnull=False
+                )
+                LegalAcceptance.objects.bulk_create(
+                    LegalAcceptance(user=user, document=d, accepted_at=now, how="registration")
+                    for d in accepted
+                )
+                return person
     except IntegrityError:
         # Two registrations of the same number or phone raced; the other one won.
         raise ValidationError(

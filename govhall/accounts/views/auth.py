@@ -27,8 +27,8 @@ from ..forms import (
     apply_errors,
 )
 from ..models import mask_mobile
+from ..services import legal, registration, totp
 from ..services import password as password_service
-from ..services import registration, totp
 from .common import hall_context, safe_next
 
 PENDING_KEY = "govhall_pending_registration"
@@ -76,6 +76,7 @@ class LogoutView(auth_views.LogoutView):
 def register(request):
     """Step 1 of 2: check the form, keep it encrypted in the session, send the code."""
     form = RegistrationForm(request.POST or None)
+    in_force = legal.current()
     if request.method == "POST":
         form.is_valid()
         # The service checks what was typed even when some fields are missing, so that
@@ -89,6 +90,7 @@ def register(request):
                 password=request.POST.get("password", ""),
                 password_again=request.POST.get("password_again", ""),
             )
+            pending.legal_documents = [d.pk for d in in_force.values()]
             if not form.errors:
                 registration.start_registration(pending, address=client_address(request))
         except ValidationError as exc:
@@ -100,7 +102,14 @@ def register(request):
     return render(
         request,
         "accounts/register.html",
-        {"form": form, "next": request.GET.get("next", ""), "hall": hall_context(request)},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "hall": hall_context(request),
+            "legal_versions": {kind: d.version for kind, d in in_force.items()}
+            if len(in_force) == len(legal.KINDS)
+            else None,
+        },
     )
 
 
