@@ -30,6 +30,9 @@ def _load_reference_data():
     calendar.load_years_from_package()
     calendar.invalidate()
     targets.load_seed_targets()  # a migration loads them; a flush removes them
+    from govhall.accounts.services import legal
+
+    legal.ensure_first_versions()  # likewise
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +75,17 @@ def _own_audit_checkpoints(settings, tmp_path_factory):
     settings.GOVHALL_AUDIT_CHECKPOINTS = (
         tmp_path_factory.mktemp("audit", numbered=True) / "checkpoints.jsonl"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Rate-limit counters (SMS per address, throttles) live in the cache; with the local
+    memory cache of the tests, each test starts from zero as a fresh process would."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

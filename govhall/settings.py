@@ -284,6 +284,8 @@ _auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddle
 MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
     "django_otp.middleware.OTPMiddleware",
     "govhall.accounts.middleware.SecondFactorMiddleware",  # staff TOTP before anything else
+    # A newer 用户服务协议 / 个人信息保护说明 is accepted before the person goes on.
+    "govhall.accounts.middleware.LegalConsentMiddleware",
 ]
 # The acting identity (person or company) of the session, checked against grants each request.
 _msg_mw = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
@@ -371,6 +373,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Advertised in both discovery documents: what the token endpoint serves (no device
+    # code endpoint exists; implicit and password are off by the RFC 9700 gates anyway).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token", "client_credentials"],
 }
 
 # --- cases (§5): background work and notifications ------------------------------------

@@ -21,6 +21,8 @@ from .models import (
     ClientProfile,
     Company,
     LegacyImport,
+    LegalAcceptance,
+    LegalDocument,
     LoginEvent,
     LoginThrottle,
     Person,
@@ -28,6 +30,7 @@ from .models import (
     User,
 )
 from .services import clients, legacy, lockout
+from .services import legal as legal_service
 from .services.registration import clean_id_number
 
 
@@ -464,3 +467,68 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    """用户服务协议 and 个人信息保护说明: drafts are edited, a published version is frozen
+    (a change is a new version, and persons are asked again at their next sign-in)."""
+
+    list_display = ("__str__", "title", "published_at", "published_by", "acceptance_count")
+    list_filter = ("kind", ("published_at", admin.EmptyFieldListFilter))
+    readonly_fields = ("version", "published_at", "published_by", "created_at")
+    actions = ["publish_documents", "copy_as_new_version"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["title", "body", "summary_of_changes"]
+        return (["kind", *fields] if obj is None else fields) + (
+            [] if obj is None else list(self.readonly_fields)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return ["title", "body", "summary_of_changes", *self.readonly_fields]
+        return self.readonly_fields if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.is_published) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = legal_service.new_version(
+            obj.kind, title=obj.title, body=obj.body, summary_of_changes=obj.summary_of_changes
+        )
+        obj.pk, obj.version, obj.created_at = saved.pk, saved.version, saved.created_at
+        obj._state.adding = False
+
+    @admin.display(description=_("同意人数"))
+    def acceptance_count(self, obj):
+        return obj.acceptances.count()
+
+    @admin.action(description=_("发布所选版本（已同意旧版本的用户将在下次登录时被再次征求同意）"))
+    def publish_documents(self, request, queryset):
+        for document in queryset.order_by("kind", "version"):
+            try:
+                legal_service.publish(request.user, document)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("已发布：%(d)s") % {"d": document}, messages.SUCCESS)
+
+    @admin.action(description=_("以所选版本为底稿新建版本（草稿）"))
+    def copy_as_new_version(self, request, queryset):
+        for document in queryset:
+            draft = legal_service.new_version(
+                document.kind, title=document.title, body=document.body
+            )
+            self.message_user(request, _("已新建草稿：%(d)s") % {"d": draft}, messages.SUCCESS)
+
+
+@admin.register(LegalAcceptance)
+class LegalAcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "document", "how", "accepted_at")
+    list_filter = ("document", "how")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "document")

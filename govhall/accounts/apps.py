@@ -13,7 +13,16 @@ class AccountsConfig(AppConfig):
         from govhall.core.services import audit
 
         from . import signals  # noqa: F401
-        from .models import AgentGrant, ClientProfile, Company, Person, RealNameVerification, User
+        from .models import (
+            AgentGrant,
+            ClientProfile,
+            Company,
+            LegalAcceptance,
+            LegalDocument,
+            Person,
+            RealNameVerification,
+            User,
+        )
 
         # Every row change of these is audited; ID numbers are masked and client secrets
         # dropped by the audit snapshot. Bulk legacy imports are audited per batch instead.
@@ -25,4 +34,6 @@ class AccountsConfig(AppConfig):
             RealNameVerification,
             ClientProfile,
             get_application_model(),
+            LegalDocument,
+            LegalAcceptance,
         )

@@ -1,4 +1,5 @@
-"""Per-request identity: the staff second factor, and the acting identity."""
+"""Per-request identity: the staff second factor, consent to the documents in force, and
+the acting identity."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from .services import acting, totp
+from .services import acting, legal, totp
 
 # Paths a user who still owes a second factor may use.
 _OPEN_PREFIXES = (
@@ -65,6 +66,42 @@ class SecondFactorMiddleware:
                 return HttpResponseRedirect(
                     f"{target}?{urlencode({'next': request.get_full_path()})}"
                 )
+        return self.get_response(request)
+
+
+# Paths a person who owes a new consent may still use: the documents themselves, sign-out,
+# the API and the token endpoints (machines cannot tick a box; the person is asked on
+# their next page), the admin.
+_CONSENT_OPEN_PREFIXES = (*_OPEN_PREFIXES, "/account/legal/", "/api/", "/admin/", "/media/")
+LEGAL_SESSION_KEY = "govhall_legal_accepted"
+
+
+class LegalConsentMiddleware:
+    """Ask a person again when a newer 用户服务协议 or 个人信息保护说明 is in force.
+
+    Checked once per session and per set of versions (kept in the session), so an
+    ordinary request costs one cache read; a new version published mid-session is asked
+    for at the next page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not request.path.startswith(_CONSENT_OPEN_PREFIXES)
+        ):
+            ids = sorted(legal.current_ids().values())
+            if ids and request.session.get(LEGAL_SESSION_KEY) != ids:
+                if legal.outstanding(user):
+                    target = reverse("accounts:legal-accept")
+                    return HttpResponseRedirect(
+                        f"{target}?{urlencode({'next': request.get_full_path()})}"
+                    )
+                request.session[LEGAL_SESSION_KEY] = ids
         return self.get_response(request)
 
 

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from oauth2_provider import views as dot_views
 
 from .oidc import views as oidc_views
-from .views import account, auth, companies, counter
+from .views import account, auth, companies, counter, legal
 
 account_patterns = [
     path("account/", account.home, name="home"),
@@ -15,6 +15,9 @@ account_patterns = [
     path("account/logout/", auth.LogoutView.as_view(), name="logout"),
     path("account/register/", auth.register, name="register"),
     path("account/register/verify/", auth.register_verify, name="register-verify"),
+    path("account/legal/accept/", legal.accept, name="legal-accept"),
+    path("account/legal/<slug:kind>/", legal.document, name="legal"),
+    path("account/legal/<slug:kind>/<int:version>/", legal.document, name="legal-version"),
     path("account/password/reset/", auth.password_reset, name="password-reset"),
     path(
         "account/password/reset/finish/",
@@ -48,7 +51,7 @@ oidc_patterns = [
     path("o/.well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
     re_path(
         r"^\.well-known/openid-configuration/?$",
-        dot_views.ConnectDiscoveryInfoView.as_view(),
+        oidc_views.DiscoveryView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(

@@ -1,4 +1,4 @@
-"""Logging filters: request ids on every line, personal ID numbers never in clear."""
+"""Logging filters: request ids on every line, personal ID numbers and tokens never in clear."""
 
 import logging
 import re
@@ -11,7 +11,19 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _FORMATTER = logging.Formatter()
 
 
+# Tokens in a logged URL or message: OAuth parameters by name, and anything shaped like a
+# JWT (an ID token's claims are base64, which the ID-number pattern cannot see).
+_TOKEN_PARAMETER = re.compile(
+    r"(?i)\b(id_token_hint|id_token|access_token|refresh_token|client_secret|logout_hint)"
+    r"=([^&\s\"']+)"
+)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+REDACTED = "[已隐去]"
+
+
 def mask_text(text: str) -> str:
+    text = _TOKEN_PARAMETER.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _JWT.sub(REDACTED, text)
     return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
 
 

@@ -18,10 +18,11 @@ from govhall.accounts.models import (
     Channel,
     ClientProfile,
     Company,
+    LegalAcceptance,
     Person,
     RealNameLevel,
 )
-from govhall.accounts.services import clients
+from govhall.accounts.services import clients, legal
 from govhall.core.identifiers import make_credit_code, make_id_number
 from govhall.regions.models import Department
 
@@ -75,6 +76,11 @@ def _person(password: str, username, name, address, birth, sequence, mobile, lev
             name=name,
             realname_level=level,
             realname_verified_at=timezone.now() if level > 1 else None,
+        )
+    # Demo people registered online, ticking the documents in force.
+    for document_id in legal.current_ids().values():
+        LegalAcceptance.objects.get_or_create(
+            user=person.user, document_id=document_id, defaults={"how": "registration"}
         )
     return person
 

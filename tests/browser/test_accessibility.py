@@ -34,6 +34,9 @@ MORE_PAGES = {
     "village point": "/halls/440703101001/",
     "section page": "/halls/440700/personal/",
     "not found": "/halls/999999/",
+    "registration (its tick links the documents)": "/account/register/",
+    "用户服务协议": "/account/legal/terms/",
+    "个人信息保护说明": "/account/legal/privacy/",
 }
 BLOCKING = {"serious", "critical"}
 

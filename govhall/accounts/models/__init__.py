@@ -11,6 +11,7 @@ from .identity import (
     mask_mobile,
 )
 from .legacy import LegacyImport
+from .legal import LegalAcceptance, LegalDocument
 from .oidc import AuthorizationContext, ClientProfile
 from .security import Channel, LoginEvent, LoginThrottle, PhoneCode
 from .user import User
@@ -23,6 +24,8 @@ __all__ = [
     "ClientProfile",
     "Company",
     "LegacyImport",
+    "LegalAcceptance",
+    "LegalDocument",
     "LoginEvent",
     "LoginThrottle",
     "Person",

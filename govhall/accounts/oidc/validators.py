@@ -16,6 +16,19 @@ def _context_company(**lookup) -> int | None:
     )
 
 
+def _header_token(request) -> str | None:
+    parts = (request.headers.get("Authorization") or "").split()
+    if len(parts) == 2 and parts[0].lower() == "bearer":
+        return parts[1]
+    return None
+
+
+# Claims released by userinfo only, never written into an ID token: an ID token travels
+# through browsers, logs and the logout URL (id_token_hint), and is readable by anyone
+# who holds it (base64, not encrypted).
+USERINFO_ONLY_CLAIMS = frozenset({"id_number"})
+
+
 class GovhallValidator(OAuth2Validator):
     oidc_claim_scope = claims.CLAIM_SCOPES
 
@@ -31,7 +44,12 @@ class GovhallValidator(OAuth2Validator):
         return client
 
     def validate_bearer_token(self, token, scopes, request):
-        """Tokens of a system set inactive stop working at once (userinfo, API)."""
+        """Header tokens only (RFC 6750 §2.1; RFC 9700 §4.3.2): a token in the query string
+        or a form body — where logs, caches and referrers keep it — is refused everywhere
+        a bearer token is checked (userinfo, API). Tokens of a system set inactive stop
+        working at once."""
+        if not token or _header_token(request) != token:
+            return False
         if not super().validate_bearer_token(token, scopes, request):
             return False
         client = getattr(request, "client", None)
@@ -71,6 +89,12 @@ class GovhallValidator(OAuth2Validator):
     # --- claims -------------------------------------------------------------------------
     def get_additional_claims(self, request):
         return claims.claims_for(request.user, getattr(request, "acting_company_id", None))
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        for name in USERINFO_ONLY_CLAIMS:
+            claims.pop(name, None)
+        return claims, expiration_time
 
     def get_discovery_claims(self, request):
         return list(claims.CLAIM_SCOPES)

@@ -15,13 +15,22 @@ from ..models import PhoneCode
 from . import lockout, phone
 
 
-def start_reset(identifier: str):
+def start_reset(identifier: str, *, address: str | None = None):
     """Send a code to the account's phone; return the account (or None — the page says the
-    same either way, so it does not reveal which accounts exist)."""
+    same either way, so it does not reveal which accounts exist). The number's own limits
+    are not reported either (only an existing account has them); the address and global
+    limits are, for every identifier alike."""
     user = resolve_user(identifier)
     if user is None or not user.mobile or not user.is_active:
+        phone.count_attempt(address)
         return None
-    phone.send_code(user.mobile, PhoneCode.Purpose.RESET_PASSWORD)
+    try:
+        phone.send_code(user.mobile, PhoneCode.Purpose.RESET_PASSWORD, address=address)
+    except ValidationError as exc:
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if codes <= {"too_soon", "daily_limit"}:
+            return user  # the code sent earlier still works
+        raise
     return user
 
 

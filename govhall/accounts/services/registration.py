@@ -8,9 +8,10 @@ one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -20,12 +21,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govhall.core import context
 from govhall.core.identifiers import validate_id_number
 
 from .. import crypto
-from ..models import Person, PhoneCode, RealNameLevel
+from ..models import LegalAcceptance, LegalDocument, Person, PhoneCode, RealNameLevel
 from . import phone
 
 NAME_MAX = 50
@@ -38,6 +40,8 @@ class PendingRegistration:
     mobile: str
     email: str
     password_hash: str
+    # The versions of the 用户服务协议 and 个人信息保护说明 the person ticked (their ids).
+    legal_documents: list[int] = field(default_factory=list)
 
     def seal(self) -> str:
         """Encrypted form for the session: the ID number never sits there in clear."""
@@ -114,17 +118,8 @@ def check_registration(
             errors.setdefault("email", []).append(
                 ValidationError(_("电子邮箱格式不正确。"), code="invalid")
             )
-    if clean_id and id_number_taken(clean_id):
-        errors.setdefault("id_number", []).append(
-            ValidationError(
-                _("该身份证号码已注册账号，请直接登录；忘记密码可通过手机验证码找回。"),
-                code="taken",
-            )
-        )
-    if clean_mobile and mobile_taken(clean_mobile):
-        errors.setdefault("mobile", []).append(
-            ValidationError(_("该手机号码已被其他账号使用。"), code="taken")
-        )
+    # Whether the ID number or the mobile already has an account is NOT checked here: the
+    # form must not reveal it (``start_registration`` continues by SMS either way).
     if password != password_again:
         errors.setdefault("password_again", []).append(
             ValidationError(_("两次输入的密码不一致。"), code="mismatch")
@@ -149,14 +144,61 @@ def check_registration(
     )
 
 
-def start_registration(pending: PendingRegistration) -> None:
-    phone.send_code(pending.mobile, PhoneCode.Purpose.REGISTER)
+MOBILE_TAKEN_NOTICE = gettext_lazy(
+    "【广东政务服务网】本手机号码已绑定政务服务网账号，有人正尝试用它注册新账号。"
+    "您可直接登录，忘记密码可通过短信验证码找回；如非本人操作，请忽略本短信。"
+)
+ID_NUMBER_TAKEN_NOTICE = gettext_lazy(
+    "【广东政务服务网】有人尝试用您的身份证号码注册新账号，未能成功。您的账号不受影响；"
+    "如非本人操作，请留意账号安全。"
+)
+
+
+def start_registration(pending: PendingRegistration, *, address: str | None = None) -> None:
+    """Continue by SMS to the number whether or not an account exists, so the form reveals
+    nothing: a number that already has an account gets a notice instead of a code (only
+    its holder learns it, and no code will work); a free number gets the code. The SMS
+    limits (per number, per ``address``, global, growing delays) apply to both alike."""
+    if mobile_taken(pending.mobile):
+        phone.send_notice(
+            pending.mobile, PhoneCode.Purpose.REGISTER, str(MOBILE_TAKEN_NOTICE), address=address
+        )
+        return
+    phone.send_code(pending.mobile, PhoneCode.Purpose.REGISTER, address=address)
+
+
+def _notify_holder(id_number: str) -> None:
+    """Tell the holder of an existing account that someone tried to register with their
+    ID number; a limit reached is not reported (it would say the account exists)."""
+    person = (
+        Person.objects.select_related("user")
+        .filter(id_number_index=Person.index_for(id_number))
+        .first()
+    )
+    if person is None or not person.user.mobile:
+        return
+    with contextlib.suppress(ValidationError):
+        phone.send_notice(
+            person.user.mobile, PhoneCode.Purpose.REGISTER, str(ID_NUMBER_TAKEN_NOTICE)
+        )
 
 
 def complete_registration(pending: PendingRegistration, code: str) -> Person:
     """Check the phone code, then create the account and the person (level 1)."""
     phone.check_code(pending.mobile, PhoneCode.Purpose.REGISTER, code)
     User = get_user_model()
+    # Only now — the caller holds this phone, and every try cost an SMS under the limits
+    # — may the ID number's account be named; its holder is told by SMS.
+    if id_number_taken(pending.id_number):
+        _notify_holder(pending.id_number)
+        raise ValidationError(
+            {
+                "id_number": ValidationError(
+                    _("该身份证号码已注册账号，请直接登录；忘记密码可通过手机验证码找回。"),
+                    code="taken",
+                )
+            }
+        )
     try:
         with transaction.atomic():
             if id_number_taken(pending.id_number):
@@ -178,13 +220,21 @@ def complete_registration(pending: PendingRegistration, code: str) -> Person:
             )
             with context.acting(reason="自然人网上注册"):
                 user.save()
-                return Person.objects.create(
+                person = Person.objects.create(
                     user=user,
                     id_number=pending.id_number,
                     name=pending.name,
                     realname_level=RealNameLevel.SELF_REGISTERED,
                     source=Person.Source.REGISTERED,
                 )
+                accepted = LegalDocument.objects.filter(
+                    pk__in=pending.legal_documents, published_at__isnull=False
+                )
+                LegalAcceptance.objects.bulk_create(
+                    LegalAcceptance(user=user, document=d, accepted_at=now, how="registration")
+                    for d in accepted
+                )
+                return person
     except IntegrityError:
         # Two registrations of the same number or phone raced; the other one won.
         raise ValidationError(

@@ -29,6 +29,7 @@ class PersonUserFactory(UserFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(PersonUserFactory)
     id_number = factory.Sequence(id_number_for)
@@ -37,6 +38,19 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     class Params:
         verified = factory.Trait(realname_level=RealNameLevel.ONLINE_VERIFIED)
+
+    @factory.post_generation
+    def accepted_legal(obj, create, extracted, **kwargs):
+        """A registered person has ticked the 用户服务协议 and 个人信息保护说明 in force;
+        ``PersonFactory(accepted_legal=False)`` for one who has not (yet)."""
+        if create and extracted is not False:
+            from govhall.accounts.models import LegalAcceptance
+            from govhall.accounts.services import legal
+
+            for document_id in legal.current_ids().values():
+                LegalAcceptance.objects.get_or_create(
+                    user=obj.user, document_id=document_id, defaults={"how": "registration"}
+                )
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

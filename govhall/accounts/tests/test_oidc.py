@@ -12,7 +12,7 @@ from govhall.accounts.services import clients
 from govhall.regions.models import Department
 
 from .factories import DEFAULT_PASSWORD, PersonFactory
-from .oidc_helpers import REDIRECT_URI, Browser, department_system
+from .oidc_helpers import REDIRECT_URI, Browser, department_system, hidden_fields
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,7 +41,18 @@ def test_discovery_document(live_server, transactional_reference_data):
     assert doc["end_session_endpoint"] == f"{live_server.url}/o/logout/"
     assert doc["response_types_supported"] == ["code"]
     assert doc["code_challenge_methods_supported"] == ["S256"]
-    assert "RS256" in doc["id_token_signing_alg_values_supported"]
+    # only what is supported: RS256 ID tokens, no device-code grant (it has no endpoint)
+    assert doc["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert doc["grant_types_supported"] == [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+    ]
+    server = requests.get(
+        f"{live_server.url}/.well-known/oauth-authorization-server", timeout=10
+    ).json()
+    assert not any("device" in grant for grant in server["grant_types_supported"])
+    assert "implicit" not in server["grant_types_supported"]
     assert {"id_number", "realname_level", "acting_company"} <= set(doc["claims_supported"])
     assert {"openid", "id_number", "company", "staff"} <= set(doc["scopes_supported"])
     jwks = requests.get(doc["jwks_uri"], timeout=10).json()
@@ -81,7 +92,10 @@ def test_authorization_code_pkce_flow_with_authlib(live_server, department_clien
     assert claims["sub"] == str(person.user.pk)
     assert claims["name"] == "林晓东"
     assert claims["realname_level"] == 2
-    assert claims["id_number"] == person.id_number
+    # The ID number is released by userinfo only, never written into the ID token (which
+    # travels through browsers and logout URLs, base64 for anyone to read).
+    assert "id_number" not in claims and person.id_number not in token["id_token"]
+    assert claims["id_number_masked"] == person.masked_id_number
     assert claims["phone_number"] == f"+86{person.user.mobile}"
     assert "acting_company" not in claims
 
@@ -160,6 +174,59 @@ def test_rp_initiated_logout_ends_the_hall_session(live_server, department_clien
     assert response.status_code == 302
     assert response.headers["Location"].startswith("http://127.0.0.1:9/bye")
     assert browser.get("/account/").status_code == 302  # signed out of the hall too
+
+
+def test_logout_by_post_keeps_the_id_token_out_of_urls(live_server, department_client):
+    """RP-Initiated Logout 1.0 §2: the end-session endpoint accepts POST, so a system sends
+    id_token_hint in a form body; without a hint a POST needs our CSRF token."""
+    person = PersonFactory()
+    app = department_client.application
+    system = department_system(
+        live_server.url, app.client_id, department_client.client_secret, "openid"
+    )
+    request = system.create_authorization_url(REDIRECT_URI)
+    browser = Browser(live_server.url)
+    browser.login(person.user.username, DEFAULT_PASSWORD)
+    answer = browser.authorize(request["url"])
+    token = system.fetch_access_token(
+        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
+    )
+    forged = browser.post(
+        "/o/logout/", {"allow": "Logout", "post_logout_redirect_uri": "http://127.0.0.1:9/bye"}
+    )
+    assert forged.status_code == 403  # another site cannot sign the user out
+    assert browser.get("/account/").status_code == 200
+    response = browser.post(
+        "/o/logout/",
+        {
+            "id_token_hint": token["id_token"],
+            "post_logout_redirect_uri": "http://127.0.0.1:9/bye",
+            "state": "s1",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("http://127.0.0.1:9/bye")
+    assert "state=s1" in response.headers["Location"]
+    assert browser.get("/account/").status_code == 302
+
+
+def test_logout_without_id_token_hint_asks_the_user(live_server, department_client):
+    """The hint-free logout: client_id and the registered post-logout URI in the URL, no
+    token; the hall asks the user to confirm, then signs out and returns."""
+    person = PersonFactory()
+    app = department_client.application
+    browser = Browser(live_server.url)
+    browser.login(person.user.username, DEFAULT_PASSWORD)
+    query = requests.compat.urlencode(
+        {"client_id": app.client_id, "post_logout_redirect_uri": "http://127.0.0.1:9/bye"}
+    )
+    page = browser.get(f"/o/logout/?{query}")
+    assert page.status_code == 200 and "退出统一身份认证" in page.text
+    data = hidden_fields(page.text)
+    response = browser.post("/o/logout/", {**data, "allow": "Logout"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("http://127.0.0.1:9/bye")
+    assert browser.get("/account/").status_code == 302
 
 
 def test_acting_company_travels_with_the_tokens_and_ends_with_the_grant(

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from govhall.operations.client import client_address
+
 from .. import crypto
 from ..forms import (
     CodeForm,
@@ -25,8 +27,8 @@ from ..forms import (
     apply_errors,
 )
 from ..models import mask_mobile
+from ..services import legal, registration, totp
 from ..services import password as password_service
-from ..services import registration, totp
 from .common import hall_context, safe_next
 
 PENDING_KEY = "govhall_pending_registration"
@@ -74,6 +76,7 @@ class LogoutView(auth_views.LogoutView):
 def register(request):
     """Step 1 of 2: check the form, keep it encrypted in the session, send the code."""
     form = RegistrationForm(request.POST or None)
+    in_force = legal.current()
     if request.method == "POST":
         form.is_valid()
         # The service checks what was typed even when some fields are missing, so that
@@ -87,8 +90,9 @@ def register(request):
                 password=request.POST.get("password", ""),
                 password_again=request.POST.get("password_again", ""),
             )
+            pending.legal_documents = [d.pk for d in in_force.values()]
             if not form.errors:
-                registration.start_registration(pending)
+                registration.start_registration(pending, address=client_address(request))
         except ValidationError as exc:
             apply_errors(form, exc)
         if not form.errors:
@@ -98,7 +102,14 @@ def register(request):
     return render(
         request,
         "accounts/register.html",
-        {"form": form, "next": request.GET.get("next", ""), "hall": hall_context(request)},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "hall": hall_context(request),
+            "legal_versions": {kind: d.version for kind, d in in_force.items()}
+            if len(in_force) == len(legal.KINDS)
+            else None,
+        },
     )
 
 
@@ -124,7 +135,7 @@ def register_verify(request):
     if request.method == "POST" and request.POST.get("action") == "resend":
         form = CodeForm()
         try:
-            registration.start_registration(pending)
+            registration.start_registration(pending, address=client_address(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -160,7 +171,9 @@ def password_reset(request):
     form = ResetStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = password_service.start_reset(form.cleaned_data["identifier"])
+            user = password_service.start_reset(
+                form.cleaned_data["identifier"], address=client_address(request)
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -155,3 +155,22 @@ def test_the_user_admin_inline_cannot_add_posts(admin_client):
     assert response.status_code == 200
     inline = next(f for f in response.context["inline_admin_formsets"])
     assert not inline.has_add_permission and not inline.has_change_permission
+
+
+def test_staff_accounts_are_registered_in_the_admin_by_a_superuser_only(
+    admin_client, admin_user, cz_admin
+):
+    user = UserFactory(username="cz_new_clerk")
+    assert admin_client.get("/admin/regions/staffaccount/").status_code == 200
+    added = admin_client.post(
+        "/admin/regions/staffaccount/add/", {"user": user.pk, "region": "445100"}
+    )
+    assert added.status_code == 302, added.content[:500]
+    account = StaffAccount.objects.get(user=user)
+    assert (account.region_id, account.registered_by) == ("445100", admin_user)
+    hall = Client()
+    hall.force_login(cz_admin)
+    listing = hall.get("/admin/regions/staffaccount/")
+    assert listing.status_code == 200
+    assert all(a.region_id.startswith("4451") for a in listing.context["cl"].result_list)
+    assert hall.get("/admin/regions/staffaccount/add/").status_code == 403
