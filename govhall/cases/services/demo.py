@@ -10,6 +10,7 @@ from django.db import transaction
 from govhall.accounts.models import Person
 from govhall.accounts.services.acting import Identity
 from govhall.catalog.models import Item
+from govhall.demo.files import blank_pdf
 from govhall.regions.models import StaffPost
 
 from ..models import Application, Case, CaseStep, StepState
@@ -17,7 +18,7 @@ from . import applications, clocks, handling
 
 DEMO_ITEM = ("最低生活保障审批", "440703")
 ANSWERS = {"household_size": 3, "monthly_income": 1800, "has_disabled_member": False}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _staff(username: str):
