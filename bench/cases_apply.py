@@ -38,6 +38,7 @@ from govhall.cases.services import applications
 from govhall.catalog.models import Item
 from govhall.catalog.services import documents, items
 from govhall.core.identifiers import make_id_number
+from govhall.demo.files import blank_pdf
 
 FORM = [
     {"name": "applicant_phone", "label": "联系电话", "type": "phone", "required": True},
@@ -58,7 +59,7 @@ ANSWERS = {
     "reason": "本人因工作调动需办理此事项，材料已备齐。",
 }
 CONTACT = {"contact_phone": "13800138000", "delivery_address": "江门市蓬江区建设路1号"}
-PDF = b"%PDF-1.4\n% benchmark material\n" + b"0" * 20_000
+PDF = blank_pdf(padding=20_000)
 
 
 @dataclass

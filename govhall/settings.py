@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A strict Content-Security-Policy with a per-request nonce (core/csp.py).
+    "govhall.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.RequestIdMiddleware",
     # Control characters and unreadable bodies refused before any view (core.inputs).
@@ -196,6 +198,13 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # nginx redirects too; the app redirects whatever reaches it over plain HTTP, except
+    # the probes the load balancer and Prometheus make on the local port.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+GOVHALL_CSP_REPORT_URI = os.environ.get("GOVHALL_CSP_REPORT_URI", "")
 
 # --- API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

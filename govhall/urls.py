@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from govhall.core import views as core_views
 from govhall.core.api.errors import json_400, json_403, json_404, json_500, under_api
 from govhall.core.api.views import healthz
+from govhall.core.csp import allow_inline_styles
 from govhall.portal import views as portal_views
 
 api_v1 = [
@@ -20,8 +21,16 @@ api_v1 = [
     path("", include("govhall.supervision.api.urls")),
     path("", include("govhall.assistant.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path(
+        "docs/",
+        allow_inline_styles(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path(
+        "redoc/",
+        allow_inline_styles(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
+    ),
     # Anything else under /api/v1/ is a JSON 404, in DEBUG too (any character, \n too).
     re_path(r"^[\s\S]*$", json_404),
 ]

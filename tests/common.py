@@ -118,9 +118,14 @@ def staff(post: str, dept: Department):
     return StaffPostFactory(post=post, department=dept).user
 
 
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real (blank, A4) PDF: uploads are parsed, so a bare header no longer passes."""
+    from govhall.demo.files import blank_pdf
+
+    return blank_pdf(pages)
+
+
 def pdf(name: str = "材料"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(
-        f"{name}.pdf", b"%PDF-1.4\n% test material\n", content_type="application/pdf"
-    )
+    return SimpleUploadedFile(f"{name}.pdf", pdf_bytes(), content_type="application/pdf")

@@ -12,11 +12,12 @@ from govhall.accounts.services.acting import Identity
 from govhall.cases.models import Application, Case, CaseStep, StepState
 from govhall.cases.services import applications, clocks, handling
 from govhall.catalog.models import Item
+from govhall.demo.files import blank_pdf
 from govhall.regions.models import StaffPost
 
 DEMO_ITEM = ("最低生活保障审批", "440703")
 ANSWERS = {"household_size": 3, "monthly_income": 1800, "has_disabled_member": False}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _staff(username: str):

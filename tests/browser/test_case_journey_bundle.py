@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from govhall.cases.models import BundleCase, Case
 from govhall.cases.tests import factories as f
+from govhall.demo.files import blank_pdf
 from govhall.regions.models import Post
 from tests.browser.case_helpers import (
     act,
@@ -82,7 +83,7 @@ def test_bundle_applied_once_handled_by_three_departments_concludes_together(
     bundle = f.bundle([f.item(dept, name=name, steps=STEPS) for dept, name in members])
     citizen = f.applicant(name="黄志明")
     pdf = tmp_path / "材料.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% bundle material\n")
+    pdf.write_bytes(blank_pdf())
 
     # One application: the members and their departments, one form, materials once.
     me = citizen_page(new_page, site, citizen)

@@ -9,6 +9,7 @@ import pytest
 
 from govhall.cases.models import Case, CaseState, Channel
 from govhall.cases.tests import factories as f
+from govhall.demo.files import blank_pdf
 from govhall.regions.models import Post
 from tests.browser.case_helpers import (
     act,
@@ -37,7 +38,7 @@ def test_counter_takes_another_departments_item_which_continues_online(new_page,
     dept_reviewer = f.staff(Post.REVIEWER, responsible)
     dept_approver = f.staff(Post.APPROVER, responsible)
     scan = tmp_path / "申请书扫描件.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% counter scan\n")
+    scan.write_bytes(blank_pdf())
 
     # The window clerk finds the person by ID number (shown masked from then on).
     desk = staff_page(new_page, window)

@@ -10,6 +10,7 @@ import pytest
 from govhall.cases.models import Case, CaseState, Rating
 from govhall.cases.services import clocks
 from govhall.cases.tests import factories as f
+from govhall.demo.files import blank_pdf
 from govhall.regions.models import Post
 from tests.browser.case_helpers import (
     act,
@@ -63,7 +64,7 @@ def test_online_application_corrected_handled_at_two_levels_concluded_and_rated(
     county_reviewer = f.staff(Post.REVIEWER, county)
     city_approver = f.staff(Post.APPROVER, city)
     pdf = tmp_path / "材料.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% journey material\n")
+    pdf.write_bytes(blank_pdf())
     found: list = []
 
     # The citizen starts from the item's guide (办事指南) and applies online.

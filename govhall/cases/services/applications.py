@@ -20,6 +20,7 @@ from django.utils import timezone
 from govhall.accounts.models import Person, Power
 from govhall.catalog.models import Bundle, Item, ItemVersion
 from govhall.catalog.services import forms
+from govhall.core import uploads
 from govhall.core.errors import Problem, Refusal, refuse
 from govhall.core.services import audit
 
@@ -37,11 +38,7 @@ from ..models import (
 )
 from . import facts, handling, hooks, notifications, numbers, transitions
 
-MAGIC = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
+MAGIC = uploads.MAGIC  # the counter's scan form checks first bytes before the full inspection
 
 
 # --- what an application needs ----------------------------------------------------------
@@ -285,30 +282,30 @@ def store_file(
         )
     if upload.size == 0:
         raise refuse("file", "empty", "文件为空，请重新选择。")
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = next((t for t, marks in MAGIC.items() if head.startswith(marks)), None)
-    if content_type is None:
-        raise refuse("file", "type", "只能上传PDF、JPG或PNG格式的文件。")
+    inspected = uploads.inspect(upload)  # parsed as what it claims; active content refused
+    content_type, content = inspected.content_type, inspected.content
     digest = hashlib.sha256()
-    for chunk in upload.chunks():
+    size = 0
+    content.seek(0)
+    for chunk in content.chunks():
         digest.update(chunk)
-    upload.seek(0)
+        size += len(chunk)
+    content.seek(0)
     stored = StoredFile(
         owner=user,
         company=company,
-        name=(upload.name or "upload")[-200:],
+        name=uploads.display_name(upload.name, content_type)[-200:],
         title=(title or upload.name or "材料")[:200],
         kind=(kind or "")[:220],
         content_type=content_type,
-        size=upload.size,
+        size=size,
         sha256=digest.hexdigest(),
         uploaded_by=user,
         scanned_at_counter=at_counter,
         created_at=timezone.now(),
     )
     stored.content.save(
-        f"{stored.public_id.hex}{settings.GOVHALL_UPLOAD_TYPES[content_type]}", upload, save=False
+        f"{stored.public_id.hex}{settings.GOVHALL_UPLOAD_TYPES[content_type]}", content, save=False
     )
     stored.save()
     return stored

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from govhall.demo.files import blank_pdf
 from tests.browser.fixtures import (  # noqa: F401  (the shared chromium and live server)
     browser,
     fast_password_hashing,
@@ -80,7 +81,7 @@ def test_apply_journey_on_a_phone(request, tmp_path):
     page.wait_for_url(re.compile(r"/materials/"))
     check_page(page, "materials", found)
     pdf = tmp_path / "材料.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% test\n")
+    pdf.write_bytes(blank_pdf())
     for name in ("申请书", "房屋租赁合同"):
         page.get_by_label(f"上传文件：{name}").set_input_files(str(pdf))
         click_and_follow(page, page.get_by_role("button", name=re.compile(rf"^上传\s*：{name}$")))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -21,14 +20,16 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
-from govhall.core import inputs
+from govhall.core import inputs, spreadsheets
 from govhall.core.errors import Problem
 from govhall.regions.models import Department
 
 from ..models import ItemVersion
 from . import codes, documents, items
+
+# Rows per sheet: the province's whole catalogue fits many times over.
+MAX_ROWS = 20_000
 
 ITEM_SHEET = "事项"
 CHILD_SHEETS = {
@@ -181,7 +182,7 @@ class _Located:
 
 
 def _read_sheet(ws, key: str, expected: list[str], problems: list[CellProblem]):
-    rows = ws.iter_rows(values_only=True)
+    rows = (values for _, values in spreadsheets.rows(ws, max_rows=MAX_ROWS, header_rows=2))
     try:
         next(rows)
         keys = [str(k).strip() if k is not None else "" for k in next(rows)]
@@ -232,11 +233,19 @@ def _column(columns: dict[str, int], name: str) -> str:
 def import_workbook(file, *, actor=None, publish: bool = False) -> items.LoadReport:
     """Read an .xlsx of items and load it all or nothing; raises ``ImportFailed``."""
     try:
-        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed(
-            [CellProblem("", 0, "", "", "invalid_file", f"不是有效的Excel（.xlsx）文件：{exc}")]
-        ) from None
+        wb = spreadsheets.open_workbook(file)
+    except spreadsheets.SpreadsheetRefused as exc:
+        code = "invalid_file" if exc.code == "not_xlsx" else exc.code
+        raise ImportFailed([CellProblem("", 0, "", "", code, exc.message)]) from None
+    try:
+        return _import(wb, actor=actor, publish=publish)
+    except spreadsheets.SpreadsheetRefused as exc:  # a sheet past the row limit
+        raise ImportFailed([CellProblem("", 0, "", "", exc.code, exc.message)]) from None
+    finally:
+        wb.close()
+
+
+def _import(wb, *, actor, publish: bool) -> items.LoadReport:
     problems: list[CellProblem] = []
     if ITEM_SHEET not in wb.sheetnames:
         raise ImportFailed(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person
+from govhall.core import spreadsheets
 from govhall.core.errors import refuse
 from govhall.core.services import audit
 
@@ -158,31 +159,17 @@ def _normalise_header(value) -> str:
     return text
 
 
-def _read_bytes(file) -> bytes:
-    if isinstance(file, str | Path):
-        return Path(file).read_bytes()
-    if hasattr(file, "seek"):
-        file.seek(0)
-    return file.read()
-
-
 def read_rows(licence_type: LicenceType, file) -> tuple[list[Column], list[tuple[int, dict]]]:
     """The data rows as (Excel row number, {column key: cell value}); blank rows are left out."""
-    from openpyxl import load_workbook
-
-    content = _read_bytes(file)
-    if len(content) > MAX_BYTES:
-        raise FileProblem("too_large", f"文件不能超过{MAX_BYTES // 1024 // 1024}MB。")
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise FileProblem(
-            "not_xlsx", "文件不是有效的Excel工作簿（.xlsx），请使用下载的模板。"
-        ) from None
+        workbook = spreadsheets.open_workbook(file, max_compressed=MAX_BYTES)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise FileProblem(exc.code, exc.message) from None
     try:
         sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.active
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None) or ()
+        # Blank rows count towards the physical limit too: reading them costs the same.
+        lines = spreadsheets.rows(sheet, max_rows=MAX_ROWS * 2, header_rows=1)
+        header = next(lines, (1, ()))[1] or ()
         position = {_normalise_header(v): i for i, v in enumerate(header) if v is not None}
         cols = columns(licence_type)
         missing = [c.label for c in cols if c.label not in position]
@@ -193,7 +180,11 @@ def read_rows(licence_type: LicenceType, file) -> tuple[list[Column], list[tuple
                 "不要修改第1行。",
             )
         rows = []
-        for line, values in enumerate(lines, start=2):
+        try:
+            numbered = list(lines)
+        except spreadsheets.SpreadsheetRefused as exc:
+            raise FileProblem(exc.code, exc.message) from None
+        for line, values in numbered:
             cells = {c.key: values[position[c.label]] if position[c.label] < len(values) else None
                      for c in cols}  # fmt: skip
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
