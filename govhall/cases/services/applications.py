@@ -152,6 +152,37 @@ def check_applicant(identity, version: ItemVersion) -> None:
         raise refuse(
             "applicant", "audience", f"“{version.name}”面向自然人，请切换为本人身份后申办。"
         )
+    check_not_held(person, identity.company, version)
+
+
+def held_result(person, company, version: ItemVersion) -> facts.HeldLicence | None:
+    """The valid e-licence of the item's result type the applicant already holds, if any."""
+    if not version.result_licence_type or person is None:
+        return None
+    return next(
+        (
+            licence
+            for licence in facts.held_licences(person, company)
+            if licence.type_code == version.result_licence_type
+        ),
+        None,
+    )
+
+
+def check_not_held(person, company, version: ItemVersion) -> None:
+    """Refuse applying again for a result licence the applicant holds and is still valid,
+    unless the catalogue allows it (``repeat_while_held``)."""
+    if version.repeat_while_held:
+        return
+    held = held_result(person, company, version)
+    if held is not None:
+        number = f"（证照编号{held.number}）" if held.number else ""
+        raise refuse(
+            "item",
+            "licence_held",
+            f"您已持有有效的“{held.name}”{number}，不能再次申请“{version.name}”。"
+            "如需换证、补证或变更，请申办相应事项。",
+        )
 
 
 def eligibility(identity, items: list[Item]):

@@ -111,6 +111,7 @@ def take_application(
             "outside_city",
             f"“{item.name}”不属于本市，本窗口不能收件（全城通办限本市及省级事项）。",
         )
+    applications.check_not_held(person, company, applications.published_version(item, online=False))
     identity = CounterIdentity(person, company)
     application = Application.objects.create(
         item=item,
