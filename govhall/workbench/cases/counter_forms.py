@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govhall.cases.forms import range_hint
 from govhall.cases.services import applications
 from govhall.catalog.models import Material
 from govhall.catalog.services import forms as catalogue_forms
@@ -118,6 +119,7 @@ def question_field(question: dict, labels: dict[str, str]) -> forms.Field:
                 "value": _shown(condition["equals"]),
             }
         )
+    hints.append(range_hint(question))
     common = {"label": label, "required": False, "help_text": " ".join(h for h in hints if h)}
     if kind == "boolean":
         return forms.ChoiceField(
