@@ -476,8 +476,9 @@ def licence_supplies(
 ) -> dict[str, facts.HeldLicence]:
     """Materials an e-licence of the applicant will stand for (用证), by need key.
 
-    A file the applicant supplied for the need wins; otherwise the licence attached to
-    it, or else the first valid licence of that type the applicant holds.
+    A file (or a paper original checked at a counter) supplied for the need wins;
+    otherwise the licence attached to it, or else the first valid licence of that type the
+    applicant holds.
     """
     supply = supply or Supply.of(application)
     if not supply.held:
@@ -489,7 +490,7 @@ def licence_supplies(
     supplies = {}
     for need in material_needs(application):
         material = supply.materials.get(need.key)
-        if material is not None and material.file_id:
+        if material is not None and (material.file_id or material.source != MaterialSource.LICENCE):
             continue
         if material is not None and material.reference in by_identifier:
             supplies[need.key] = by_identifier[material.reference]
@@ -508,7 +509,13 @@ def _use_licences(
     supplies = licence_supplies(application, supply)
     if not supplies:
         return ()
-    if application.channel != Channel.COUNTER and not consent:
+    if not consent and application.channel == Channel.COUNTER:
+        raise refuse(
+            "licence_consent",
+            "required",
+            "请确认办事人当面同意调用其电子证照，或改为上传扫描件、核验纸质原件。",
+        )
+    if not consent:
         raise refuse(
             "licence_consent",
             "required",
