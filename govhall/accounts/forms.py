@@ -138,6 +138,19 @@ class CodeForm(ChineseRequiredMixin, forms.Form):
     )
 
 
+class SmsLoginForm(ChineseRequiredMixin, forms.Form):
+    """Step 1 of the SMS sign-in: the mobile the code goes to."""
+
+    mobile = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        help_text=_("注册时验证过的本人手机号码。"),
+        error_messages={"required": _("请填写手机号码。")},
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    channel = forms.ChoiceField(choices=Channel.choices, required=False, widget=forms.HiddenInput)
+
+
 class TokenForm(ChineseRequiredMixin, forms.Form):
     token = forms.CharField(
         label=_("动态口令"),

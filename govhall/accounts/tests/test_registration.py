@@ -52,8 +52,13 @@ def test_register_verify_login_and_branch_hall_sees_the_session(client, sms_outb
         assert "验证码不正确，还可尝试4次" in wrong.content.decode()
 
     done = client.post(reverse("accounts:register-verify"), {"code": last_code("13712345678")})
-    assert done.status_code == 302 and done.url.startswith(reverse("accounts:login"))
+    # The verified code signs the new account in (no second sign-in).
+    assert done.status_code == 302 and done.url == reverse("accounts:home")
     person = Person.objects.get()
+    assert int(client.session["_auth_user_id"]) == person.user_id
+    registered = LoginEvent.objects.get(user=person.user)
+    assert registered.method == LoginEvent.Method.REGISTRATION
+    client.post(reverse("accounts:logout"))
     assert person.id_number == ID_NUMBER  # normalised: the lower-case x was not an issue
     assert person.name == "李小梅"
     assert person.realname_level == RealNameLevel.SELF_REGISTERED
@@ -65,7 +70,7 @@ def test_register_verify_login_and_branch_hall_sees_the_session(client, sms_outb
         reverse("accounts:login"), {"username": ID_NUMBER, "password": PASSWORD, "next": "/"}
     )
     assert login.status_code == 302 and login.url == "/"
-    event = LoginEvent.objects.get(user=person.user)
+    event = LoginEvent.objects.filter(user=person.user).latest("pk")
     assert event.hall.region_id == "440000" and event.channel == "web"
     # …and the Jiangmen branch hall already knows who is there.
     branch = client.get("/halls/440700/")
