@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _code_of(exc) -> str:
-    (field, errors), *_ = exc.value.error_dict.items()
+    (_field, errors), *_ = exc.value.error_dict.items()
     return errors[0].code
 
 
