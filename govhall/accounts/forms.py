@@ -117,6 +117,7 @@ class RegistrationForm(ChineseRequiredMixin, forms.Form):
     password_again = forms.CharField(
         label=_("再次输入密码"),
         strip=False,
+        error_messages={"required": _("请再输入一遍密码，确认两次相同。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     agree = forms.BooleanField(
@@ -257,5 +258,6 @@ class ResetFinishForm(CodeForm):
     password_again = forms.CharField(
         label=_("再次输入新密码"),
         strip=False,
+        error_messages={"required": _("请再输入一遍新密码，确认两次相同。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -127,7 +127,7 @@ def check_registration(
         )
     if password != password_again:
         errors.setdefault("password_again", []).append(
-            ValidationError(_("两次输入的密码不一致。"), code="mismatch")
+            ValidationError(_("两次输入的密码不一样，请重新输入。"), code="mismatch")
         )
     probe = get_user_model()(display_name=clean or "", email=email, mobile=clean_mobile)
     probe.first_name = clean or ""

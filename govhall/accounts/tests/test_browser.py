@@ -37,7 +37,7 @@ def test_register_verify_login_journey(live_server, transactional_reference_data
     page.get_by_label("身份证号码").fill(ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"))
     page.get_by_role("button", name="下一步：验证手机号码").click()
     summary = page.locator(".error-summary")
-    assert "身份证号码：身份证号码校验码错误" in summary.inner_text()
+    assert "身份证号码：身份证号码有一位不对" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link", name=re.compile("身份证号码")).first.click()
     assert page.evaluate("document.activeElement.id") == "id_id_number"

@@ -110,9 +110,11 @@ def test_registration_errors_name_the_field_and_write_nothing(client, sms_outbox
     response = client.post(reverse("accounts:register"), bad)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "身份证号码：身份证号码校验码错误" in body
+    # Plain words, no standard's clause (the API's error code names the rule).
+    assert "身份证号码：身份证号码有一位不对：最后一位与前17位对不上" in body
+    assert "GB 11643" not in body and "MOD 11-2" not in body
     assert "手机号码：手机号码应为以1开头的11位数字" in body
-    assert "再次输入密码：两次输入的密码不一致" in body
+    assert "再次输入密码：两次输入的密码不一样，请重新输入。" in body
     assert "密码：" in body and "10" in body
     assert 'aria-invalid="true"' in body
     taken = client.post(
@@ -166,3 +168,11 @@ def test_five_wrong_codes_burn_the_code(sms_outbox):
             phone.check_code(mobile, PhoneCode.Purpose.REGISTER, wrong)
     with pytest.raises(Exception, match="错误次数过多"):
         phone.check_code(mobile, PhoneCode.Purpose.REGISTER, code)
+
+
+@pytest.mark.django_db
+def test_an_empty_confirmation_asks_in_plain_words(client, sms_outbox):
+    response = client.post(reverse("accounts:register"), registration_data(password_again=""))
+    body = response.content.decode()
+    assert "请再输入一遍密码，确认两次相同。" in body
+    assert "请填写再次输入密码" not in body
