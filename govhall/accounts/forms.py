@@ -117,6 +117,7 @@ class RegistrationForm(ChineseRequiredMixin, forms.Form):
     password_again = forms.CharField(
         label=_("再次输入密码"),
         strip=False,
+        error_messages={"required": _("请再输入一遍密码，确认两次相同。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     agree = forms.BooleanField(
@@ -136,6 +137,19 @@ class CodeForm(ChineseRequiredMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
         ),
     )
+
+
+class SmsLoginForm(ChineseRequiredMixin, forms.Form):
+    """Step 1 of the SMS sign-in: the mobile the code goes to."""
+
+    mobile = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        help_text=_("注册时验证过的本人手机号码。"),
+        error_messages={"required": _("请填写手机号码。")},
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    channel = forms.ChoiceField(choices=Channel.choices, required=False, widget=forms.HiddenInput)
 
 
 class TokenForm(ChineseRequiredMixin, forms.Form):
@@ -244,5 +258,6 @@ class ResetFinishForm(CodeForm):
     password_again = forms.CharField(
         label=_("再次输入新密码"),
         strip=False,
+        error_messages={"required": _("请再输入一遍新密码，确认两次相同。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

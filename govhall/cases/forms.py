@@ -42,9 +42,7 @@ def _answer_field(spec: dict) -> forms.Field:
     """A loose input for one catalogue field: the catalogue's own check converts it."""
     kind, label = spec["type"], spec["label"]
     hints = [spec.get("help", "")]
-    if "min" in spec or "max" in spec:
-        low, high = _number(spec.get("min")), _number(spec.get("max"))
-        hints.append(_("范围：%(low)s～%(high)s") % {"low": low, "high": high})
+    hints.append(range_hint(spec))
     attrs: dict = {}
     widget: forms.Widget
     if kind == "textarea":
@@ -89,10 +87,19 @@ def _condition_hint(other: dict, condition: dict) -> str:
     return _("仅在“%(label)s”为“%(value)s”时填写") % {"label": other["label"], "value": expected}
 
 
-def _number(value) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
+def range_hint(spec: dict) -> str:
+    """The bounds of a number question in words: both ends, or the one there is."""
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and high is not None:
+        return _("范围：%(low)s～%(high)s") % {
+            "low": catalog_forms.number_text(low),
+            "high": catalog_forms.number_text(high),
+        }
+    if low is not None:
+        return _("不小于%(low)s") % {"low": catalog_forms.number_text(low)}
+    if high is not None:
+        return _("不大于%(high)s") % {"high": catalog_forms.number_text(high)}
+    return ""
 
 
 def delivery_choices(application) -> list[tuple[str, str]]:
@@ -173,6 +180,8 @@ class ApplicationForm(forms.Form):
             value = application.answers.get(spec["name"])
             if isinstance(value, bool):
                 value = "true" if value else "false"
+            elif spec["type"] in ("integer", "decimal") and value not in (None, ""):
+                value = catalog_forms.shown(spec, value)
             if value is not None:
                 initial[ANSWER_PREFIX + spec["name"]] = str(value)
         return initial

@@ -71,7 +71,7 @@ FIELDSETS = [
     (_("收费"), ["has_fee", "fee_basis"]),
     (
         _("办理结果"),
-        ["result_name", "result_licence_type", "result_sample", "delivery"],
+        ["result_name", "result_licence_type", "repeat_while_held", "result_sample", "delivery"],
     ),
     (_("咨询与监督"), ["consultation_phone", "supervision_phone"]),
     (_("网上申办表单与秒批规则"), ["form_fields", "decision_rules"]),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from govhall.regions.models import Department, Region
 from govhall.search import browse
 from govhall.search.engine import Filters, search
+from govhall.search.grouping import GroupedResults
 
 from .models import Bundle, Item, ItemType, LifeEvent, Scenario, Theme, ThemeAudience
 from .services import scenarios as scenario_service
@@ -91,14 +92,14 @@ def search_page(request):
         audience=audience,
         item_type=item_type,
     )
-    results = search(query, region=region, filters=filters) if query else None
-    page = hits = facets = None
+    results = GroupedResults(search(query, region=region, filters=filters)) if query else None
+    page = groups = facets = None
     if results is not None:
         page = _page(request, range(len(results)))
-        hits = results.hits(
+        groups = results.groups(
             page.start_index() - 1 if len(results) else 0, PAGE_SIZE, highlight=True
         )
-        facets = _facets(results)
+        facets = _facets(results.results)
     context = _context(
         request,
         region,
@@ -106,7 +107,7 @@ def search_page(request):
         query=query,
         results=results,
         page=page,
-        hits=hits,
+        groups=groups,
         facets=facets,
         audience=audience,
         item_type=item_type,

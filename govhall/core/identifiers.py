@@ -12,7 +12,9 @@ than reality in two places (GB 11643-1999, GB 32100-2015):
   other). We validate the full alphabet instead, and add the GB 11714 check of the
   embedded organisation code that stdnum skips.
 
-Every failure carries a stable ``code`` and a Chinese message that names the rule.
+Every failure carries a stable ``code`` (which rule of which standard; see the table in
+docs/api.md) and a plain Chinese message for the person typing the number — the message
+says what is wrong and what to check, never the standard's clause.
 """
 
 from __future__ import annotations
@@ -131,14 +133,17 @@ def validate_id_number(value: str, today: datetime.date | None = None) -> Valida
         errors.append(
             _problem(
                 "address_code",
-                f"身份证号码前6位地址码不符合GB/T 2260：不存在省级代码“{number[:2]}”。",
+                f"身份证号码开头的“{number[:2]}”不是任何省份的代码，请核对前两位。",
             )
         )
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         errors.append(
-            _problem("birth_date", f"身份证号码第7–14位出生日期“{number[6:14]}”不是有效日期。")
+            _problem(
+                "birth_date",
+                f"身份证号码第7–14位应是出生日期，“{number[6:14]}”不是有效的日期，请核对。",
+            )
         )
     else:
         if birth > today:
@@ -151,7 +156,7 @@ def validate_id_number(value: str, today: datetime.date | None = None) -> Valida
         errors.append(
             _problem(
                 "checksum",
-                "身份证号码校验码错误（GB 11643 ISO 7064 MOD 11-2），请核对每一位。",
+                "身份证号码有一位不对：最后一位与前17位对不上，请对照身份证逐位核对。",
             )
         )
     return result
@@ -192,28 +197,36 @@ def validate_credit_code(value: str) -> ValidationResult:
     authority, category = code[0], code[1]
     if authority not in USCC_CATEGORIES:
         errors.append(
-            _problem("authority", f"第1位登记管理部门代码“{authority}”不存在（GB 32100）。")
+            _problem("authority", f"统一社会信用代码第1位“{authority}”不是有效的登记管理部门代码。")
         )
     elif category not in USCC_CATEGORIES[authority]:
         errors.append(
             _problem(
                 "category",
-                f"第2位机构类别代码“{category}”不属于登记管理部门“{authority}”（GB 32100）。",
+                f"统一社会信用代码第2位机构类别“{category}”与第1位“{authority}”不相配，请核对。",
             )
         )
     if not code[2:8].isdigit():
         errors.append(_problem("region_code", "第3–8位登记管理机关行政区划码须为6位数字。"))
     elif code[2:4] not in PROVINCE_PREFIXES and code[2:8] != "100000":
-        errors.append(_problem("region_code", f"第3–8位行政区划码“{code[2:8]}”不符合GB/T 2260。"))
+        errors.append(
+            _problem("region_code", f"统一社会信用代码第3–8位“{code[2:8]}”不是有效的地区代码。")
+        )
     entity = code[8:17]
     if gb11714_check_char(entity[:8]) != entity[8]:
         errors.append(
             _problem(
-                "entity_checksum", "第9–17位主体标识码（组织机构代码）校验位错误（GB 11714）。"
+                "entity_checksum",
+                "统一社会信用代码第9–17位（组织机构代码）有一位不对，请对照营业执照核对。",
             )
         )
     if uscc.calc_check_digit(code[:17]) != code[17]:
-        errors.append(_problem("checksum", "第18位校验码错误（GB 32100 MOD 31），请核对每一位。"))
+        errors.append(
+            _problem(
+                "checksum",
+                "统一社会信用代码第18位校验码错误：与前17位对不上，请对照营业执照逐位核对。",
+            )
+        )
     return result
 
 

@@ -1,6 +1,6 @@
 """Hooks into the case engine: held licences, consent at submission, 同步签发."""
 
-from govhall.cases.models import Application, Case
+from govhall.cases.models import Application, Case, Channel
 from govhall.cases.services import facts, hooks
 
 from .models import LicenceUse
@@ -25,13 +25,19 @@ def _on_submitted(
                 continue
             licence = uses.case_licences(case).filter(versions__identifier=used.identifier).first()
             if licence is not None:
+                at_counter = application.channel == Channel.COUNTER
+                purpose = (
+                    f"窗口申请“{case.item_name}”时办事人当面同意使用（{used.material_name}）"
+                    if at_counter
+                    else f"申请“{case.item_name}”时授权使用（{used.material_name}）"
+                )
                 uses.record_use(
                     licence,
                     LicenceUse.Kind.CONSENT,
                     user=application.user,
                     department=case.department,
                     case=case,
-                    purpose=f"申请“{case.item_name}”时授权使用（{used.material_name}）",
+                    purpose=purpose[:200],
                     identifier=used.identifier,
                 )
 

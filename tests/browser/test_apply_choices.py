@@ -138,3 +138,53 @@ def test_an_item_issuing_an_e_licence_offers_electronic_delivery_first(new_page,
     ways = me.locator("fieldset", has_text="结果送达方式").get_by_role("radio")
     assert [w.get_attribute("value") for w in ways.all()] == ["electronic", "pickup"]
     assert me.get_by_role("radio", name="电子送达").is_visible()
+
+
+def test_a_held_valid_result_licence_is_said_before_starting(new_page, site):
+    civil = cf.department("江门市民政局")
+    lf.licence_type(issuers=[civil])
+    citizen = cf.applicant(name="郭美玲")
+    case, _clerk = lf.concluded_case(civil, citizen)
+    licence = case.licences.get()
+    again = lf.issuing_item(civil, name="特困人员认定", repeat_while_held=True)
+
+    me = citizen_page(new_page, site, citizen)
+    me.goto(case.item.get_absolute_url())
+    click_and_follow(me, me.get_by_role("link", name="在线申办"))
+    assert text_of(me.locator("h1")) == "暂时不能在线申办"
+    alert = text_of(me.get_by_role("alert"))
+    assert f"您已持有有效的“最低生活保障证”（证照编号{licence.number}）" in alert
+    assert me.get_by_role("button", name="开始申办").count() == 0
+    assert me.get_by_role("link", name="查看我的证照").count() == 1
+
+    # The catalogue lets this other item be applied for again: it says so, and starts.
+    me.goto(again.get_absolute_url())
+    click_and_follow(me, me.get_by_role("link", name="在线申办"))
+    assert "本事项允许持证期间再次申请" in text_of(me.get_by_role("note").first)
+    me.get_by_role("button", name="开始申办").click()
+    me.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}/$"))
+
+
+INCOME = [
+    {"name": "income", "label": "家庭月收入（元）", "type": "decimal", "required": True, "min": 0},
+    {"name": "members", "label": "共同生活人数", "type": "integer", "required": True, "max": 20},
+]
+
+
+def test_numbers_read_as_typed_and_range_hints_name_their_ends(new_page, site):
+    item = cf.item(cf.department("江门市民政局"), name="临时困难补助", form_fields=INCOME)
+    citizen = cf.applicant(name="冯丽萍")
+
+    me = citizen_page(new_page, site, citizen)
+    _start(me, item)
+    hints = text_of(me.locator("form.apply-form"))
+    assert "不小于0" in hints and "不大于20" in hints and "～" not in hints
+    me.get_by_label("家庭月收入（元）").fill("1500")
+    me.get_by_label("共同生活人数").fill("3")
+    me.get_by_label("联系电话").fill("13800138000")
+    me.get_by_role("radio", name="电子送达").check()
+    click_and_follow(me, me.get_by_role("button", name="保存并继续"))
+    me.goto(me.url.replace("/materials/", "/"))
+    assert me.get_by_label("家庭月收入（元）").input_value() == "1500"
+    me.goto(me.url + "check/")
+    assert summary_value(me, "家庭月收入（元）") == "1500"

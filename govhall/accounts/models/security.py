@@ -23,6 +23,7 @@ class PhoneCode(models.Model):
         CHANGE_MOBILE = "change_mobile", _("更换手机号码")
         RESET_PASSWORD = "reset_password", _("重置密码")
         COMPLAINT = "complaint", _("投诉")
+        LOGIN = "login", _("登录")
 
     mobile = models.CharField(_("手机号码"), max_length=11, db_index=True)
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
@@ -49,6 +50,8 @@ class LoginEvent(models.Model):
     class Method(models.TextChoices):
         PASSWORD = "password", _("密码")
         PASSWORD_TOTP = "password_totp", _("密码＋动态口令")
+        SMS = "sms", _("短信验证码")
+        REGISTRATION = "registration", _("注册时短信验证")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

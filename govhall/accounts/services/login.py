@@ -60,3 +60,10 @@ def mark_second_factor(request) -> None:
         LoginEvent.objects.filter(pk=event_id, user=request.user).update(
             method=LoginEvent.Method.PASSWORD_TOTP
         )
+
+
+def mark_method(request, method: str) -> None:
+    """The sign-in of this session used ``method`` (SMS code, registration): note it."""
+    event_id = request.session.get(SESSION_EVENT)
+    if event_id:
+        LoginEvent.objects.filter(pk=event_id, user=request.user).update(method=method)

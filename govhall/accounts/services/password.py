@@ -41,7 +41,9 @@ def finish_reset(user, *, code: str, password: str, password_again: str) -> None
         )
     errors: dict[str, list[ValidationError]] = {}
     if password != password_again:
-        errors["password_again"] = [ValidationError(_("两次输入的密码不一致。"), code="mismatch")]
+        errors["password_again"] = [
+            ValidationError(_("两次输入的密码不一样，请重新输入。"), code="mismatch")
+        ]
     try:
         validate_password(password or "", user=user)
     except ValidationError as exc:

@@ -122,7 +122,7 @@ def check_registration(
     # form must not reveal it (``start_registration`` continues by SMS either way).
     if password != password_again:
         errors.setdefault("password_again", []).append(
-            ValidationError(_("两次输入的密码不一致。"), code="mismatch")
+            ValidationError(_("两次输入的密码不一样，请重新输入。"), code="mismatch")
         )
     probe = get_user_model()(display_name=clean or "", email=email, mobile=clean_mobile)
     probe.first_name = clean or ""

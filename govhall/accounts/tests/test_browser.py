@@ -1,12 +1,14 @@
 """The citizen's journey in a real browser at phone width: register → verify the phone →
 log in → my account; then the Jiangmen branch hall in the same session."""
 
+import datetime
 import os
 import re
 
 import pytest
+from django.utils import timezone
 
-from govhall.accounts.models import Person
+from govhall.accounts.models import LoginEvent, Person, PhoneCode
 
 from .helpers import last_code
 from .test_registration import ID_NUMBER
@@ -35,7 +37,7 @@ def test_register_verify_login_journey(live_server, transactional_reference_data
     page.get_by_label("身份证号码").fill(ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"))
     page.get_by_role("button", name="下一步：验证手机号码").click()
     summary = page.locator(".error-summary")
-    assert "身份证号码：身份证号码校验码错误" in summary.inner_text()
+    assert "身份证号码：身份证号码有一位不对" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link", name=re.compile("身份证号码")).first.click()
     assert page.evaluate("document.activeElement.id") == "id_id_number"
@@ -53,8 +55,39 @@ def test_register_verify_login_journey(live_server, transactional_reference_data
     page.get_by_label("短信验证码").fill(last_code("13712345678"))
     page.get_by_role("button", name="完成注册").click()
 
-    page.wait_for_url(re.compile(r"/account/login/"))
-    assert "注册成功" in page.inner_text("main")
+    # Registration signs the person in: no second sign-in.
+    page.wait_for_url(re.compile(r"/account/(#.*)?$"))
+    assert "注册成功，已为您登录" in page.inner_text("main")
+    assert "李小梅" in page.inner_text("main")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+    # Sign in by SMS code: one code a minute per number (the registration's was just sent),
+    # a wrong code counts, the right one signs in.
+    page.goto(f"{live_server.url}/account/login/")
+    page.get_by_role("link", name="使用短信验证码登录").click()
+    page.get_by_label("手机号码").fill("137 1234 5678")
+    page.get_by_role("button", name="获取验证码").click()
+    assert "秒后再重新获取" in page.locator(".error-summary").inner_text()
+    minute_ago = timezone.now() - datetime.timedelta(seconds=61)
+    PhoneCode.objects.filter(mobile="13712345678").update(created_at=minute_ago)
+    page.get_by_role("button", name="获取验证码").click()
+    page.wait_for_url(re.compile(r"/account/login/sms/verify/"))
+    assert "137****5678" in page.inner_text("main")
+    code = last_code("13712345678")
+    page.get_by_label("短信验证码").fill("000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="登录", exact=True).click()
+    assert "还可尝试" in page.locator(".error-summary").inner_text()
+    page.get_by_label("短信验证码").fill(code)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(re.compile(r"/account/(#.*)?$"))
+    assert "李小梅" in page.inner_text("main")
+    event = LoginEvent.objects.filter(user__mobile="13712345678").order_by("-pk").first()
+    assert event.method == LoginEvent.Method.SMS
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+    page.goto(f"{live_server.url}/account/login/")
     page.get_by_label("身份证号码／手机号码／用户名").fill("13712345678")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()

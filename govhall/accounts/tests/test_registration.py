@@ -52,8 +52,13 @@ def test_register_verify_login_and_branch_hall_sees_the_session(client, sms_outb
         assert "验证码不正确，还可尝试4次" in wrong.content.decode()
 
     done = client.post(reverse("accounts:register-verify"), {"code": last_code("13712345678")})
-    assert done.status_code == 302 and done.url.startswith(reverse("accounts:login"))
+    # The verified code signs the new account in (no second sign-in).
+    assert done.status_code == 302 and done.url == reverse("accounts:home")
     person = Person.objects.get()
+    assert int(client.session["_auth_user_id"]) == person.user_id
+    registered = LoginEvent.objects.get(user=person.user)
+    assert registered.method == LoginEvent.Method.REGISTRATION
+    client.post(reverse("accounts:logout"))
     assert person.id_number == ID_NUMBER  # normalised: the lower-case x was not an issue
     assert person.name == "李小梅"
     assert person.realname_level == RealNameLevel.SELF_REGISTERED
@@ -65,7 +70,7 @@ def test_register_verify_login_and_branch_hall_sees_the_session(client, sms_outb
         reverse("accounts:login"), {"username": ID_NUMBER, "password": PASSWORD, "next": "/"}
     )
     assert login.status_code == 302 and login.url == "/"
-    event = LoginEvent.objects.get(user=person.user)
+    event = LoginEvent.objects.filter(user=person.user).latest("pk")
     assert event.hall.region_id == "440000" and event.channel == "web"
     # …and the Jiangmen branch hall already knows who is there.
     branch = client.get("/halls/440700/")
@@ -105,9 +110,11 @@ def test_registration_errors_name_the_field_and_write_nothing(client, sms_outbox
     response = client.post(reverse("accounts:register"), bad)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "身份证号码：身份证号码校验码错误" in body
+    # Plain words, no standard's clause (the API's error code names the rule).
+    assert "身份证号码：身份证号码有一位不对：最后一位与前17位对不上" in body
+    assert "GB 11643" not in body and "MOD 11-2" not in body
     assert "手机号码：手机号码应为以1开头的11位数字" in body
-    assert "再次输入密码：两次输入的密码不一致" in body
+    assert "再次输入密码：两次输入的密码不一样，请重新输入。" in body
     assert "密码：" in body and "10" in body
     assert 'aria-invalid="true"' in body
     assert "已注册" not in body  # existing accounts are never named (test_registration_privacy)
@@ -157,3 +164,11 @@ def test_five_wrong_codes_burn_the_code(sms_outbox):
             phone.check_code(mobile, PhoneCode.Purpose.REGISTER, wrong)
     with pytest.raises(Exception, match="错误次数过多"):
         phone.check_code(mobile, PhoneCode.Purpose.REGISTER, code)
+
+
+@pytest.mark.django_db
+def test_an_empty_confirmation_asks_in_plain_words(client, sms_outbox):
+    response = client.post(reverse("accounts:register"), registration_data(password_again=""))
+    body = response.content.decode()
+    assert "请再输入一遍密码，确认两次相同。" in body
+    assert "请填写再次输入密码" not in body

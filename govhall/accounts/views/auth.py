@@ -6,7 +6,7 @@ import base64
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -17,18 +17,28 @@ from django.views.decorators.http import require_http_methods
 from govhall.operations.client import client_address
 
 from .. import crypto
+from ..backends import remote_addr_of
 from ..forms import (
     CodeForm,
     LoginForm,
     RegistrationForm,
     ResetFinishForm,
     ResetStartForm,
+    SmsLoginForm,
     TokenForm,
     apply_errors,
 )
+<<<<<<< HEAD
 from ..models import mask_mobile
 from ..services import legal, registration, totp
 from ..services import password as password_service
+=======
+from ..models import LoginEvent, mask_mobile
+from ..services import login as login_service
+from ..services import password as password_service
+from ..services import registration, totp
+from ..services import sms_login as sms_login_service
+>>>>>>> wt-journey
 from .common import hall_context, safe_next
 
 PENDING_KEY = "govhall_pending_registration"
@@ -146,23 +156,92 @@ def register_verify(request):
         return redirect("accounts:register-verify")
     if request.method == "POST" and form.is_valid():
         try:
-            registration.complete_registration(pending, form.cleaned_data["code"])
+            person = registration.complete_registration(pending, form.cleaned_data["code"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            next_url = request.session.pop(PENDING_NEXT_KEY, "")
+            next_url = request.session.pop(PENDING_NEXT_KEY, "") or reverse("accounts:home")
             del request.session[PENDING_KEY]
+            # The code just proved the phone: the new account is signed in at once.
+            login(request, person.user, backend=sms_login_service.BACKEND)
+            login_service.mark_method(request, LoginEvent.Method.REGISTRATION)
             messages.success(
-                request, _("注册成功，手机号码已验证。请使用身份证号码或手机号码登录。")
+                request,
+                _("注册成功，已为您登录。以后可使用身份证号码或手机号码，以密码或短信验证码登录。"),
             )
-            login_url = reverse("accounts:login")
-            return redirect(
-                f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url
-            )
+            return redirect(next_url)
     return render(
         request,
         "accounts/register_verify.html",
         {"form": form, "masked_mobile": mask_mobile(pending.mobile)},
+    )
+
+
+SMS_LOGIN_KEY = "govhall_sms_login_mobile"
+
+
+@require_http_methods(["GET", "POST"])
+def sms_login(request):
+    """Sign in with a code sent to the account's mobile: step 1 asks for the number."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    form = SmsLoginForm(request.POST or None, initial={"channel": request.GET.get("channel", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            mobile = sms_login_service.send_code(
+                form.cleaned_data["mobile"], remote_addr_of(request)
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[SMS_LOGIN_KEY] = mobile
+            messages.info(
+                request,
+                _("如果该手机号码已注册并完成验证，验证码已发送至 %(mobile)s，5分钟内有效。")
+                % {"mobile": mask_mobile(mobile)},
+            )
+            query = {
+                k: request.POST.get(k) for k in ("next", "hall", "channel") if request.POST.get(k)
+            }
+            url = reverse("accounts:sms-login-verify")
+            return redirect(f"{url}?{urlencode(query)}" if query else url)
+    return render(
+        request,
+        "accounts/sms_login.html",
+        {"form": form, "next": request.GET.get("next", ""), "hall": hall_context(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sms_login_verify(request):
+    """Step 2: the code signs in (a wrong one counts like a wrong password)."""
+    mobile = request.session.get(SMS_LOGIN_KEY)
+    if not mobile:
+        return redirect("accounts:sms-login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = sms_login_service.check(
+                mobile, form.cleaned_data["code"], remote_addr_of(request)
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            del request.session[SMS_LOGIN_KEY]
+            login(request, user, backend=sms_login_service.BACKEND)
+            login_service.mark_method(request, LoginEvent.Method.SMS)
+            return redirect(safe_next(request))
+    return render(
+        request,
+        "accounts/sms_login_verify.html",
+        {
+            "form": form,
+            "masked_mobile": mask_mobile(mobile),
+            "next": request.GET.get("next", "") or request.POST.get("next", ""),
+            "hall": hall_context(request),
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -150,6 +150,37 @@ def check_applicant(identity, version: ItemVersion) -> None:
         raise refuse(
             "applicant", "audience", f"“{version.name}”面向自然人，请切换为本人身份后申办。"
         )
+    check_not_held(person, identity.company, version)
+
+
+def held_result(person, company, version: ItemVersion) -> facts.HeldLicence | None:
+    """The valid e-licence of the item's result type the applicant already holds, if any."""
+    if not version.result_licence_type or person is None:
+        return None
+    return next(
+        (
+            licence
+            for licence in facts.held_licences(person, company)
+            if licence.type_code == version.result_licence_type
+        ),
+        None,
+    )
+
+
+def check_not_held(person, company, version: ItemVersion) -> None:
+    """Refuse applying again for a result licence the applicant holds and is still valid,
+    unless the catalogue allows it (``repeat_while_held``)."""
+    if version.repeat_while_held:
+        return
+    held = held_result(person, company, version)
+    if held is not None:
+        number = f"（证照编号{held.number}）" if held.number else ""
+        raise refuse(
+            "item",
+            "licence_held",
+            f"您已持有有效的“{held.name}”{number}，不能再次申请“{version.name}”。"
+            "如需换证、补证或变更，请申办相应事项。",
+        )
 
 
 def eligibility(identity, items: list[Item]):
@@ -443,8 +474,9 @@ def licence_supplies(
 ) -> dict[str, facts.HeldLicence]:
     """Materials an e-licence of the applicant will stand for (用证), by need key.
 
-    A file the applicant supplied for the need wins; otherwise the licence attached to
-    it, or else the first valid licence of that type the applicant holds.
+    A file (or a paper original checked at a counter) supplied for the need wins;
+    otherwise the licence attached to it, or else the first valid licence of that type the
+    applicant holds.
     """
     supply = supply or Supply.of(application)
     if not supply.held:
@@ -456,7 +488,7 @@ def licence_supplies(
     supplies = {}
     for need in material_needs(application):
         material = supply.materials.get(need.key)
-        if material is not None and material.file_id:
+        if material is not None and (material.file_id or material.source != MaterialSource.LICENCE):
             continue
         if material is not None and material.reference in by_identifier:
             supplies[need.key] = by_identifier[material.reference]
@@ -475,7 +507,13 @@ def _use_licences(
     supplies = licence_supplies(application, supply)
     if not supplies:
         return ()
-    if application.channel != Channel.COUNTER and not consent:
+    if not consent and application.channel == Channel.COUNTER:
+        raise refuse(
+            "licence_consent",
+            "required",
+            "请确认办事人当面同意调用其电子证照，或改为上传扫描件、核验纸质原件。",
+        )
+    if not consent:
         raise refuse(
             "licence_consent",
             "required",

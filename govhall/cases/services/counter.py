@@ -102,8 +102,14 @@ def take_application(
     paper_checked: list[str] | None = None,
     accept_now: bool = True,
     company=None,
+    licence_consent: bool = False,
 ) -> Case:
-    """Take the application at the counter: one visit recorded, scans into the locker."""
+    """Take the application at the counter: one visit recorded, scans into the locker.
+
+    A valid e-licence the person holds stands for its material, as online, once the clerk
+    records that the person agreed to it (``licence_consent``); a scan or a checked paper
+    original supplied for the material is used instead.
+    """
     check_clerk(clerk, department)
     if access.would_be_party(clerk, person, company):
         raise refuse(
@@ -117,6 +123,7 @@ def take_application(
             "outside_city",
             f"“{item.name}”不属于本市，本窗口不能收件（全城通办限本市及省级事项）。",
         )
+    applications.check_not_held(person, company, applications.published_version(item, online=False))
     identity = CounterIdentity(person, company)
     application = Application.objects.create(
         item=item,
@@ -151,7 +158,7 @@ def take_application(
         need = next((n for n in applications.material_needs(application) if n.key == key), None)
         if need is not None and not application.materials.filter(key=key).exists():
             application.materials.create(key=key, name=need.name, source="paper")
-    (case,) = applications.submit(application, identity)
+    (case,) = applications.submit(application, identity, licence_consent=licence_consent)
     if accept_now:
         handling.accept(case, clerk)
         case.refresh_from_db()

@@ -63,6 +63,9 @@ def item_apply(request, code: str):
             "level": level,
             "needs": applications.material_needs(Application(item=item)),
             "drafts": _drafts(request.identity, item=item),
+            "held": applications.held_result(
+                request.identity.person, request.identity.company, version
+            ),
         },
     )
 

@@ -59,6 +59,8 @@ def refusal(request, exc: ValidationError, *, subject: str, guide_url: str = "",
         next_steps.append((f"{reverse('accounts:level-required')}?{query}", _("提升实名等级")))
     elif code in ("no_power", "audience"):
         next_steps.append((reverse("accounts:acting"), _("切换办事身份")))
+    elif code == "licence_held":
+        next_steps.append((reverse("licences:my-licences"), _("查看我的证照")))
     elif code == "no_person":
         next_steps.append((reverse("accounts:home"), _("查看我的账号")))
     if guide_url:

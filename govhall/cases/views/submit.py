@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govhall.catalog.services import forms as catalog_forms
 from govhall.catalog.services.forms import visible
 from govhall.core.identifiers import mask_id_number
 
@@ -33,7 +34,7 @@ def _shown(spec: dict, value) -> str:
         return str(dict(BOOLEAN_CHOICES)["true" if value else "false"])
     if spec["type"] == "id_number":
         return mask_id_number(str(value))
-    return str(value)
+    return catalog_forms.shown(spec, value)
 
 
 def answer_rows(application) -> list[dict]:

@@ -19,6 +19,7 @@ from govhall.core.api.pagination import StandardPagination
 from govhall.core.errors import deny
 from govhall.regions.models import Department, Region
 from govhall.search.engine import search_items
+from govhall.search.grouping import GroupedResults, LeadItems
 
 from ..models import Audience, Bundle, Item, ItemType, ItemVersion, Scenario, Theme
 from ..services import bundles, documents, guides, items, rates, scenarios, workflow
@@ -76,6 +77,14 @@ def published_queryset():
             OpenApiParameter("theme", str, description="服务主题编码"),
             OpenApiParameter("audience", str, description="person、company或服务对象代码"),
             OpenApiParameter("item_type", str, enum=ItemType.values),
+            OpenApiParameter(
+                "flat",
+                bool,
+                description=(
+                    "与q同用：默认每个基本目录事项只返回一条（本地区的实施事项优先），"
+                    "flat=true时返回各地区的每个实施事项"
+                ),
+            ),
         ],
         tags=["catalogue"],
     )
@@ -94,7 +103,7 @@ class ItemList(generics.ListAPIView):
             raise ValidationError({"q": "检索词不能超过100个字符。"})
         if query:
             # The standard filters run inside the full-text index (no per-match probe).
-            return search_items(
+            results = search_items(
                 query,
                 region=region,
                 within=region.code if region is not None else None,
@@ -103,6 +112,9 @@ class ItemList(generics.ListAPIView):
                 audience=filters.get("audience"),
                 item_type=filters.get("item_type"),
             )
+            if _flag(self.request.query_params.get("flat")):
+                return results
+            return LeadItems(GroupedResults(results))
         queryset = published_queryset()
         if region is not None:
             queryset = queryset.filter(region__code__startswith=region.prefix)
@@ -115,6 +127,17 @@ class ItemList(generics.ListAPIView):
         if "item_type" in filters:
             queryset = queryset.filter(item_type=filters["item_type"])
         return queryset.order_by("region__code", "basic_code", "implementation_code")
+
+
+def _flag(value: str | None) -> bool:
+    """A boolean query parameter: true/1/yes (anything else, or absent, is false)."""
+    if value is None:
+        return False
+    if value.strip().lower() in ("true", "1", "yes"):
+        return True
+    if value.strip().lower() in ("false", "0", "no", ""):
+        return False
+    raise ValidationError({"flat": "flat须为true或false。"})
 
 
 def _public_item(code: str) -> Item:

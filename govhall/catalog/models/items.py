@@ -284,6 +284,14 @@ class ItemVersion(models.Model):
         _("结果电子证照类型代码"), max_length=40, blank=True, help_text=_("结果为电子证照时填写。")
     )
     result_sample = models.CharField(_("审批结果样本"), max_length=300, blank=True)
+    repeat_while_held = models.BooleanField(
+        _("持有有效结果证照时可再次申请"),
+        default=False,
+        help_text=_(
+            "结果为电子证照时适用：不勾选的，申请人持有该证照且仍在有效期内时不能再次申请"
+            "（换证、补证、变更另设事项）。"
+        ),
+    )
     delivery_pickup = models.BooleanField(_("窗口领取"), default=True)
     delivery_post = models.BooleanField(_("邮寄送达"), default=False)
     delivery_electronic = models.BooleanField(_("电子送达"), default=False)

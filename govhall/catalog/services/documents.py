@@ -121,6 +121,7 @@ SCALARS: list[F] = [
     _f(V, "result_name"),
     _f(V, "result_licence_type"),
     _f(V, "result_sample"),
+    _f(V, "repeat_while_held", kind="bool"),
     _f(V, "location"),
     _f(V, "office_hours"),
     _f(V, "consultation_phone"),
@@ -138,6 +139,7 @@ DEFAULTS: dict[str, Any] = {
     "supports_appointment": False,
     "supports_online_payment": False,
     "supports_logistics": False,
+    "repeat_while_held": False,
     "statutory_limit_days": None,
     "change_type": ChangeType.NEW.value,
 }

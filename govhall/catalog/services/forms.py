@@ -308,7 +308,8 @@ def _convert(field: dict, raw: Any) -> tuple[Any, str]:
                 return None, "须为整数。"
             value: Any = int(number)
         else:
-            value = float(number)
+            # A whole amount stays whole (1500, not 1500.0) in the stored answers and the API.
+            value = int(number) if number == number.to_integral_value() else float(number)
         if "min" in field and value < field["min"]:
             return None, f"不能小于{_num(field['min'])}。"
         if "max" in field and value > field["max"]:
@@ -345,8 +346,31 @@ def _convert(field: dict, raw: Any) -> tuple[Any, str]:
     return None, "类型未知。"
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def number_text(value) -> str:
+    """A number as people write it: 1500 (not 1500.0), 0.05 (never 5E-2), 12.5."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return format(number.normalize(), "f")
+
+
+def shown(field: dict, value) -> str:
+    """An answer as the applicant and staff read it (ID numbers are masked by the page)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.get("type") in ("integer", "decimal") and isinstance(value, (int, float, str)):
+        try:
+            return number_text(value)
+        except InvalidOperation:
+            return str(value)
+    return str(value)
+
+
+_num = number_text
 
 
 def _first(result) -> str:

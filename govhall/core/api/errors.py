@@ -42,6 +42,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_valid": 409,  # a licence not valid (revoked or expired) cannot change or be shared
     "legacy_format": 409,  # a licence version signed before holder commitments: no bundle
     "idempotency_conflict": 409,  # an Idempotency-Key reused for a different request
+    "licence_held": 409,  # applying again for a result licence held and valid
     # 403 — the caller may not do it
     PERMISSION_DENIED: 403,  # outside the catalogue editor's or reviewer's scope
     "not_your_task": 403,  # the current step belongs to another post

@@ -68,7 +68,7 @@ class TestValidBodies:
             {
                 "field": "value",
                 "code": "checksum",
-                "message": "身份证号码校验码错误（GB 11643 ISO 7064 MOD 11-2），请核对每一位。",
+                "message": "身份证号码有一位不对：最后一位与前17位对不上，请对照身份证逐位核对。",
             }
         ]
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from govhall.cases.models import CaseState
 from govhall.cases.services import clocks, handling, queries
 from govhall.core import files
+from govhall.catalog.services import forms as catalogue_forms
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
@@ -37,12 +38,12 @@ class Record:
     summary: str
 
 
-def _shown(value) -> str:
+def _shown(value, field: dict) -> str:
     if value is True:
         return _("是")
     if value is False:
         return _("否")
-    return str(value)
+    return catalogue_forms.shown(field, value)
 
 
 def answers_of(case) -> list[Answer]:
@@ -50,7 +51,7 @@ def answers_of(case) -> list[Answer]:
     hold other items' fields too)."""
     given = case.application.answers or {}
     return [
-        Answer(field["label"], _shown(given[field["name"]]))
+        Answer(field["label"], _shown(given[field["name"]], field))
         for field in case.item_version.form_fields or []
         if field.get("name") in given
     ]

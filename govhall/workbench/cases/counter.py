@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from govhall.accounts.models import Person
-from govhall.cases.services import counter
+from govhall.cases.services import counter, facts
 from govhall.catalog.models import Item
 from govhall.regions.models import Level
 
@@ -169,6 +169,7 @@ def counter_intake(request, code: str):
         request.POST or None,
         request.FILES or None,
         version=item.current,
+        held=facts.held_licences(person),
         initial={"contact_phone": person.user.mobile or ""},
     )
     if request.method == "POST" and form.is_valid():
@@ -183,6 +184,7 @@ def counter_intake(request, code: str):
                 scans=form.scans(),
                 paper_checked=form.paper_checked(),
                 accept_now=form.cleaned_data["accept_now"],
+                licence_consent=bool(form.cleaned_data.get("licence_consent")),
             )
         except ValidationError as error:
             apply_errors(form, error, field_for=form.field_for)

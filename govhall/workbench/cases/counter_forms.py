@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govhall.cases.forms import range_hint
 from govhall.cases.services import applications
 from govhall.catalog.models import Material
 from govhall.catalog.services import forms as catalogue_forms
@@ -68,6 +69,7 @@ class Need:
     index: int
     key: str
     material: Material
+    licence: object = None  # facts.HeldLicence the person holds for it, if any
 
     @property
     def fetched_by_hall(self) -> bool:
@@ -118,6 +120,7 @@ def question_field(question: dict, labels: dict[str, str]) -> forms.Field:
                 "value": _shown(condition["equals"]),
             }
         )
+    hints.append(range_hint(question))
     common = {"label": label, "required": False, "help_text": " ".join(h for h in hints if h)}
     if kind == "boolean":
         return forms.ChoiceField(
@@ -152,8 +155,11 @@ class IntakeForm(forms.Form):
         label=gettext_lazy("材料齐全、符合法定形式，当场受理"), required=False, initial=True
     )
 
-    def __init__(self, *args, version, **kwargs):
+    def __init__(self, *args, version, held=(), **kwargs):
         super().__init__(*args, **kwargs)
+        by_type = {}
+        for licence in held:
+            by_type.setdefault(licence.type_code, licence)
         self.questions = list(version.form_fields or [])
         labels = {q["name"]: q["label"] for q in self.questions}
         fields = {}
@@ -164,7 +170,7 @@ class IntakeForm(forms.Form):
             key = applications.material_key(material)
             if any(n.key == key for n in self.needs):
                 continue
-            need = Need(len(self.needs), key, material)
+            need = Need(len(self.needs), key, material, by_type.get(material.licence_type_code))
             self.needs.append(need)
             if need.fetched_by_hall:
                 continue
@@ -175,6 +181,12 @@ class IntakeForm(forms.Form):
             )
             fields[f"paper_{need.index}"] = forms.BooleanField(
                 label=_("“%(name)s”纸质原件已核验") % {"name": material.name}, required=False
+            )
+        if any(n.licence and not n.fetched_by_hall for n in self.needs):
+            fields["licence_consent"] = forms.BooleanField(
+                label=_("办事人已当面同意调用上述电子证照，代替提交纸质材料"),
+                help_text=_("调用会记入办事人的用证记录。不同意的，请上传扫描件或核验纸质原件。"),
+                required=False,
             )
         self.fields = {**fields, **self.fields}
 
@@ -205,12 +217,19 @@ class IntakeForm(forms.Form):
                 if message:
                     self.add_error(f"scan_{need.index}", message)
                     continue
-            if (
-                need.required
-                and not need.material.licence_type_code  # a held e-licence may supply it
-                and not upload
-                and not data.get(f"paper_{need.index}")
-            ):
+            if upload or data.get(f"paper_{need.index}"):
+                continue
+            if need.licence is not None:
+                if not data.get("licence_consent"):
+                    self.add_error(
+                        "licence_consent",
+                        _(
+                            "请确认办事人同意调用电子证照“%(name)s”，"
+                            "或上传其扫描件、勾选已核验纸质原件。"
+                        )
+                        % {"name": need.material.name},
+                    )
+            elif need.required:
                 self.add_error(
                     f"scan_{need.index}",
                     _("请上传“%(name)s”的扫描件，或勾选已核验纸质原件。")
