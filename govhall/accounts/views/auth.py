@@ -28,17 +28,11 @@ from ..forms import (
     TokenForm,
     apply_errors,
 )
-<<<<<<< HEAD
-from ..models import mask_mobile
-from ..services import legal, registration, totp
-from ..services import password as password_service
-=======
 from ..models import LoginEvent, mask_mobile
+from ..services import legal, registration, totp
 from ..services import login as login_service
 from ..services import password as password_service
-from ..services import registration, totp
 from ..services import sms_login as sms_login_service
->>>>>>> wt-journey
 from .common import hall_context, safe_next
 
 PENDING_KEY = "govhall_pending_registration"
