@@ -149,7 +149,7 @@ class HallAdmin(RegionScopedAdmin):
     list_display = ("name", "kind", "region", "hotline", "opening_hours", "is_active")
     list_filter = ("kind", "is_active", "region__level", CityListFilter)
     search_fields = ("name", "region__code", "region__name", "address")
-    autocomplete_fields = ["region", "successor"]
+    autocomplete_fields = ["region"]
     list_select_related = ("region",)
     fieldsets = (
         (None, {"fields": ("region", "kind", "name", "is_active")}),
