@@ -100,7 +100,7 @@ class RejectedRecord(models.Model):
     # As sent: a record refused for its record_id may carry none, or not a UUID.
     record_id = models.CharField(_("记录标识"), max_length=64, blank=True)
     case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
-    errors = models.JSONField(_("错误"), help_text=_("按字段路径列出的原因"))
+    errors = models.JSONField(_("错误"), help_text=_("[{field, message}]：按字段路径列出的原因"))
 
     class Meta:
         verbose_name = _("拒收记录")
@@ -114,7 +114,7 @@ class RejectedRecord(models.Model):
     @property
     def error_list(self) -> list[tuple[str, str]]:
         """(field path, reason) pairs, in the order the checks found them."""
-        return [(path, message) for path, messages in self.errors.items() for message in messages]
+        return [(error["field"], error["message"]) for error in self.errors]
 
     @property
     def first_error(self) -> str:

@@ -377,7 +377,13 @@ def store_rejected(client: ExchangeClient, refused: list, records: list, *, day)
             index=result.index,
             record_id=result.record_id or sent(result.index, "record_id", 64),
             case_number=sent(result.index, "case_number", 40),
-            errors={path: [str(m) for m in messages] for path, messages in result.errors.items()},
+            # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the
+            # order is the order the checks found them.
+            errors=[
+                {"field": path, "message": str(message)}
+                for path, messages in result.errors.items()
+                for message in messages
+            ],
         )
         for result in refused
     )
