@@ -46,6 +46,8 @@ run: demo
 	@echo "govhall: http://$(HOST):$(PORT)/  (staff: /workbench/login/, admin: /admin/)"
 	@echo "background: task worker (var/worker.log) and scheduler (var/scheduler.log); they stop with the server"
 	@export REDIS_URL="$${REDIS_URL:-$$($(BIN)/python -m govhall.operations.redis_probe)}"; \
+		export GOVHALL_PUBLIC_URL="$${GOVHALL_PUBLIC_URL:-http://$(HOST):$(PORT)}"; \
+		echo "licence QR codes and share links point at $$GOVHALL_PUBLIC_URL"; \
 		if [ -n "$$REDIS_URL" ]; then echo "shared cache and rate limits: Redis at $$REDIS_URL"; \
 		else echo "Redis not reachable on 127.0.0.1:6379: caches and rate limits in process memory (fine for one process)"; fi; \
 		$(BIN)/python manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \

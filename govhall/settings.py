@@ -395,7 +395,12 @@ TASKS = {
         "BACKEND": os.environ.get("GOVHALL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-# The hall's public address: printed in licence QR codes (verification links).
+# The hall's public address: printed in licence QR codes (verification links) and share
+# links. Set it in production (README, "Production"). In development it is derived from
+# the serving address: ``make run`` exports http://HOST:PORT to the server, the worker and
+# the scheduler, and with DEBUG on and no setting, pages use the address they were
+# requested at (``core.services.public_url``).
+GOVHALL_PUBLIC_URL_SET = bool(os.environ.get("GOVHALL_PUBLIC_URL"))
 GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The parent hall's process-records endpoint (docs/exchange.md, "Pushing to a parent
 # hall"); empty keeps the records local (the monitoring subsystem reads them here).

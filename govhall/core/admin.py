@@ -42,8 +42,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 DAY_FORMAT_HELP = _(
-    "每行一天：日期 类别 名称。类别为 holiday（法定节假日，休息）或 workday（调休上班日）。"
-    "例如：2027-01-01 holiday 元旦"
+    "可直接粘贴国务院办公厅《关于某年部分节假日安排的通知》的正文（“一、元旦：……放假……”），"
+    "系统逐条识别放假和调休上班日期；也可每行一天：日期 类别 名称，类别为 holiday"
+    "（法定节假日，休息）或 workday（调休上班日），例如：2027-01-01 holiday 元旦"
 )
 
 
@@ -71,8 +72,15 @@ class CalendarYearForm(forms.ModelForm):
         cleaned = super().clean()
         year = cleaned.get("year") or self.instance.pk
         if year and "days" in cleaned:
+            text = cleaned["days"]
             try:
-                entries = calendar.validate_entries(year, calendar.parse_day_lines(cleaned["days"]))
+                if calendar.looks_like_notice(text):
+                    parsed = calendar.parse_notice(text, year)
+                    if not cleaned.get("notice"):
+                        cleaned["notice"] = calendar.notice_title(text)
+                else:
+                    parsed = calendar.parse_day_lines(text)
+                entries = calendar.validate_entries(year, parsed)
             except Refusal as exc:
                 # Show the message next to the field the administrator has to correct.
                 self.add_error("year" if exc.field == "year" else "days", exc.message)

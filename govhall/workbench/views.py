@@ -6,11 +6,13 @@ says who the user is, where they work and how far their reach goes (``scope_of``
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -167,8 +169,6 @@ class InboxCounts:
 def inbox_counts(user, scope: StaffScope) -> InboxCounts:
     """Open tasks of the user's posts, and those past their due date (paused cases — the
     clock stopped for a correction or a special procedure — are not overdue)."""
-    from django.utils import timezone
-
     from govhall.cases.services import access
 
     from .cases.inbox import PAUSED
@@ -177,6 +177,31 @@ def inbox_counts(user, scope: StaffScope) -> InboxCounts:
     today = timezone.localdate()
     overdue = tasks.filter(due_date__lt=today).exclude(case_state__in=PAUSED).count()
     return InboxCounts(pending=tasks.count(), overdue=overdue)
+
+
+@dataclass(frozen=True)
+class CalendarAlert:
+    years: tuple[int, ...]
+    url: str
+
+
+# From November the next year's holiday schedule is due (the State Council publishes it
+# in October or November); until it is loaded every deadline into that year is a guess.
+CALENDAR_ALERT_FROM_MONTH = 11
+
+
+def calendar_alert(scope: StaffScope, today: date) -> CalendarAlert | None:
+    """For hall administrators: the years whose holiday schedule is missing and needed now
+    — this year always, next year from November — with where to load it."""
+    from govhall.core.services import calendar
+
+    if not (scope.is_superuser or any(h.post == Post.HALL_ADMIN for h in scope.posts)):
+        return None
+    needed = [today.year] + ([today.year + 1] if today.month >= CALENDAR_ALERT_FROM_MONTH else [])
+    missing = tuple(year for year in needed if not calendar.is_known_year(year))
+    if not missing:
+        return None
+    return CalendarAlert(missing, f"{reverse('admin:core_calendaryear_add')}?year={missing[0]}")
 
 
 @dataclass(frozen=True)
@@ -227,5 +252,6 @@ def home(request):
             "panels": panels,
             "inbox": inbox_counts(request.user, scope) if any_inbox else None,
             "supervision_counts": _supervision_counts(request.user, scope),
+            "calendar_alert": calendar_alert(scope, timezone.localdate()),
         },
     )

@@ -4,6 +4,8 @@ monitoring, the counter receipt and the header and titles."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from govhall.cases.models import Case, CaseState
@@ -127,3 +129,42 @@ def test_counter_receipt_actions_have_no_bullets_and_do_not_overlap(new_page, si
             first["y"], second["y"]
         )
         assert overlap_x <= 0 or overlap_y <= 0
+
+
+def test_titles_header_order_and_a_compact_phone_header(new_page, site):
+    from tests.browser.case_helpers import citizen_page
+    from tests.browser.helpers import PHONE
+
+    page = new_page()
+    page.goto("/account/login/")
+    assert page.title() == "登录 - 广东政务服务网"  # the site's name, not the server's address
+    page.goto("/workbench/login/")
+    assert page.title().endswith(" - 广东政务服务网")
+
+    citizen = f.applicant(name="陈志明")
+    page = citizen_page(new_page, site, citizen)
+    page.goto("/account/")
+    tools = [
+        text_of(t).replace(" ", "")
+        for t in page.locator(".header-tools > a, .header-tools button").all()
+    ]
+    name = str(citizen.user)
+    # The person's pages, then whose account (with a separator), then sign-out last.
+    assert tools == ["长者模式", "我的办件", "消息", f"我的账号：{name}", "退出"]
+
+    for elder, url, limit in [(False, "/account/", 110), (True, "/", PHONE["height"] / 3)]:
+        phone = citizen_page(new_page, site, citizen, viewport=PHONE)
+        if elder:
+            phone.context.add_cookies([{"name": "govhall_elder", "value": "1", "url": site}])
+        phone.goto(url)
+        height = phone.locator("header.site-header").bounding_box()["height"]
+        assert height <= limit, (elder, url, height)
+        # Every header control is still there and reachable (no sideways scroll).
+        assert phone.get_by_role("button", name="退出", exact=True).is_visible()
+        account = phone.locator("a.account-link")
+        assert account.is_visible(), account.evaluate("e => e.getBoundingClientRect().toJSON()")
+        spoken = re.compile(rf"^我的账号：\s?{name}$")  # the label stays for screen readers
+        assert phone.get_by_role("link", name=spoken).count() == 1
+        assert phone.evaluate(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )

@@ -15,6 +15,7 @@ guess for a fact.
 from __future__ import annotations
 
 import datetime
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -368,6 +369,80 @@ def parse_day_lines(text: str) -> list[DayEntry]:
             )
         entries.append(DayEntry(day, kind, " ".join(parts[2:])))
     return entries
+
+
+# The State Council's yearly notice (国务院办公厅关于YYYY年部分节假日安排的通知) lists
+# each holiday as "二、春节：1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休，
+# 共8天。1月26日（周日）、2月8日（周六）上班。" — pasted as it is published.
+_SECTION = re.compile(r"[一二三四五六七八九十]+、\s*([^：:\n]{1,30})[：:]")
+_PAREN = re.compile(r"[（(][^）)]*[）)]")
+_DATE = r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"
+_RANGE = re.compile(_DATE + r"(?:\s*[至到—～~-]\s*" + _DATE + r")?")
+_NOTICE_TITLE = re.compile(r"国务院办公厅关于\s*\d{4}\s*年部分节假日安排的通知")
+
+
+def looks_like_notice(text: str) -> bool:
+    return bool(_SECTION.search(text or "")) and "放假" in (text or "")
+
+
+def notice_title(text: str) -> str:
+    """The notice's title when the paste includes it (for ``CalendarYear.notice``)."""
+    found = _NOTICE_TITLE.search((text or "").replace(" ", ""))
+    return found.group(0) if found else ""
+
+
+def parse_notice(text: str, year: int) -> list[DayEntry]:
+    """Holidays and make-up working days of ``year`` from the notice's text.
+
+    Each numbered section gives the holiday's name, its run of days off (a date, or a
+    range "至") before "放假", and the make-up working days ("…上班") after it. Days of
+    another year (a New Year run starting in December) are left for that year's list.
+    Errors name the section.
+    """
+    text = _PAREN.sub("", (text or "").replace("\ufeff", ""))
+    sections = list(_SECTION.finditer(text))
+    if not sections:
+        raise refuse(
+            "days", "notice_format", "未找到“一、元旦：……放假”这样的条目，请粘贴通知正文。"
+        )
+    entries: list[DayEntry] = []
+    for position, section in enumerate(sections):
+        name = section.group(1).strip()
+        end = sections[position + 1].start() if position + 1 < len(sections) else len(text)
+        body = text[section.end() : end]
+        off, _sep, rest = body.partition("放假")
+        if not _sep:
+            raise refuse("days", "notice_format", f"“{name}”一条没有写明放假日期。")
+        runs = list(_RANGE.finditer(off))
+        if not runs:
+            raise refuse("days", "notice_format", f"“{name}”一条的放假日期无法识别。")
+        for run in runs:
+            first = _notice_date(run.group(1), run.group(2), run.group(3), year, None, name)
+            last = first
+            if run.group(6):
+                last = _notice_date(
+                    run.group(4), run.group(5), run.group(6), first.year, first.month, name
+                )
+            if last < first or (last - first).days > 31:
+                raise refuse("days", "notice_format", f"“{name}”一条的放假起止日期有误。")
+            day = first
+            while day <= last:
+                entries.append(DayEntry(day, CalendarDay.Kind.HOLIDAY, name))
+                day += ONE_DAY
+        for sentence in re.split(r"[。；;\n]", rest):
+            if "上班" not in sentence:
+                continue
+            for match in re.finditer(_DATE, sentence):
+                day = _notice_date(*match.groups(), year, None, name)
+                entries.append(DayEntry(day, CalendarDay.Kind.WORKDAY, name))
+    return [e for e in entries if e.date.year == year]
+
+
+def _notice_date(y, m, d, year: int, month: int | None, name: str) -> datetime.date:
+    try:
+        return datetime.date(int(y or year), int(m or month or 0), int(d))
+    except ValueError:
+        raise refuse("days", "notice_format", f"“{name}”一条中的日期无效。") from None
 
 
 def validate_entries(year: int, entries: Iterable[DayEntry]) -> list[DayEntry]:

@@ -85,8 +85,26 @@ class IssuePage(serializers.Serializer):
     results = QualityIssueOut(many=True)
 
 
+class RejectedErrorOut(serializers.Serializer):
+    field = serializers.CharField(help_text="字段路径，如 department.code")
+    message = serializers.CharField()
+
+
+class RejectedRecordOut(serializers.Serializer):
+    index = serializers.IntegerField(help_text="在其所在批次中的位置，从0起")
+    record_id = serializers.CharField(help_text="报送的 record_id（可能缺失或无效）")
+    case_number = serializers.CharField()
+    day = serializers.DateField()
+    received_at = serializers.DateTimeField()
+    errors = serializers.SerializerMethodField()
+
+    def get_errors(self, row) -> list[dict]:
+        return [{"field": path, "message": message} for path, message in row.error_list]
+
+
 class QualityReport(serializers.Serializer):
     client = serializers.CharField(help_text="客户端代码")
     today = QualityDayOut(allow_null=True)
     days = QualityDayOut(many=True, help_text="最近30天（有报送的日期），由近到远")
     issues = IssuePage()
+    rejected_records = RejectedRecordOut(many=True, help_text="最近100条拒收记录，由新到旧")

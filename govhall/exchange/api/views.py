@@ -102,6 +102,8 @@ class ExchangeClientView(APIView):
         if response.status_code >= 400 and isinstance(data, dict) and data.get("errors"):
             first = data["errors"][0]
             message = f"{first.get('field', '')}: {first.get('message', '')}"
+        elif getattr(self, "first_error", ""):  # a 200 batch with refused records in it
+            message = self.first_error
         duration = int(
             (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
         )
@@ -166,6 +168,13 @@ class ProcessRecordsView(ExchangeClientView):
             "rejected": sum(1 for r in results if r.status == ingest.REJECTED),
         }
         self.call_counts.update(counts)
+        refused = next((r for r in results if r.status == ingest.REJECTED), None)
+        if refused is not None:
+            path, messages = next(iter(refused.errors.items()), ("", [""]))
+            self.first_error = (
+                f"第{refused.index}条（{refused.record_id or '无record_id'}）拒收："
+                f"{path}：{messages[0] if messages else ''}"
+            )
         return Response({**counts, "results": [r.as_dict() for r in results]})
 
 
@@ -191,12 +200,17 @@ def _day_out(row) -> dict:
     }
 
 
+REJECTED_SHOWN = 100  # the newest refused records (of ``day`` when given)
+
+
 class QualityView(ExchangeClientView):
     @extend_schema(
         summary="本客户端的数据质量反馈",
         description=(
             "调用方（数据交换客户端）最近30天每日的接收、重复、拒收、迟报和有问题记录数及质量"
-            "得分，以及数据质量问题清单（分页，由新到旧；day 只看该报送日期，rule 只看该检查项）。"
+            "得分，数据质量问题清单（分页，由新到旧；day 只看该报送日期，rule 只看该检查项），"
+            "以及最近100条拒收记录（rejected_records：批内序号、record_id、办件编号和按字段列出"
+            "的原因，更正后以新的报送重发；day 同样适用）。"
         ),
         parameters=[
             OpenApiParameter("day", OpenApiTypes.DATE, description="报送日期 YYYY-MM-DD"),
@@ -238,6 +252,9 @@ class QualityView(ExchangeClientView):
                 "previous": paginator.get_previous_link(),
                 "results": s.QualityIssueOut(page, many=True).data,
             },
+            "rejected_records": s.RejectedRecordOut(
+                quality.rejected_of(client, day=day)[:REJECTED_SHOWN], many=True
+            ).data,
         }
         return Response(report)
 

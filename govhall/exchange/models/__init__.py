@@ -1,6 +1,6 @@
 from .clients import ExchangeCall, ExchangeClient
 from .delivery import DeliveryAlert, DeliveryAttempt
-from .quality import QualityCheck, QualityDay, QualityIssue
+from .quality import QualityCheck, QualityDay, QualityIssue, RejectedRecord
 
 __all__ = [
     "DeliveryAlert",
@@ -10,4 +10,5 @@ __all__ = [
     "QualityCheck",
     "QualityDay",
     "QualityIssue",
+    "RejectedRecord",
 ]

@@ -82,3 +82,41 @@ class QualityDay(models.Model):
             return None
         clean = max(self.accepted + self.duplicates - self.with_issues, 0)
         return round(100 * clean / self.received, 1)
+
+
+class RejectedRecord(models.Model):
+    """One pushed record that was refused, with why, for the sender to correct and push
+    again: a count alone ("rejected: 1") does not say which record or what was wrong."""
+
+    client = models.ForeignKey(
+        ExchangeClient,
+        verbose_name=_("报送方"),
+        on_delete=models.CASCADE,
+        related_name="rejected_records",
+    )
+    day = models.DateField(_("报送日期"))
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
+    index = models.PositiveIntegerField(_("批内序号"), help_text=_("在该批记录中的位置，从0起"))
+    # As sent: a record refused for its record_id may carry none, or not a UUID.
+    record_id = models.CharField(_("记录标识"), max_length=64, blank=True)
+    case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
+    errors = models.JSONField(_("错误"), help_text=_("[{field, message}]：按字段路径列出的原因"))
+
+    class Meta:
+        verbose_name = _("拒收记录")
+        verbose_name_plural = _("拒收记录")
+        ordering = ["-received_at", "index"]
+        indexes = [models.Index(fields=["client", "day"], name="rejected_record_client_day")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} #{self.index} {self.record_id}"
+
+    @property
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field path, reason) pairs, in the order the checks found them."""
+        return [(error["field"], error["message"]) for error in self.errors]
+
+    @property
+    def first_error(self) -> str:
+        pairs = self.error_list
+        return f"{pairs[0][0]}：{pairs[0][1]}" if pairs else ""

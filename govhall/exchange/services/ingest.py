@@ -292,7 +292,9 @@ def ingest(
         quality.store(client, record_findings, day=day, fresh=True)
         flagged = {f.record_id for f in record_findings}
         conflicting = len(findings)
-        rejected = sum(1 for r in results if r is not None and r.status == REJECTED)
+        refused = [r for r in results if r is not None and r.status == REJECTED]
+        rejected = len(refused)
+        quality.store_rejected(client, refused, records, day=day)
         quality.count_day(
             client,
             day,

@@ -39,7 +39,7 @@ from govhall.catalog.models import CaseType, Item
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
-from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue
+from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue, RejectedRecord
 from .spec import EVENT_LABELS
 
 LATE_AFTER = datetime.timedelta(hours=12)
@@ -357,3 +357,40 @@ def issues_of(
 
 def day_of(client: ExchangeClient, day: datetime.date | None = None) -> QualityDay | None:
     return client.days.filter(day=day or timezone.localdate()).first()
+
+
+def store_rejected(client: ExchangeClient, refused: list, records: list, *, day) -> None:
+    """Keep each refused record's place in its batch, its id and case number as sent, and
+    the reasons by field path (``ingest.RecordResult``), for the sender to correct."""
+    if not refused:
+        return
+
+    def sent(index: int, key: str, limit: int) -> str:
+        record = records[index]
+        value = record.get(key) if isinstance(record, dict) else None
+        return value[:limit] if isinstance(value, str) else ""
+
+    RejectedRecord.objects.bulk_create(
+        RejectedRecord(
+            client=client,
+            day=day,
+            index=result.index,
+            record_id=result.record_id or sent(result.index, "record_id", 64),
+            case_number=sent(result.index, "case_number", 40),
+            # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the
+            # order is the order the checks found them.
+            errors=[
+                {"field": path, "message": str(message)}
+                for path, messages in result.errors.items()
+                for message in messages
+            ],
+        )
+        for result in refused
+    )
+
+
+def rejected_of(client: ExchangeClient, *, day: datetime.date | None = None) -> QuerySet:
+    rows = RejectedRecord.objects.filter(client=client)
+    if day is not None:
+        rows = rows.filter(day=day)
+    return rows.order_by("-received_at", "-pk")

@@ -106,7 +106,44 @@ def test_a_county_pushes_a_mixed_batch_and_gets_exact_results(county, county_tok
         (200, 10, 0, 8, 2),
     ]
     assert calls[0].path == "/api/v1/exchange/process-records" and calls[0].method == "POST"
-    assert calls[0].remote_addr == "127.0.0.1" and calls[0].error == ""
+    assert calls[0].remote_addr == "127.0.0.1"
+    # A 200 call that held refused records shows its first one in the call log.
+    first_error = f"第7条（{batch[7]['record_id']}）拒收：channel：取值“fax”无效"
+    assert calls[0].error.startswith(first_error)
+
+
+def test_each_rejected_record_is_listed_for_the_sender_with_its_errors(
+    county, county_token, story, item
+):
+    client, _ = county
+    batch = mixed_batch(story, item)
+    push(county_token, {"records": batch})
+
+    api = Client().get("/api/v1/exchange/quality", HTTP_AUTHORIZATION=f"Bearer {county_token}")
+    listed = sorted(api.json()["rejected_records"], key=lambda r: r["index"])
+    assert [(r["index"], r["record_id"], r["case_number"]) for r in listed] == [
+        (7, batch[7]["record_id"], batch[7]["case_number"]),
+        (8, batch[8]["record_id"], batch[8]["case_number"]),
+    ]
+    assert listed[0]["errors"] == [
+        {
+            "field": "channel",
+            "message": "取值“fax”无效，应为以下之一：online、mobile、counter、kiosk、third_party。",
+        },
+        {"field": "visits", "message": "不能小于0。"},
+    ]
+    assert listed[1]["errors"] == [
+        {"field": "region_code", "message": "行政区划440704不在本客户端登记的报送区划内。"}
+    ]
+
+    # The sender's hall sees the same on its quality page, and the call's first error.
+    admin = Client()
+    admin.force_login(staff(Post.HALL_ADMIN, Department.objects.get(name="江门市民政局")))
+    html = admin.get(f"/workbench/exchange/{client.code}/").content.decode()
+    assert "拒收记录" in html and "（2）" in html
+    assert batch[8]["record_id"] in html
+    assert "<code>region_code</code>：行政区划440704不在本客户端登记的报送区划内。" in html
+    assert f"第7条（{batch[7]['record_id']}）拒收：channel：" in html
 
 
 def test_late_and_inconsistent_records_reach_the_senders_quality_feedback(

@@ -77,7 +77,7 @@ class MyLicenceDetail(HolderLicenceMixin, APIView):
     )
     def get(self, request, identifier: str):
         licence = self.licence(request, identifier)
-        return Response(s.HolderLicenceDetail(s.detail_payload(licence)).data)
+        return Response(s.HolderLicenceDetail(s.detail_payload(licence, request)).data)
 
 
 @extend_schema(

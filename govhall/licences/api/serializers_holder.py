@@ -138,7 +138,7 @@ def _version(version: LicenceVersion) -> dict:
     }
 
 
-def detail_payload(licence: Licence) -> dict:
+def detail_payload(licence: Licence, request=None) -> dict:
     version = licence.current
     payload = summary_payload(licence)
     return {
@@ -160,7 +160,7 @@ def detail_payload(licence: Licence) -> dict:
             for note in version.annotations or []
         ],
         "versions": [_version(v) for v in licence.versions.order_by("-version")],
-        "qr_text": verification.qr_text(version) if payload["status"] == "valid" else "",
+        "qr_text": verification.qr_text(version, request) if payload["status"] == "valid" else "",
         "pdf_url": reverse("api-my-licence-pdf", args=[version.identifier]),
     }
 

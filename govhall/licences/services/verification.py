@@ -12,11 +12,11 @@ import base64
 import binascii
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.utils import timezone
 
 from govhall.core import inputs
 from govhall.core.errors import Refusal
+from govhall.core.services.public_url import public_url
 
 from ..models import IssuerKey, Licence, LicenceState, LicenceVersion
 from . import canonical, identifiers, signing
@@ -96,10 +96,11 @@ def qr_payload(version: LicenceVersion) -> str:
     return f"{QR_PREFIX}{_b64url(body)}.{_b64url(signing.sign(version.key, body))}"
 
 
-def qr_text(version: LicenceVersion) -> str:
+def qr_text(version: LicenceVersion, request=None) -> str:
     """What the QR code holds: the verification page's address with the payload, so a
-    phone camera opens the page and an offline verifier reads the ``p`` parameter."""
-    return f"{settings.GOVHALL_PUBLIC_URL}/licences/verify/?p={qr_payload(version)}"
+    phone camera opens the page and an offline verifier reads the ``p`` parameter. The
+    address is the hall's public one (``core.services.public_url``)."""
+    return f"{public_url(request)}/licences/verify/?p={qr_payload(version)}"
 
 
 def payload_from(text: str) -> str:

@@ -179,3 +179,35 @@ def test_a_bearer_token_speaks_for_its_person():
     licence, identity = person_licence()
     body = Client().get(BASE, **bearer_header(identity.user)).json()
     assert [r["number"] for r in body["results"]] == [licence.number]
+
+
+def test_qr_address_follows_the_serving_address_in_development(settings):
+    """``make run PORT=8765`` (DEBUG, no GOVHALL_PUBLIC_URL) printed :8000 in the QR code."""
+    licence, identity = person_licence()
+    client = signed_in(identity)
+    url = f"{BASE}{licence.current.identifier}/"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG, settings.GOVHALL_PUBLIC_URL_SET = True, False
+    settings.GOVHALL_PUBLIC_URL = "http://127.0.0.1:8000"
+    text = client.get(url, HTTP_HOST="192.168.1.20:8765").json()["qr_text"]
+    assert text.startswith("http://192.168.1.20:8765/licences/verify/?p=GHL1.")
+    # In production the setting decides, whatever host the request came by.
+    settings.DEBUG, settings.GOVHALL_PUBLIC_URL_SET = False, True
+    settings.GOVHALL_PUBLIC_URL = "https://www.gdzwfw.gov.cn"
+    text = client.get(url, HTTP_HOST="internal-node:8000").json()["qr_text"]
+    assert text.startswith("https://www.gdzwfw.gov.cn/licences/verify/?p=GHL1.")
+
+
+def test_make_run_hands_its_address_to_every_process():
+    import subprocess
+
+    from django.conf import settings as django_settings
+
+    out = subprocess.run(
+        ["make", "-n", "run", "PORT=8765", "HOST=127.0.0.1"],
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert 'GOVHALL_PUBLIC_URL="${GOVHALL_PUBLIC_URL:-http://127.0.0.1:8765}"' in out

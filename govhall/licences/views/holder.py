@@ -265,7 +265,7 @@ def shared(request, token: str):
                 fields=pdf.labelled_data(version),
                 status=verdict,
                 status_label=verification.STATUS_LABELS[verdict],
-                verify_url=verification.qr_text(version),
+                verify_url=verification.qr_text(version, request),
             )
     response = render(request, "licences/holder/shared.html", context, status=status)
     # The token is in the address: never send it to another site. (Not "no-referrer":

@@ -72,3 +72,19 @@ def test_bad_input_names_the_field_and_other_regions_are_not_found(client, chaoz
     )
     client.logout()
     assert client.get(URL + "indicators", {"month": "2017-06"}).status_code in (401, 403)
+
+
+def test_a_citizens_token_is_told_this_is_the_monitoring_api(client):
+    """Not the case API's wording: the refusal names the interface the caller asked for."""
+    from tests.common import applicant
+    from tests.factories import bearer_header
+
+    citizen = applicant()
+    response = client.get(
+        "/api/v1/monitoring/regions/445100/indicators?month=2017-06",
+        **bearer_header(citizen.user),
+    )
+    assert response.status_code == 403
+    (error,) = response.json()["errors"]
+    assert error["code"] == "staff_only"
+    assert "数据监测接口" in error["message"] and "办件办理" not in error["message"]

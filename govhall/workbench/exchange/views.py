@@ -130,6 +130,8 @@ def resolve_alert(request, pk: int):
 
 # --- one client: the quality feedback page ----------------------------------------------
 
+RECENT_REJECTED = 100
+
 
 def _day(value: str) -> datetime.date | None:
     try:
@@ -149,6 +151,7 @@ def client_page(request, code: str):
     )
     kept = {k: v for k, v in {"rule": rule, "day": day.isoformat() if day else ""}.items() if v}
     days = quality.recent_days(client)
+    rejected = quality.rejected_of(client, day=day)
     return render(
         request,
         "workbench/exchange/client.html",
@@ -162,6 +165,8 @@ def client_page(request, code: str):
             "rules": QualityCheck.choices,
             "rule": rule,
             "day": day,
+            "rejected": list(rejected[:RECENT_REJECTED]),
+            "rejected_count": rejected.count(),
             "calls": client.calls.order_by("-at", "-pk")[:RECENT_CALLS],
             "can_manage": clients.can_manage(request.user, client),
             "nav": "exchange",
