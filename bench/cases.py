@@ -211,6 +211,27 @@ def run_inbox(calls: int, explain: bool) -> tuple[list[str], bool]:
     return lines, met
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (the gunicorn workers),
+    from /proc (0.0 where there is none)."""
+    parents, times = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = int(fields[11]) + int(fields[12])
+    tree, grown = {pid}, True
+    while grown:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        grown, tree = bool(more), tree | more
+    return sum(times.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
+
+
 def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[str], bool]:
     from . import cases_apply as apply
     from .cases_clients import describe_waits, run_clients
@@ -224,7 +245,7 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
           "(applications.apply, POST /api/v1/applications/apply) one")  # fmt: skip
     server = Server("gunicorn", workers=workers)
     print(f"  server: {server.description}, database connections kept open")
-    lines, met, diagnostics = [], True, []
+    lines, met, diagnostics, cpu_lines = [], True, [], []
     lines.append(
         f"  {'clients':>7}  {'path':<16} {'applications/s':>14} {'p50':>8} {'p95':>8}  "
         f"{'drafts/s':>8} {'ratio':>6}  {'bench CPU':>9}  goal ≥ {GOAL_APPLICATIONS_PER_S:.0f}/s"
@@ -239,16 +260,34 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
     try:
         for clients in WRITE_CLIENTS:
             floor = run_clients(clients, apply.baseline_client(setup), seconds=seconds)
+            served = tree_cpu_seconds(server.process.pid)
             me = run_clients(clients, apply.ceiling_client(server.port, tokens), seconds=seconds)
+            me_cpu_ms = (
+                (tree_cpu_seconds(server.process.pid) - served)
+                * 1000
+                / max(1, me.rate * me.seconds)
+            )
             if me.errors:
                 raise SystemExit(f"GET /api/v1/me clients failed: {me.errors[0]}")
             lines.append(
                 f"  {clients:>7}  {'HTTP, GET me':<16} {me.rate:14.1f} {me.p50:5.0f} ms "
                 f"{me.p95:5.0f} ms  {'':>8} {'':>6}  {me.cpu:9.2f}  (requests/s: the ceiling)"
             )
+            cpu_lines.append(f"  {clients} clients, GET /api/v1/me: {me_cpu_ms:.1f} ms of server "
+                             "CPU per request")  # fmt: skip
             ceiling[clients] = me.rate
             for path, client in paths:
+                served = tree_cpu_seconds(server.process.pid)
                 result = run_clients(clients, client, seconds=seconds, sample_waits=True)
+                done = max(1, result.rate * result.seconds)
+                if path.startswith("HTTP"):
+                    spent = (tree_cpu_seconds(server.process.pid) - served) * 1000 / done
+                    where = "server CPU"
+                else:
+                    spent = result.cpu * result.seconds * 1000 / done
+                    where = "CPU of this process"
+                cpu_lines.append(f"  {clients} clients, {path}: {spent:.1f} ms of {where} per "
+                                 "application")  # fmt: skip
                 if result.errors or floor.errors:
                     raise SystemExit(f"{path} clients failed: {(result.errors + floor.errors)[0]}")
                 ok = result.rate >= GOAL_APPLICATIONS_PER_S
@@ -270,6 +309,8 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
             f"requests/s of GET /api/v1/me; the goal is "
             f"{GOAL_APPLICATIONS_PER_S / most:.2f}× that ceiling"
         )
+    lines.append("  CPU milliseconds per application (and per request of the ceiling):")
+    lines += cpu_lines
     lines.append("  database sessions during the runs (per 20 ms sample; CPU = not waiting):")
     lines += diagnostics
     counts = apply.queries_per_call(setup)

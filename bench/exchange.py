@@ -659,6 +659,13 @@ def refresh_timings(results: Results) -> None:
         f"{results.refresh_rate:,.0f} records/s → {CaseFact.objects.count():,} case "
         f"facts, {MonthlyRollup.objects.count():,} roll-up rows",
     )
+    if results.copy_rate:
+        ratio = results.refresh_rate / results.copy_rate
+        say(
+            results,
+            f"  rebuild / COPY = {ratio:.2f} (COPY of the ingest records above; goal ≥ 0.5 "
+            f"{verdict(ratio >= 0.5)}; python -m bench rebuild compares the same records)",
+        )
     planner_estimate(results)
     now = generator.local_seconds(timezone.now())
     plan = generator.build_plan(seed=SEEDS["incremental"])

@@ -63,7 +63,7 @@ def scan(on=None) -> ScanReport:
 def clocks_to_recompute() -> list[int]:
     """Cases whose dates may have moved since they were computed: those with an open
     suspension (their dates move each day it lasts) and open cases computed without a
-    year's holiday data (it may have been loaded since).
+    year's holiday data (it may have been loaded since). Two index-only reads.
 
     The per-case scan this replaced filtered on ``suspensions__ended_on__isnull=True``,
     which Django reads as a LEFT JOIN: it also recomputed every case that never had a
@@ -72,54 +72,79 @@ def clocks_to_recompute() -> list[int]:
     correction still reaches the open cases that lacked the data.
     """
     suspended = Suspension.objects.filter(ended_on__isnull=True).order_by()
-    suspended = suspended.values_list("case_id", flat=True)
     incomplete = Case.objects.filter(calendar_complete=False, state__in=OPEN_STATES)
-    return sorted({*suspended, *incomplete.values_list("pk", flat=True)})
+    return sorted(
+        {*suspended.values_list("case_id", flat=True), *incomplete.values_list("pk", flat=True)}
+    )
 
 
 def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
-    """Recompute the clocks of ``clocks_to_recompute()`` a chunk at a time; returns how
-    many cases were recomputed."""
-    ids = clocks_to_recompute()
+    """Recompute the clocks of the cases ``clocks_to_recompute`` selects; returns how
+    many cases were recomputed.
+
+    Each chunk is read and computed without locks (three indexed queries); only the
+    cases whose dates changed are then locked, read again and written, a chunk per
+    transaction, so the scan that finds nothing to move (most of the day's 96) writes
+    nothing and blocks no one."""
     batch = calendar.Batch(on)
+    ids = clocks_to_recompute()
+    changed: list[int] = []
     for index in range(0, len(ids), chunk):
+        changed += _compute(ids[index : index + chunk], on, batch)
+    for index in range(0, len(changed), chunk):
         with transaction.atomic():
-            _recompute_chunk(ids[index : index + chunk], on, batch)
+            _compute(changed[index : index + chunk], on, batch, write=True)
     return len(ids)
+
+
+CASE_INPUTS = ["submitted_at", "accepted_at", "statutory_limit_days", "extension_days"]
+CASE_INPUTS += ["promised_limit_days"]
+
+
+def _compute(ids: list[int], on: datetime.date, batch: calendar.Batch, write: bool = False):
+    """Due dates of the cases ``ids`` and their open tasks; returns the ids of the cases
+    whose dates changed, in order. With ``write`` (inside a transaction) the cases are
+    locked first, in id order as the per-case services lock one row, and the changed
+    dates written."""
+    cases = Case.objects.filter(pk__in=ids).order_by("pk")
+    if write:
+        cases = cases.select_for_update()
+    rows = list(cases.values_list("pk", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
+    intervals = defaultdict(list)
+    suspensions = Suspension.objects.filter(case_id__in=ids).order_by("case_id", "started_on", "pk")
+    for case_id, started_on, ended_on in suspensions.values_list(
+        "case_id", "started_on", "ended_on"
+    ):
+        intervals[case_id].append(Interval(started_on, ended_on or max(on, started_on)))
+    changed, changed_cases, changed_steps = set(), [], []
+    for pk, *values in rows:
+        case = _Row(dict(zip([*CASE_INPUTS, *CASE_CLOCK_FIELDS], values, strict=True)))
+        new = clocks.due_dates(case, intervals[pk], batch.add)
+        if any(getattr(case, name) != value for name, value in new.items()):
+            changed.add(pk)
+            fields = {name: new.get(name, getattr(case, name)) for name in CASE_CLOCK_FIELDS}
+            changed_cases.append((pk, *fields.values()))
+    steps = CaseStep.objects.filter(case_id__in=ids, state=StepState.OPEN).order_by()
+    zone = timezone.get_current_timezone()
+    for pk, case_id, started_at, limit, due_date in steps.values_list(
+        "pk", "case_id", "started_at", "time_limit_days", "due_date"
+    ):
+        step = _Row({"started_at": started_at, "time_limit_days": limit})
+        due = clocks.step_due_date(step, intervals[case_id], batch.add, zone)
+        if due_date != due:
+            changed.add(case_id)
+            changed_steps.append((pk, due))
+    if write:
+        now = timezone.now()
+        fields = [*CASE_CLOCK_FIELDS, "updated_at"]
+        bulk.update_rows(Case, fields, [(*row, now) for row in changed_cases])
+        bulk.update_rows(CaseStep, ["due_date"], changed_steps)
+    return sorted(changed)
 
 
 class _Row:
     def __init__(self, values: dict):
         self.__dict__.update(values)
-
-
-def _recompute_chunk(ids: list[int], on: datetime.date, batch: calendar.Batch) -> None:
-    fields = ["pk", "submitted_at", "accepted_at", "statutory_limit_days", "extension_days"]
-    fields += ["promised_limit_days", *CASE_CLOCK_FIELDS]
-    # Locked in id order (as the per-case services lock one row), so no deadlock.
-    cases = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values(*fields)
-    intervals = defaultdict(list)
-    rows = Suspension.objects.filter(case_id__in=ids).order_by("started_on", "pk")
-    for case_id, started_on, ended_on in rows.values_list("case_id", "started_on", "ended_on"):
-        intervals[case_id].append(Interval(started_on, ended_on or max(on, started_on)))
-    changed_cases = []
-    for values in cases:
-        case = _Row(values)
-        new = clocks.due_dates(case, intervals[case.pk], batch.add)
-        if any(getattr(case, name) != value for name, value in new.items()):
-            row = {name: new.get(name, getattr(case, name)) for name in CASE_CLOCK_FIELDS}
-            changed_cases.append((case.pk, *row.values()))
-    steps = CaseStep.objects.filter(case_id__in=ids, state=StepState.OPEN).order_by("case_id")
-    changed_steps = []
-    zone = timezone.get_current_timezone()
-    for values in steps.values("pk", "case_id", "started_at", "time_limit_days", "due_date"):
-        step = _Row(values)
-        due = clocks.step_due_date(step, intervals[step.case_id], batch.add, zone)
-        if step.due_date != due:
-            changed_steps.append((step.pk, due))
-    now = timezone.now()
-    bulk.update_rows(Case, [*CASE_CLOCK_FIELDS, "updated_at"], [(*r, now) for r in changed_cases])
-    bulk.update_rows(CaseStep, ["due_date"], changed_steps)
 
 
 def due_tasks(on: datetime.date):

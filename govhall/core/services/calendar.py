@@ -230,21 +230,24 @@ class Batch:
         span = (last - self.first).days + 1
         days = (self.first + datetime.timedelta(days=n) for n in range(span))
         self.work = [n for n, day in enumerate(days) if self.cal.is_working_day(day)]
-        self._key: tuple = ()
-        self._stops: list[tuple[int, int]] = []
+        self._answers: dict[tuple, DueDate] = {}
 
     def add(
         self, start: datetime.date, working_days: int, suspensions: Sequence[Interval] = ()
     ) -> DueDate:
+        key = tuple(suspensions)
+        # Cases submitted and suspended on the same days ask the same questions.
+        found = self._answers.get((start, working_days, key))
+        if found is None:
+            found = self._answers[start, working_days, key] = self._add(start, working_days, key)
+        return found
+
+    def _add(self, start: datetime.date, working_days: int, suspensions: tuple) -> DueDate:
         if not 0 <= working_days <= MAX_WORKING_DAYS or start < self.first:
             return add_working_days(start, working_days, suspensions)
         work, first = self.work, self.first
         position = (start - first).days
-        key = tuple(suspensions)
-        if key != self._key:  # one case's several dates share its suspensions
-            self._key = key
-            self._stops = [((i.start - first).days, (i.end - first).days) for i in _merge(key)]
-        stops = self._stops
+        stops = [((i.start - first).days, (i.end - first).days) for i in _merge(suspensions)]
         if working_days == 0:
             found = None
             while found is None:
