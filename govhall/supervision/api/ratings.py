@@ -37,13 +37,13 @@ class RatingView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=s.RatingIn,
-        responses={201: s.RatingOut, 200: s.RatingOut},
+        request=s.RatingSubmission,
+        responses={201: s.RatingAnswer, 200: s.RatingAnswer},
         summary="好差评：评价已办结的办件；差评整改后可复评",
         tags=["supervision"],
     )
     def post(self, request):
-        body = s.RatingIn(data=request.data)
+        body = s.RatingSubmission(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         identity = identity_of(request)
