@@ -4,7 +4,8 @@ Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engi
 1,000,000 cases), ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
 (process-record ingest against COPY, refresh and indicator queries on 10,000,000 records) and
 ``load`` (a working day's mix under Locust against gunicorn + nginx on PostgreSQL, with one and
-two app processes, up to the knee; see bench/load.py). Without a
+two app processes, up to the knee; see bench/load.py) and ``supervision`` (the periodic time
+scan over 1,000,000 open cases against one plain SQL query; PostgreSQL). Without a
 name every benchmark runs, each with the options given (``--count N`` is each one's own
 size); options only one benchmark knows need its name.
 
@@ -22,7 +23,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "licences", "exchange", "load")
+BENCHMARKS = ("catalog", "cases", "licences", "exchange", "load", "supervision")
 
 
 def catalog(argv: list[str]) -> int:
@@ -52,6 +53,15 @@ def exchange(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.exchange", *argv], check=False).returncode
 
 
+def supervision(argv: list[str]) -> int:
+    asked = any(a.startswith("--database") or a in ("-h", "--help") for a in argv)
+    if not os.environ.get("BENCH_DATABASE_URL") and not asked:
+        print("supervision: skipped (PostgreSQL only; set BENCH_DATABASE_URL)")
+        return 0
+    command = [sys.executable, "-m", "bench.supervision", *argv]
+    return subprocess.run(command, check=False).returncode
+
+
 def load(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.load", *argv], check=False).returncode
 
@@ -68,6 +78,7 @@ def main(argv: list[str]) -> int:
             "licences": licences,
             "exchange": exchange,
             "load": load,
+            "supervision": supervision,
         }
         status |= runners[name](argv)
     return status
