@@ -113,5 +113,17 @@ def test_card_journey_and_disclosure(new_page, settings):  # noqa: F811
     if overflow(public) > 0:
         wide.append("complaint form")
 
+    for where in ("complaints", "follow-ups", "scores"):
+        dept.goto(f"/workbench/supervision/{where}/")
+        found.extend((where, v) for v in run_axe(dept) if v["impact"] in BLOCKING)
+        if overflow(dept) > 0:
+            wide.append(where)
+    dept.goto(f"/workbench/supervision/scores/departments/{department.credit_code}/")
+    found.extend(("score", v) for v in run_axe(dept) if v["impact"] in BLOCKING)
+    public.goto("/supervision/complaints/track/")
+    found.extend(("track", v) for v in run_axe(public) if v["impact"] in BLOCKING)
+    if overflow(public) > 0:
+        wide.append("track")
+
     assert not found, "axe-core violations:\n" + describe_violations(found)
     assert not wide, f"pages wider than 390 px: {wide}"
