@@ -6,7 +6,8 @@ Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engi
 (process-record ingest against COPY, refresh and indicator queries on 10,000,000 records),
 ``rebuild`` (the monitoring rebuild against COPY of the same 10,202,000 records) and
 ``load`` (a working day's mix under Locust against gunicorn + nginx on PostgreSQL, with one and
-two app processes, up to the knee; see bench/load.py). Without a
+two app processes, up to the knee; see bench/load.py) and ``supervision`` (the periodic time
+scan over 1,000,000 open cases against one plain SQL query; PostgreSQL). Without a
 name every benchmark runs, each with the options given (``--count N`` is each one's own
 size); options only one benchmark knows need its name.
 
@@ -24,7 +25,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "scan", "licences", "exchange", "rebuild", "load")
+BENCHMARKS = ("catalog", "cases", "scan", "licences", "exchange", "rebuild", "load", "supervision")
 
 
 def catalog(argv: list[str]) -> int:
@@ -62,6 +63,15 @@ def rebuild(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.rebuild", *argv], check=False).returncode
 
 
+def supervision(argv: list[str]) -> int:
+    asked = any(a.startswith("--database") or a in ("-h", "--help") for a in argv)
+    if not os.environ.get("BENCH_DATABASE_URL") and not asked:
+        print("supervision: skipped (PostgreSQL only; set BENCH_DATABASE_URL)")
+        return 0
+    command = [sys.executable, "-m", "bench.supervision", *argv]
+    return subprocess.run(command, check=False).returncode
+
+
 def load(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.load", *argv], check=False).returncode
 
@@ -80,6 +90,7 @@ def main(argv: list[str]) -> int:
             "exchange": exchange,
             "rebuild": rebuild,
             "load": load,
+            "supervision": supervision,
         }
         status |= runners[name](argv)
     return status

@@ -227,6 +227,13 @@ class CaseWatch(models.Model):
     promised_due = models.DateField(_("承诺期限"), null=True, blank=True)
     statutory_due = models.DateField(_("法定期限"), null=True, blank=True)
     last_record_id = models.BigIntegerField(default=0)
+    # How far the time scan has got with this case, so a steady scan reads only the cases
+    # that can cross a threshold today: 0 not yet near, 1 near (yellow), 2 passed (red).
+    # Reset when later records move a due date (``time_dirty``: look again, withdraw).
+    promised_stage = models.PositiveSmallIntegerField(default=0)
+    statutory_stage = models.PositiveSmallIntegerField(default=0)
+    acceptance_flagged = models.BooleanField(default=False)
+    time_dirty = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("监察办件")
@@ -239,18 +246,25 @@ class CaseWatch(models.Model):
         indexes = [
             models.Index(
                 fields=["promised_due"],
-                condition=models.Q(is_open=True),
+                condition=models.Q(is_open=True, promised_stage__lt=2),
                 name="watch_open_promised",
             ),
             models.Index(
                 fields=["statutory_due"],
-                condition=models.Q(is_open=True),
+                condition=models.Q(is_open=True, statutory_stage__lt=2),
                 name="watch_open_statutory",
             ),
             models.Index(
                 fields=["applied_at"],
-                condition=models.Q(is_open=True, accepted_at__isnull=True),
+                condition=models.Q(
+                    is_open=True, accepted_at__isnull=True, acceptance_flagged=False
+                ),
                 name="watch_open_unaccepted",
+            ),
+            models.Index(
+                fields=["case_number"],
+                condition=models.Q(time_dirty=True),
+                name="watch_time_dirty",
             ),
         ]
 

@@ -47,6 +47,11 @@ urlpatterns = [
         scores.department_score,
         name="department-score",
     ),
+    re_path(
+        r"^workbench/supervision/scores/report/(?P<code>\d{6,12})/(?P<period>\d{4}-(?:Q[1-4]|\d{2}))\.pdf$",
+        scores.report_pdf,
+        name="scores-report",
+    ),
     # public
     path("supervision/", disclosure.disclosure_page, name="disclosure"),
     re_path(

@@ -37,13 +37,13 @@ class RatingView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=s.RatingIn,
-        responses={201: s.RatingOut, 200: s.RatingOut},
+        request=s.RatingSubmission,
+        responses={201: s.RatingAnswer, 200: s.RatingAnswer},
         summary="好差评：评价已办结的办件；差评整改后可复评",
         tags=["supervision"],
     )
     def post(self, request):
-        body = s.RatingIn(data=request.data)
+        body = s.RatingSubmission(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         identity = identity_of(request)
@@ -152,3 +152,29 @@ class FollowUpActionView(APIView):
         body.is_valid(raise_exception=True)
         follow_up = ACTIONS[action](request.user, follow_up, body.validated_data["note"])
         return Response(s.FollowUpOut(follow_up).data)
+
+
+class MyRatingView(APIView):
+    """The rater's view of their rating: how the department followed it up (回访 and
+    rectification), so they can re-rate."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=s.RatingAnswer, summary="我的评价及差评回访整改情况", tags=["supervision"]
+    )
+    def get(self, request, number: str):
+        case = case_access.applicant_cases(identity_of(request)).filter(number=number).first()
+        rating = getattr(case, "rating", None) if case is not None else None
+        if rating is None:
+            raise NotFound("办件不存在、不是您的办件或尚未评价。", field="case_number")
+        follow_up = RatingFollowUp.objects.filter(case_number=case.number).first()
+        return Response(
+            {
+                "case_number": case.number,
+                "level": rating.level,
+                "rerating": bool(follow_up and follow_up.rerated_level),
+                "follow_up": _follow_up_out(follow_up),
+            }
+        )

@@ -131,7 +131,7 @@ class ForwardIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class RatingIn(serializers.Serializer):
+class RatingSubmission(serializers.Serializer):
     case_number = serializers.CharField(max_length=40)
     level = serializers.IntegerField(help_text="1 非常满意 … 5 非常不满意")
     channel = serializers.CharField(required=False, default="pc", max_length=10)
@@ -163,7 +163,7 @@ class FollowUpOut(serializers.Serializer):
     rerated_level = serializers.IntegerField(allow_null=True)
 
 
-class RatingOut(serializers.Serializer):
+class RatingAnswer(serializers.Serializer):
     case_number = serializers.CharField()
     level = serializers.IntegerField()
     rerating = serializers.BooleanField(help_text="整改后的复评")

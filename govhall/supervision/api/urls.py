@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("supervision/scores", views.ScoresView.as_view(), name="api-supervision-scores"),
     path("ratings", ratings.RatingView.as_view(), name="api-ratings"),
+    path("ratings/<str:number>", ratings.MyRatingView.as_view(), name="api-my-rating"),
     path(
         "supervision/follow-ups",
         ratings.FollowUpListView.as_view(),

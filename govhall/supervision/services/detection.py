@@ -56,8 +56,20 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+_due_memo: dict[tuple[datetime.date, int], datetime.date] = {}
+
+
 def response_due(start: datetime.date, rule: Rule) -> datetime.date:
-    return calendar.add_working_days(start, max(rule.response_days, 1)).due_date
+    """The answer's due date (memoised within a run: every card of a scan shares a few)."""
+    key = (start, max(rule.response_days, 1))
+    if key not in _due_memo:
+        _due_memo[key] = calendar.add_working_days(*key).due_date
+    return _due_memo[key]
+
+
+def _fresh_memo() -> None:
+    """Start a run with no remembered due dates (the holiday calendar may have changed)."""
+    _due_memo.clear()
 
 
 # --- raising and withdrawing ----------------------------------------------------------
@@ -203,6 +215,7 @@ def sync(
 
 def watch(*, max_records: int | None = None) -> int:
     """Read every record added since the last run; return how many were read."""
+    _fresh_memo()
     book = RuleBook()
     guides: dict[str, Guide | None] = {}
     read = 0
@@ -328,8 +341,12 @@ def _fold(watch: CaseWatch | None, key: CaseKey, records: list[ProcessRecord]) -
     for record in reversed(records):
         data = record.payload or {}
         if data.get("promised_due") or data.get("statutory_due"):
-            watch.promised_due = _date(data.get("promised_due"))
-            watch.statutory_due = _date(data.get("statutory_due"))
+            promised, statutory = _date(data.get("promised_due")), _date(data.get("statutory_due"))
+            if (promised, statutory) != (watch.promised_due, watch.statutory_due):
+                # A moved limit (extension, suspension): the scan looks at the case again.
+                watch.time_dirty = bool(watch.promised_stage or watch.statutory_stage)
+                watch.promised_stage = watch.statutory_stage = 0
+            watch.promised_due, watch.statutory_due = promised, statutory
             break
     watch.last_record_id = max(r.pk for r in records)
     watch.save()
@@ -340,15 +357,23 @@ def _fold(watch: CaseWatch | None, key: CaseKey, records: list[ProcessRecord]) -
 
 
 def _time_findings(
-    watch: CaseWatch, rules: list[Rule], day: datetime.date, remaining: dict
+    watch: CaseWatch, rules: list[Rule], day: datetime.date, remaining: dict, limits: dict
 ) -> list[Finding]:
+    """The time rules that hold for ``watch`` today; also records on it how far the case
+    has got (``promised_stage``, ``statutory_stage``, ``acceptance_flagged``)."""
     found = []
+    stages = {Clock.PROMISED: 0, Clock.STATUTORY: 0}
+    flagged = False
     for rule in rules:
         if rule.pattern == Pattern.ACCEPTANCE_OVERDUE:
             if watch.accepted_at is None and watch.applied_at is not None:
                 applied = timezone.localdate(watch.applied_at)
-                limit = calendar.add_working_days(applied, rule.threshold_days).due_date
+                key = (applied, rule.threshold_days)
+                if key not in limits:
+                    limits[key] = calendar.add_working_days(applied, rule.threshold_days).due_date
+                limit = limits[key]
                 if day > limit:
+                    flagged = True
                     found.append(
                         Finding(
                             rule,
@@ -359,25 +384,38 @@ def _time_findings(
                     )
             continue
         due = watch.promised_due if rule.clock == Clock.PROMISED else watch.statutory_due
-        if due is None:
+        if due is None or rule.clock not in stages:
             continue
         left = remaining.get(due)
         if left is None:
             left = calendar.remaining_working_days(day, due)
-        clock = Clock(rule.clock).label if rule.clock else ""
+        clock = Clock(rule.clock).label
         if rule.pattern == Pattern.DUE_NEAR and left <= rule.threshold_days:
+            stages[rule.clock] = max(stages[rule.clock], 1)
             found.append(
                 Finding(rule, "case", f"{clock}{due:%Y-%m-%d}届满，剩余{max(left, 0)}个工作日。")
             )
         elif rule.pattern == Pattern.DUE_PASSED and day > due:
+            stages[rule.clock] = 2
             found.append(
                 Finding(rule, "case", f"{clock}{due:%Y-%m-%d}已届满，超期{-left}个工作日。")
             )
+    for clock, due in (
+        (Clock.PROMISED, watch.promised_due),
+        (Clock.STATUTORY, watch.statutory_due),
+    ):
+        if due is not None and day > due:
+            stages[clock] = 2  # passed: nothing further to cross until the limit moves
+    watch.promised_stage, watch.statutory_stage = stages[Clock.PROMISED], stages[Clock.STATUTORY]
+    watch.acceptance_flagged = flagged or watch.accepted_at is not None
+    watch.time_dirty = False
     return found
 
 
 def _candidates(day: datetime.date, book_rules: list[Rule]) -> Q:
-    """Open cases some time rule may hold for (precise checks follow per case)."""
+    """Open cases a time rule may newly hold (or stop holding) for today: a limit within
+    reach not yet passed as far as the scan knows, an acceptance not yet flagged, or a
+    limit moved since the last scan. Precise checks follow per case."""
     near = max([r.threshold_days for r in book_rules if r.pattern == Pattern.DUE_NEAR] or [0])
     horizon = calendar.add_working_days(day, near).due_date
     accept_days = min(
@@ -386,54 +424,54 @@ def _candidates(day: datetime.date, book_rules: list[Rule]) -> Q:
     applied_before = timezone.make_aware(
         datetime.datetime.combine(day - datetime.timedelta(days=accept_days), datetime.time())
     )
+    # A case already near (stage 1) changes only once its limit has passed.
     return (
-        Q(promised_due__lte=horizon)
-        | Q(statutory_due__lte=horizon)
-        | Q(accepted_at__isnull=True, applied_at__lt=applied_before)
+        Q(promised_stage=0, promised_due__lte=horizon)
+        | Q(promised_stage=1, promised_due__lt=day)
+        | Q(statutory_stage=0, statutory_due__lte=horizon)
+        | Q(statutory_stage=1, statutory_due__lt=day)
+        | Q(acceptance_flagged=False, accepted_at__isnull=True, applied_at__lt=applied_before)
+        | Q(time_dirty=True)
     )
 
 
 def scan(day: datetime.date | None = None) -> dict[str, int]:
-    """Evaluate the time rules on every open case that may be due; withdraw raised time
-    cards whose condition no longer holds (a time limit extended)."""
+    """Evaluate the time rules on every open case that may cross a threshold today, and
+    on those whose limits moved (withdrawing raised cards that no longer hold)."""
     day = day or today()
+    _fresh_memo()
     book = RuleBook()
     time_rules = [r for r in Rule.objects.filter(is_active=True) if r.pattern in TIME_PATTERNS]
     candidates = CaseWatch.objects.filter(is_open=True).exclude(state="suspended")
-    candidates = candidates.filter(_candidates(day, time_rules))
+    candidates = candidates.filter(_candidates(day, time_rules)).order_by()
     raised = withdrawn = 0
+    limits: dict = {}
     with context.acting(label=SYSTEM):
         batch: list[CaseWatch] = []
         for watch in candidates.iterator(chunk_size=2000):
             batch.append(watch)
             if len(batch) == 2000:
-                r, w = _scan_batch(batch, book, day)
+                r, w = _scan_batch(batch, book, day, limits)
                 raised, withdrawn, batch = raised + r, withdrawn + w, []
         if batch:
-            r, w = _scan_batch(batch, book, day)
+            r, w = _scan_batch(batch, book, day, limits)
             raised, withdrawn = raised + r, withdrawn + w
-        # Raised time cards of cases that left the candidate set (e.g. an extension).
-        stale = Warning.objects.filter(
-            state=WarningState.RAISED,
-            rule__pattern__in=TIME_PATTERNS,
-        ).values_list("case_number", "implementation_code")
-        stale_keys = set(stale)
-        if stale_keys:
-            rechecked = [
-                w
-                for w in CaseWatch.objects.filter(
-                    case_number__in={n for n, _ in stale_keys}, is_open=True
-                ).exclude(state="suspended")
-                if (w.case_number, w.implementation_code) in stale_keys
-            ]
-            for start in range(0, len(rechecked), 2000):
-                r, w = _scan_batch(rechecked[start : start + 2000], book, day)
-                raised, withdrawn = raised + r, withdrawn + w
     return {"raised": raised, "withdrawn": withdrawn}
 
 
+def _stage_of(watch: CaseWatch) -> tuple:
+    return (
+        watch.promised_stage,
+        watch.statutory_stage,
+        watch.acceptance_flagged,
+        watch.time_dirty,
+    )
+
+
 @transaction.atomic
-def _scan_batch(watches: list[CaseWatch], book: RuleBook, day: datetime.date) -> tuple[int, int]:
+def _scan_batch(
+    watches: list[CaseWatch], book: RuleBook, day: datetime.date, limits: dict
+) -> tuple[int, int]:
     remaining = calendar.remaining_for_dates(
         day, [w.promised_due for w in watches] + [w.statutory_due for w in watches]
     )
@@ -442,13 +480,27 @@ def _scan_batch(watches: list[CaseWatch], book: RuleBook, day: datetime.date) ->
     for warning in Warning.objects.filter(case_number__in=numbers).select_related("rule"):
         existing.setdefault((warning.case_number, warning.implementation_code), []).append(warning)
     raised = withdrawn = 0
+    befores = [_stage_of(w) for w in watches]
     with audit.deferred():
         for watch in watches:
             rules = book.by_pattern(watch.region_code, TIME_PATTERNS)
-            findings = _time_findings(watch, rules, day, remaining)
+            findings = _time_findings(watch, rules, day, remaining, limits)
             key = (watch.case_number, watch.implementation_code)
             r, w = sync(watch, findings, rules, existing.get(key, []))
             raised, withdrawn = raised + r, withdrawn + w
+        # One UPDATE per distinct outcome (a handful), of the rows that changed.
+        groups: dict[tuple, list[int]] = {}
+        for watch, before in zip(watches, befores, strict=True):
+            after = _stage_of(watch)
+            if after != before:
+                groups.setdefault(after, []).append(watch.pk)
+        for (promised, statutory, flagged, dirty), pks in groups.items():
+            CaseWatch.objects.filter(pk__in=pks).update(
+                promised_stage=promised,
+                statutory_stage=statutory,
+                acceptance_flagged=flagged,
+                time_dirty=dirty,
+            )
     return raised, withdrawn
 
 
@@ -459,6 +511,7 @@ def escalate(day: datetime.date | None = None) -> dict[str, int]:
     """Unanswered past their due date: a yellow card turns red (with a new due date); a
     red card is sent to the supervising body one level up (once)."""
     day = day or today()
+    _fresh_memo()
     reddened = sent_up = 0
     overdue = Warning.objects.filter(state__in=UNANSWERED_STATES, due_date__lt=day).select_related(
         "rule"

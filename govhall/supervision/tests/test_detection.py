@@ -383,3 +383,26 @@ def test_records_table_untouched():
     before = ProcessRecord.objects.count()
     detection.watch()
     assert ProcessRecord.objects.count() == before
+
+
+def test_statutory_limit_near_and_passed():
+    department = h.civil_affairs()
+    today = detection.today()
+    statutory = next_working_day(today)
+    # The promised limit is far off (an extension moved it), the statutory one is close.
+    h.local_record(
+        "T-11",
+        department,
+        "accept",
+        "2",
+        h.hours_ago(3),
+        promised_due=next_working_day(today, 30),
+        statutory_due=statutory,
+    )
+    detection.watch()
+    detection.scan(today)
+    assert codes("T-11") == {"SX04"}
+    detection.scan(next_working_day(statutory))
+    assert codes("T-11") == {"SX04", "SX05"}
+    red = Warning.objects.get(case_number="T-11", rule_code="SX05")
+    assert red.card == Card.RED and "法定时限" in red.detail

@@ -87,6 +87,9 @@ def test_bad_rating_follow_up_callback_rectify_rerate(concluded):
         dept.post(f"{url}/rectify", {"note": "增加短信提醒环节"}, content_type=JSON).json()["state"]
         == "rectified"
     )
+    told = rater.get(f"/api/v1/ratings/{case.number}").json()
+    assert told["follow_up"]["rectification"] == "增加短信提醒环节" and told["level"] == 5
+    assert signed_in(f.applicant().user).get(f"/api/v1/ratings/{case.number}").status_code == 404
     rerated = rater.post("/api/v1/ratings", {**body, "level": 2, "tags": []}, content_type=JSON)
     assert rerated.status_code == 200
     assert rerated.json()["rerating"] is True and rerated.json()["follow_up"]["rerated_level"] == 2

@@ -258,3 +258,23 @@ def test_scores_api_scope(two):
     )
     page = clerk.get(f"/workbench/supervision/scores/departments/{a.credit_code}/?period=2026-11")
     assert "72.67" in page.content.decode()
+
+
+def test_quarterly_report_pdf(two):
+    supervisor = Client()
+    supervisor.force_login(h.supervisor_of("440700"))
+    response = supervisor.get(f"/workbench/supervision/scores/report/{h.PENGJIANG}/2026-Q4.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert (
+        supervisor.get(f"/workbench/supervision/scores/report/{h.CHAOZHOU}/2026-Q4.pdf").status_code
+        == 404
+    )
+    clerk = Client()
+    clerk.force_login(h.staff(Post.CLERK, two[0]))
+    assert (
+        clerk.get(f"/workbench/supervision/scores/report/{h.PENGJIANG}/2026-Q4.pdf").status_code
+        == 404
+    )
+    page = supervisor.get(f"/workbench/supervision/scores/?region={h.PENGJIANG}&period=2026-Q4")
+    assert "2026-Q4.pdf" in page.content.decode()

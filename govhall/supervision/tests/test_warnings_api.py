@@ -211,3 +211,56 @@ def test_pages_list_and_act(warning, clerk, supervisor):
     assert "/workbench/supervision/" in home.content.decode()
     assert "黄牌 1 张、红牌 1 张" in home.content.decode()
     assert warning.card == Card.RED
+
+
+def test_upheld_dispute_and_returned_answer(warning, clerk, supervisor):
+    from ..services import workflow
+
+    dept, sup = signed_in(clerk), signed_in(supervisor)
+    url = f"{API}/{warning.pk}"
+    dept.post(f"{url}/dispute", {"note": "已办理暂停，附审批表"}, content_type="application/json")
+    assert (
+        dept.post(
+            f"{url}/accept-dispute", {"note": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    body = sup.post(
+        f"{url}/accept-dispute", {"note": "暂停手续齐全，申辩成立"}, content_type="application/json"
+    ).json()
+    assert body["state"] == "dismissed" and body["closed_at"]
+    # A dismissed card takes no further action.
+    assert sup.post(f"{url}/close", {}, content_type="application/json").status_code == 409
+    other = Warning.objects.create(
+        rule=warning.rule,
+        rule_code="SX02",
+        card="yellow",
+        category="time",
+        case_number="W-1",
+        implementation_code=warning.implementation_code,
+        step_key="case-2",
+        region_code=warning.region_code,
+        department_code=warning.department_code,
+        detail="测试",
+        raised_at=warning.raised_at,
+        due_date=warning.due_date,
+    )
+    workflow.take(clerk, other, "confirm", note="属实")
+    workflow.take(clerk, other, "answer", note="已整改")
+    assert (
+        dept.post(
+            f"{API}/{other.pk}/return", {"note": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    body = sup.post(
+        f"{API}/{other.pk}/return", {"note": "整改不到位"}, content_type="application/json"
+    ).json()
+    assert body["state"] == "rectifying"
+    # A hall administrator of the city sees the cards but may not decide them.
+    admin = signed_in(h.staff(Post.HALL_ADMIN, f.department("江门市行政服务中心")))
+    assert admin.get(url).status_code == 200
+    assert (
+        admin.post(f"{API}/{other.pk}/close", {}, content_type="application/json").status_code
+        == 403
+    )

@@ -79,3 +79,28 @@ def department_score(request, credit_code: str):
             "score": scoring.one_department(department, span),
         },
     )
+
+
+@staff_only
+def report_pdf(request, code: str, period: str):
+    """The quarterly (or monthly) 通报 of a region the user watches, as PDF."""
+    from django.http import HttpResponse
+
+    from ..services import report
+
+    scope = access.scope_of(request.user)
+    if not (access.sees_regions(scope) and scope.covers_region_code(code)):
+        raise Http404
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404
+    try:
+        span = scoring.Span.parse(period)
+    except Refusal:
+        raise Http404 from None
+    pdf = report.render_pdf(region, span, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="supervision-{region.code}-{span.label}.pdf"'
+    )
+    return response
