@@ -40,6 +40,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_delivered": 409,  # a result delivered already
     "revoked": 409,  # a licence already revoked
     "not_valid": 409,  # a licence not valid (revoked or expired) cannot change or be shared
+    "already_disputed": 409,  # a data read the person disputed once already
     # 403 — the caller may not do it
     PERMISSION_DENIED: 403,  # outside the catalogue editor's or reviewer's scope
     "not_your_task": 403,  # the current step belongs to another post

@@ -16,4 +16,10 @@ urlpatterns = [
         views.PushOpenView.as_view(),
         name="api-my-space-push-open",
     ),
+    path("my/space/data-reads", views.MyDataReadsView.as_view(), name="api-my-data-reads"),
+    path(
+        "my/space/data-reads/<int:pk>/dispute",
+        views.DisputeView.as_view(),
+        name="api-my-data-read-dispute",
+    ),
 ]

@@ -4,6 +4,7 @@ token, acting as themselves or for a company) and the staff indicators."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +15,7 @@ from govhall.core.api.errors import NotFound
 from govhall.core.api.serializers import ApiErrors
 from govhall.core.errors import deny
 
-from ..services import overview, preferences, push, usage
+from ..services import datareads, overview, preferences, push, usage
 from ..services.delivery import preference_of
 from . import serializers as s
 
@@ -85,3 +86,54 @@ class PushOpenView(SpaceAPIView):
         if opened is None:
             raise NotFound("没有找到这条推送。")
         return Response(s.SpacePushOut(s.push_payload(opened)).data)
+
+
+class MyDataReadsView(generics.ListAPIView):
+    """谁用了我的数据: every read of the acting identity's data, newest first."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.DataReadOut
+    filter_backends = []
+
+    def get_queryset(self):
+        return datareads.reads_of(identity_of(self.request)).order_by("-at", "-pk")
+
+    @extend_schema(summary="谁用了我的数据", tags=["spaces"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [s.data_read_payload(r) for r in page]
+        return self.get_paginated_response(s.DataReadOut(rows, many=True).data)
+
+
+class DisputeView(SpaceAPIView):
+    """Dispute one read of my data (a complaint to the hall)."""
+
+    @extend_schema(
+        summary="对一次数据使用提出异议",
+        request=s.DisputeIn,
+        responses={
+            201: s.DisputeOut,
+            400: OpenApiResponse(ApiErrors),
+            404: OpenApiResponse(ApiErrors),
+            409: OpenApiResponse(ApiErrors, description="已提出过异议（already_disputed）"),
+        },
+        tags=["spaces"],
+    )
+    def post(self, request, pk: int):
+        identity = self.identity(request)
+        if not datareads.reads_of(identity).filter(pk=pk).exists():
+            raise NotFound("没有找到这条数据使用记录。")
+        body = s.DisputeIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = datareads.dispute(identity, pk, body.validated_data["reason"])
+        payload = {
+            "read": created.read_id,
+            "state": created.state,
+            "reason": created.reason,
+            "created_at": created.created_at,
+        }
+        return Response(s.DisputeOut(payload).data, status=201)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govhall.cases.models import CaseState
-from govhall.cases.services import clocks, handling, queries
+from govhall.cases.services import access, clocks, handling, queries
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
@@ -115,7 +115,14 @@ def render_case(request, case, *, bound=None, status: int = 200, extra: dict | N
 
 @staff_only
 def case_page(request, number: str):
-    return render_case(request, scoped_case(request.user, number))
+    case = scoped_case(request.user, number)
+    access.record_read(
+        request.user,
+        case,
+        purpose=f"办理办件{case.number}：查看申请信息",
+        fields=["申请人信息", "申请表", "申请材料清单"],
+    )
+    return render_case(request, case)
 
 
 @staff_only
@@ -127,6 +134,13 @@ def case_file(request, number: str, file_id):
     )
     if material is None:
         raise Http404
+    access.record_read(
+        request.user,
+        case,
+        purpose=f"办理办件{case.number}：查看申请材料",
+        source="material",
+        fields=[material.name],
+    )
     stored = material.file
     response = FileResponse(
         stored.content.open("rb"), content_type=stored.content_type, filename=stored.name
