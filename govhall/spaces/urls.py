@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import datareads, preferences, pushes, space
+from .views import datareads, indicators, preferences, pushes, space
 
 app_name = "spaces"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("my/space/data-use/", datareads.data_reads, name="data-reads"),
     path("my/space/data-use/download/", datareads.download, name="data-reads-download"),
     path("my/space/data-use/<int:pk>/dispute/", datareads.dispute, name="dispute"),
+    path("workbench/spaces/", indicators.indicators_page, name="indicators"),
 ]

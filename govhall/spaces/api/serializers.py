@@ -261,3 +261,23 @@ class DisputeOut(serializers.Serializer):
     state = serializers.CharField()
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class CityIndicatorOut(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    persons_opened = serializers.IntegerField(help_text="截至月末已开通个人网页的人数")
+    persons_using = serializers.IntegerField(help_text="当月使用个人网页的人数")
+    residents_20_49 = serializers.IntegerField(allow_null=True, help_text="20–49周岁人口（基数）")
+    person_opening_rate = serializers.FloatField(allow_null=True, help_text="%")
+    person_usage_rate = serializers.FloatField(allow_null=True, help_text="%")
+    companies_opened = serializers.IntegerField()
+    companies_using = serializers.IntegerField()
+    registered_companies = serializers.IntegerField(allow_null=True, help_text="企业总数（基数）")
+    company_opening_rate = serializers.FloatField(allow_null=True, help_text="%")
+    company_usage_rate = serializers.FloatField(allow_null=True, help_text="%")
+
+
+class SpaceIndicatorsOut(serializers.Serializer):
+    period = serializers.CharField()
+    results = CityIndicatorOut(many=True)

@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("spaces/indicators", views.SpaceIndicatorsView.as_view(), name="api-space-indicators"),
     path("my/space", views.MySpaceView.as_view(), name="api-my-space"),
     path(
         "my/space/preferences",

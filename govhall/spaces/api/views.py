@@ -3,19 +3,21 @@ token, acting as themselves or for a company) and the staff indicators."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.accounts.api.auth import identity_of
+from govhall.accounts.api.auth import identity_of, staff_only
 from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.errors import NotFound
 from govhall.core.api.serializers import ApiErrors
-from govhall.core.errors import deny
+from govhall.core.errors import deny, refuse
+from govhall.regions.services.scope import scope_of
 
-from ..services import datareads, overview, preferences, push, usage
+from ..services import datareads, indicators, overview, preferences, push, usage
 from ..services.delivery import preference_of
 from . import serializers as s
 
@@ -137,3 +139,31 @@ class DisputeView(SpaceAPIView):
             "created_at": created.created_at,
         }
         return Response(s.DisputeOut(payload).data, status=201)
+
+
+class SpaceIndicatorsView(APIView):
+    """两页开通率、使用率 per city for a month (staff: supervisors and hall administrators
+    see the cities their regions cover)."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [staff_only("两页指标")]
+
+    @extend_schema(
+        summary="两页开通率、使用率（按地市）",
+        parameters=[OpenApiParameter("period", str, description="月份 YYYY-MM，默认本月")],
+        responses={200: s.SpaceIndicatorsOut, 400: OpenApiResponse(ApiErrors)},
+        tags=["spaces"],
+    )
+    def get(self, request):
+        from ..views.indicators import month_of, visible_cities
+
+        scope = scope_of(request.user)
+        if not (scope.is_superuser or scope.region_prefixes):
+            raise deny("两页指标仅供效能监督人员和大厅管理员查看。")
+        period = request.query_params.get("period", "")
+        month = month_of(period) if period else timezone.localdate().replace(day=1)
+        if month is None:
+            raise refuse("period", "format", "“月份”（period）须为YYYY-MM格式，如2026-05。")
+        rows = indicators.cities(month, visible_cities(scope))
+        payload = {"period": f"{month:%Y-%m}", "results": [r.as_dict() for r in rows]}
+        return Response(s.SpaceIndicatorsOut(payload).data)
