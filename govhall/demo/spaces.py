@@ -31,8 +31,7 @@ RULES = [
         "audience": "person",
         "title": "灵活就业人员社会保险补贴",
         "body": (
-            "符合条件的灵活就业人员可申请社会保险补贴，"
-            "请关注人力资源社会保障部门发布的申报通知。"
+            "符合条件的灵活就业人员可申请社会保险补贴，请关注人力资源社会保障部门发布的申报通知。"
         ),
         "reason": "因为您年龄在{age}周岁、户籍在{region}，可能符合申报条件",
         "min_age": 20,
@@ -102,6 +101,7 @@ def load(password: str) -> str:
                 "region_code": "440703",
             },
         )
+    _food_licence(company, food)
     _demo_read(citizen)
     sent = push.scan().total
     reminded = reminders.scan().total
@@ -121,4 +121,37 @@ def _demo_read(citizen) -> None:
         return
     access.record_read(
         post.user, case, purpose=f"办理办件{case.number}：查看申请信息", fields=["申请人信息"]
+    )
+
+
+def _food_licence(company, type_code) -> None:
+    """The demo company's 食品经营许可证, expiring in 80 days: its renewal push shows."""
+    import datetime
+
+    from django.utils import timezone
+
+    from govhall.licences.models import Licence, LicenceType
+    from govhall.licences.services import issuing, signing
+
+    if company is None or not type_code:
+        return
+    licence_type = LicenceType.objects.get(code=type_code)
+    if Licence.objects.filter(type=licence_type, company=company).exists():
+        return
+    issuer = (
+        licence_type.issuing_departments.filter(region_id="440703").first()
+        or licence_type.issuing_departments.first()
+    )
+    if issuer is None:
+        return
+    signing.active_key(issuer)
+    until = timezone.localdate() + datetime.timedelta(days=80)
+    issuing.issue(
+        licence_type,
+        issuer,
+        issuing.Holder.of_company(company),
+        data={},
+        valid_from=until - datetime.timedelta(days=5 * 365),
+        valid_until=until,
+        authorised=True,
     )
