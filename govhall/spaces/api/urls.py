@@ -13,13 +13,13 @@ urlpatterns = [
         name="api-my-space-preferences",
     ),
     path(
-        "my/space/pushes/<int:pk>/open",
+        "my/space/pushes/<int:push_id>/open",
         views.PushOpenView.as_view(),
         name="api-my-space-push-open",
     ),
     path("my/space/data-reads", views.MyDataReadsView.as_view(), name="api-my-data-reads"),
     path(
-        "my/space/data-reads/<int:pk>/dispute",
+        "my/space/data-reads/<int:read_id>/dispute",
         views.DisputeView.as_view(),
         name="api-my-data-read-dispute",
     ),

@@ -76,15 +76,17 @@ class MyPreferencesView(SpaceAPIView):
 class PushOpenView(SpaceAPIView):
     """Record that the person opened a push (its delivery is recorded when sent)."""
 
+    parser_classes = []  # no body: nothing to parse
+
     @extend_schema(
         summary="打开一条主动推送",
         request=None,
         responses={200: s.SpacePushOut, 404: OpenApiResponse(ApiErrors)},
         tags=["spaces"],
     )
-    def post(self, request, pk: int):
+    def post(self, request, push_id: int):
         self.identity(request)
-        opened = push.mark_opened(request.user, pk)
+        opened = push.mark_opened(request.user, push_id)
         if opened is None:
             raise NotFound("没有找到这条推送。")
         return Response(s.SpacePushOut(s.push_payload(opened)).data)
@@ -125,13 +127,13 @@ class DisputeView(SpaceAPIView):
         },
         tags=["spaces"],
     )
-    def post(self, request, pk: int):
+    def post(self, request, read_id: int):
         identity = self.identity(request)
-        if not datareads.reads_of(identity).filter(pk=pk).exists():
+        if not datareads.reads_of(identity).filter(pk=read_id).exists():
             raise NotFound("没有找到这条数据使用记录。")
         body = s.DisputeIn(data=request.data)
         body.is_valid(raise_exception=True)
-        created = datareads.dispute(identity, pk, body.validated_data["reason"])
+        created = datareads.dispute(identity, read_id, body.validated_data["reason"])
         payload = {
             "read": created.read_id,
             "state": created.state,
