@@ -100,9 +100,11 @@ def record_read(user, case: Case, *, purpose: str, source: str = "case", fields=
     department_id = next((d for d in candidates if d and d in scope.department_ids), None)
     if department_id is None:
         department_id = next(iter(sorted(scope.department_ids)), None)
+    # the person's own account (a counter case may have been filed by a clerk)
+    subject = case.person.user_id if case.person_id and not case.company_id else case.user_id
     personal_data_read.send(
         sender=Case,
-        subject_user_id=case.user_id,
+        subject_user_id=subject,
         subject_id_number=case.company.credit_code if case.company_id else "",
         reader_user_id=user.pk,
         reader_department_id=department_id,

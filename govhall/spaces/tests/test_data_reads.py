@@ -74,7 +74,7 @@ def test_material_and_licence_reads_are_logged_and_the_api_detail_too():
     url = f"/workbench/cases/{case.number}/files/{material.file.public_id}/"
     response = staff_client(clerk).get(url)
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert staff_client(clerk).get(f"/api/v1/staff/cases/{case.number}/").status_code == 200
     licence_type = lf.licence_type(issuers=[dept])
     from govhall.licences.services import issuing
