@@ -36,15 +36,15 @@ def check_page(page, where: str, found: list) -> None:
     found += [(where, v) for v in run_axe(page) if v["impact"] in {"serious", "critical"}]
 
 
-def signed_in_page(request, identity):
+def signed_in_page(request, identity=None, *, user=None, elder=False):
     open_page = request.getfixturevalue("new_page")
     client = Client()
-    client.force_login(identity.user)
-    if identity.company is not None:
+    client.force_login(user or identity.user)
+    if identity is not None and identity.company is not None:
         session = client.session
         session[acting.SESSION_KEY] = identity.company.pk
         session.save()
-    page = open_page(viewport=PHONE)
+    page = open_page(viewport=PHONE, elder=elder)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [
@@ -110,4 +110,14 @@ def test_renewal_push_switched_off_and_a_correction_reminder_once_on_a_phone(req
 
     page.goto(reverse("spaces:data-reads"))
     check_page(page, "data use", found)
+
+    elder = signed_in_page(request, agent, elder=True)
+    elder.goto(reverse("spaces:home"))
+    check_page(elder, "company page, elder mode", found)
+
+    settings.GOVHALL_STAFF_TOTP_REQUIRED = False
+    admin = signed_in_page(request, user=f.staff(Post.HALL_ADMIN, dept))
+    admin.goto(reverse("spaces:indicators"))
+    check_page(admin, "indicators", found)
+    assert admin.get_by_role("rowheader", name="江门市").is_visible()
     assert not found, describe_violations(found)
