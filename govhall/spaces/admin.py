@@ -57,13 +57,11 @@ class DataReadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DataReadDispute)
-class DataReadDisputeAdmin(admin.ModelAdmin):
-    list_display = ["read", "user", "state", "created_at"]
-    list_filter = ["state"]
-    readonly_fields = ["read", "user", "reason", "created_at"]
+class DataReadDisputeAdmin(ReadOnlyAdmin):
+    """Answered on the staff page (/workbench/spaces/disputes/), which tells the person."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = ["read", "user", "state", "created_at", "answered_at"]
+    list_filter = ["state"]
 
 
 @admin.register(SpaceOpening)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import datareads, indicators, preferences, pushes, space
+from .views import datareads, disputes, indicators, preferences, pushes, space
 
 app_name = "spaces"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("my/space/data-use/download/", datareads.download, name="data-reads-download"),
     path("my/space/data-use/<int:pk>/dispute/", datareads.dispute, name="dispute"),
     path("workbench/spaces/", indicators.indicators_page, name="indicators"),
+    path("workbench/spaces/disputes/", disputes.dispute_list, name="disputes"),
+    path(
+        "workbench/spaces/disputes/<int:pk>/answer/",
+        disputes.dispute_answer,
+        name="dispute-answer",
+    ),
 ]

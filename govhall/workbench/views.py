@@ -102,7 +102,7 @@ PANELS = [
     Panel(
         "spaces",
         gettext_lazy("两页指标"),
-        gettext_lazy("企业专属网页、市民个人网页的开通率和使用率（按地市）。"),
+        gettext_lazy("企业专属网页、市民个人网页的开通率和使用率（按地市），数据使用异议。"),
         url_name="spaces:indicators",
     ),
     Panel("supervision", gettext_lazy("效能监督"), gettext_lazy("黄牌、红牌预警与投诉处理。")),

@@ -15,7 +15,7 @@ import csv
 import io
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person, Power
@@ -167,3 +167,49 @@ def _tell_the_hall(read: DataRead, created: DataReadDispute) -> None:
                 f"（{read.purpose}）提出异议：{created.reason}"
             ),
         )
+
+
+ANSWER_MAX = 1000
+
+
+def disputes_for_staff(user):
+    """Disputes about reads by departments the staff member's scope covers."""
+    from govhall.regions.services.scope import scope_of
+
+    scope = scope_of(user)
+    rows = DataReadDispute.objects.select_related("read__reader_department", "user")
+    if scope.is_superuser:
+        return rows
+    condition = Q(read__reader_department_id__in=scope.department_ids)
+    for prefix in scope.region_prefixes:
+        condition |= Q(read__reader_department__region__code__startswith=prefix)
+    return rows.filter(condition)
+
+
+def answer(user, dispute_id, text: str) -> DataReadDispute:
+    """The hall answers a dispute; the person is told in their inbox."""
+    text = (text or "").strip()
+    if not text:
+        raise refuse("answer", "required", "请填写答复内容。")
+    if len(text) > ANSWER_MAX:
+        raise refuse("answer", "max_length", f"答复不能超过{ANSWER_MAX}个字。")
+    with transaction.atomic():
+        dispute = (
+            disputes_for_staff(user).select_for_update(of=("self",)).filter(pk=dispute_id).first()
+        )
+        if dispute is None:
+            raise refuse("dispute", "not_found", "没有找到这条异议。")
+        if dispute.state == DataReadDispute.State.ANSWERED:
+            raise refuse("dispute", "already_answered", "这条异议已经答复。")
+        dispute.state = DataReadDispute.State.ANSWERED
+        dispute.answer, dispute.answered_by, dispute.answered_at = text, user, timezone.now()
+        dispute.save()  # audited
+        Notification.objects.create(
+            user=dispute.user,
+            case_number=dispute.read.case_number,
+            event="data_read_answered",
+            title="您对数据使用的异议已答复",
+            body=text,
+            link="/my/space/data-use/",
+        )
+    return dispute

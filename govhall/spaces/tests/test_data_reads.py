@@ -163,3 +163,31 @@ def test_disputing_a_read_tells_the_hall_once_and_refuses_bad_input_clearly():
     assert Notification.objects.filter(user=admin, event="data_read_disputed").count() == 1
     html = signed_in(me).get(reverse("spaces:data-reads")).content.decode()
     assert "已提出异议" in html
+
+
+def test_the_hall_answers_a_dispute_within_its_scope_and_the_person_is_told():
+    dept = f.department("江门市民政局")
+    me = f.applicant()
+    case = f.submitted(f.item(dept), me)
+    staff_client(f.staff(Post.CLERK, dept)).get(f"/workbench/cases/{case.number}/")
+    read = DataRead.objects.get()
+    signed_in(me).post(reverse("spaces:dispute", args=[read.pk]), {"reason": "查询与办件无关"})
+    dispute = DataReadDispute.objects.get()
+
+    outsider = staff_client(f.staff(Post.HALL_ADMIN, f.dept_like("民政", f.CHAOZHOU)))
+    assert "查询与办件无关" not in outsider.get(reverse("spaces:disputes")).content.decode()
+    url = reverse("spaces:dispute-answer", args=[dispute.pk])
+    assert outsider.post(url, {"answer": "已核实"}).status_code == 404
+
+    admin = staff_client(f.staff(Post.HALL_ADMIN, dept))
+    assert "查询与办件无关" in admin.get(reverse("spaces:disputes")).content.decode()
+    empty = admin.post(url, {"answer": " "}, follow=True).content.decode()
+    assert "请填写答复内容" in empty
+    assert admin.post(url, {"answer": "经核实，系受理审查所需。"}).status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.state == "answered" and dispute.answered_at is not None
+    again = admin.post(url, {"answer": "再次答复"}, follow=True).content.decode()
+    assert "这条异议已经答复" in again
+    assert Notification.objects.filter(user=me.user, event="data_read_answered").count() == 1
+    html = signed_in(me).get(reverse("spaces:data-reads")).content.decode()
+    assert "经核实，系受理审查所需。" in html
