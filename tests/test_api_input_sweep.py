@@ -26,7 +26,7 @@ from oauth2_provider.models import get_access_token_model
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from govhall.accounts.api.auth import IsStaffMember
-from govhall.cases.services import applications
+from govhall.cases.services import access, applications
 from govhall.cases.tests import factories as cf
 from govhall.catalog.services import scenarios
 from govhall.catalog.tests.factories import one_question_scenario
@@ -36,6 +36,7 @@ from govhall.exchange.services import clients as exchange_clients
 from govhall.licences.services import issuing
 from govhall.licences.tests import factories as lf
 from govhall.regions.models import Post
+from govhall.spaces.models import DataRead
 from tests.factories import StaffPostFactory, bearer_header
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,8 @@ def world(settings, tmp_path):
         scope="exchange",
         expires=timezone.now() + datetime.timedelta(hours=1),
     )
+    access.record_read(clerk, case, purpose="输入检查")  # a read of the citizen's data
+    data_read = DataRead.objects.get(case_number=case.number)
     admin = get_user_model().objects.create_superuser("sweep-admin", password="x")
     catalogue = Client()
     catalogue.force_login(admin)
@@ -159,7 +162,11 @@ def world(settings, tmp_path):
         "calendar": {"year": 2026},
         "applications": {"public_id": draft.public_id, "key": material.key},
         "cases": {"number": case.number},
-        "my": {"number": case.number, "identifier": licence.current.identifier},
+        "my": {
+            "number": case.number,
+            "identifier": licence.current.identifier,
+            "read_id": data_read.pk,
+        },
         "staff": {"number": case.number, "identifier": licence.current.identifier},
         "monitoring": {"code": "440700"},
         "exchange": {"name": "process-record-1.0.json"},

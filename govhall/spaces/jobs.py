@@ -27,3 +27,19 @@ def send_pushes():
 
     result = push.scan()
     return {"sent": result.sent, "switched_off": result.switched_off}
+
+
+@job(
+    "publish_page_usage",
+    cron="15 1 * * *",
+    description="两页使用情况：按地市统计本月使用个人网页的人数和使用企业专属网页的企业数，写入数据监测",
+)
+def publish_page_usage():
+    from django.utils import timezone
+
+    from .services import indicators
+
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    # last month too: its final day's use is counted after midnight
+    return {str(m): indicators.publish(m) for m in (last_month, this_month)}

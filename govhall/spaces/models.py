@@ -391,6 +391,16 @@ class DataReadDispute(models.Model):
     reason = models.TextField(_("异议理由"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("数据使用异议")

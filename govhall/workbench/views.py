@@ -152,6 +152,12 @@ PANELS = [
         gettext_lazy("本部门的标准答案（问答库）编写、审核与发布；智能客服答不了的待完善问题。"),
         url_name="assistant:knowledge",
     ),
+    Panel(
+        "spaces",
+        gettext_lazy("两页指标"),
+        gettext_lazy("企业专属网页、市民个人网页的开通率和使用率（按地市），数据使用异议。"),
+        url_name="spaces:indicators",
+    ),
 ]
 
 

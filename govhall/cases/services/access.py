@@ -164,3 +164,31 @@ def applicant_can_act(identity, case: Case) -> bool:
             and (identity.can(Power.APPLY))
         )
     return identity.company is None and case.person_id == identity.person.pk
+
+
+def record_read(user, case: Case, *, purpose: str, source: str = "case", fields=()) -> None:
+    """Report a staff member's read of the applicant's data in ``case`` to the data-use
+    log (``core.signals.personal_data_read``; the spaces app records it for the person's
+    "谁用了我的数据"). Called only after the case was found in ``staff_cases``, so a read
+    is always a read within a case in the reader's scope."""
+    from govhall.core.signals import personal_data_read
+
+    scope = scope_of(user)
+    candidates = [case.department_id, case.accepting_department_id]
+    department_id = next((d for d in candidates if d and d in scope.department_ids), None)
+    if department_id is None:
+        department_id = next(iter(sorted(scope.department_ids)), None)
+    # the person's own account (a counter case may have been filed by a clerk)
+    subject = case.person.user_id if case.person_id and not case.company_id else case.user_id
+    personal_data_read.send(
+        sender=Case,
+        subject_user_id=subject,
+        subject_id_number=case.company.credit_code if case.company_id else "",
+        reader_user_id=user.pk,
+        reader_department_id=department_id,
+        reader_client="",
+        purpose=purpose,
+        case_number=case.number,
+        fields=list(fields),
+        source=source,
+    )

@@ -43,6 +43,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "legacy_format": 409,  # a licence version signed before holder commitments: no bundle
     "idempotency_conflict": 409,  # an Idempotency-Key reused for a different request
     "licence_held": 409,  # applying again for a result licence held and valid
+    "already_disputed": 409,  # a data read the person disputed once already
     # 403 — the caller may not do it
     PERMISSION_DENIED: 403,  # outside the catalogue editor's or reviewer's scope
     "not_your_task": 403,  # the current step belongs to another post

@@ -48,6 +48,11 @@ def test_load_demo_twice_gives_the_same_data(settings, capsys):
     assert "首批报送接收17条过程信息" in out
     assert QualityIssue.objects.filter(client__code="pengjiang-hall").count() >= 2
     assert first["rolled_up"] > 0 and first["exchange_clients"] == 1
+    assert "两页：推送规则新建4条" in out  # the spaces loader (govhall/demo/spaces.py)
+    from govhall.spaces.models import Push
+
+    renewal = Push.objects.get(user__username="demo_citizen", kind="renewal")
+    assert renewal.reason.startswith("因为您的食品经营许可证将于")
 
     call_command("load_demo")
     assert snapshot() == first

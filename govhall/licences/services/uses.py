@@ -15,6 +15,7 @@ from govhall.cases.services import access
 from govhall.cases.services.facts import HeldLicence
 from govhall.core.errors import refuse
 from govhall.core.services import audit
+from govhall.core.signals import personal_data_read
 from govhall.regions.services.scope import scope_of
 
 from ..models import HolderKind, Licence, LicenceState, LicenceType, LicenceUse
@@ -71,7 +72,7 @@ def record_use(
     purpose: str = "",
     identifier: str = "",
 ) -> LicenceUse:
-    return LicenceUse.objects.create(
+    use = LicenceUse.objects.create(
         licence=licence,
         identifier=identifier or licence.current.identifier,
         kind=kind,
@@ -79,6 +80,31 @@ def record_use(
         department=department,
         case=case,
         purpose=purpose[:200],
+    )
+    if kind in STAFF_READS:
+        _report_read(licence, use)
+    return use
+
+
+# Reads by staff, reported to the holder's "谁用了我的数据" as well as listed here.
+STAFF_READS = (LicenceUse.Kind.READ, LicenceUse.Kind.REQUEST, LicenceUse.Kind.COUNTER)
+
+
+def _report_read(licence: Licence, use: LicenceUse) -> None:
+    person_user = licence.person.user_id if licence.person_id else None
+    personal_data_read.send(
+        sender=LicenceUse,
+        subject_user_id=person_user if licence.holder_kind == HolderKind.PERSON else None,
+        subject_id_number=licence.company.credit_code
+        if licence.holder_kind == HolderKind.COMPANY and licence.company_id
+        else "",
+        reader_user_id=use.user_id,
+        reader_department_id=use.department_id,
+        reader_client="",
+        purpose=use.purpose or use.get_kind_display(),
+        case_number=use.case.number if use.case_id else "",
+        fields=[licence.type.name],
+        source="licence",
     )
 
 

@@ -218,3 +218,66 @@ class PreferenceIn(serializers.Serializer):
 
 class PreferenceOut(PreferenceIn):
     pass
+
+
+class DataReadOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    source = serializers.CharField(
+        help_text="case / material / licence / sharing / oidc / export / counter"
+    )
+    source_label = serializers.CharField()
+    department = serializers.CharField(allow_blank=True)
+    reader = serializers.CharField(allow_blank=True)
+    client = serializers.CharField(allow_blank=True)
+    purpose = serializers.CharField()
+    case_number = serializers.CharField(allow_blank=True)
+    fields = serializers.ListField(child=serializers.CharField())
+    disputed = serializers.BooleanField()
+
+
+def data_read_payload(read) -> dict:
+    return {
+        "id": read.pk,
+        "at": read.at,
+        "source": read.source,
+        "source_label": read.get_source_display(),
+        "department": read.reader_department.name if read.reader_department else "",
+        "reader": read.reader_name,
+        "client": read.reader_client,
+        "purpose": read.purpose,
+        "case_number": read.case_number,
+        "fields": read.fields,
+        "disputed": hasattr(read, "dispute"),
+    }
+
+
+class DisputeIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="异议理由")
+
+
+class DisputeOut(serializers.Serializer):
+    read = serializers.IntegerField()
+    state = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CityIndicatorOut(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    persons_opened = serializers.IntegerField(help_text="截至月末已开通个人网页的人数")
+    persons_using = serializers.IntegerField(help_text="当月使用个人网页的人数")
+    residents_20_49 = serializers.IntegerField(allow_null=True, help_text="20–49周岁人口（基数）")
+    person_opening_rate = serializers.FloatField(allow_null=True, help_text="%")
+    person_usage_rate = serializers.FloatField(allow_null=True, help_text="%")
+    companies_opened = serializers.IntegerField()
+    companies_using = serializers.IntegerField()
+    registered_companies = serializers.IntegerField(allow_null=True, help_text="企业总数（基数）")
+    company_opening_rate = serializers.FloatField(allow_null=True, help_text="%")
+    company_usage_rate = serializers.FloatField(allow_null=True, help_text="%")
+
+
+class SpaceIndicatorsOut(serializers.Serializer):
+    period = serializers.CharField()
+    results = CityIndicatorOut(many=True)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govhall.cases.models import CaseState
-from govhall.cases.services import clocks, handling, queries
-from govhall.core import files
+from govhall.cases.services import access, clocks, handling, queries
 from govhall.catalog.services import forms as catalogue_forms
+from govhall.core import files
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
@@ -117,7 +117,14 @@ def render_case(request, case, *, bound=None, status: int = 200, extra: dict | N
 
 @staff_only
 def case_page(request, number: str):
-    return render_case(request, scoped_case(request.user, number))
+    case = scoped_case(request.user, number)
+    access.record_read(
+        request.user,
+        case,
+        purpose=f"办理办件{case.number}：查看申请信息",
+        fields=["申请人信息", "申请表", "申请材料清单"],
+    )
+    return render_case(request, case)
 
 
 @staff_only
@@ -129,6 +136,13 @@ def case_file(request, number: str, file_id):
     )
     if material is None:
         raise Http404
+    access.record_read(
+        request.user,
+        case,
+        purpose=f"办理办件{case.number}：查看申请材料",
+        source="material",
+        fields=[material.name],
+    )
     stored = material.file
     return files.serve(
         request, stored.content, filename=stored.name, content_type=stored.content_type

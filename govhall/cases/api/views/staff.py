@@ -142,7 +142,14 @@ class StaffCaseDetailView(StaffCaseView):
         tags=["staff-cases"],
     )
     def get(self, request, number: str):
-        return Response(self.detail(request, self.case(request, number)).data)
+        case = self.case(request, number)
+        access.record_read(
+            request.user,
+            case,
+            purpose=f"办理办件{case.number}：查看申请信息（接口）",
+            fields=["申请人信息", "申请表", "申请材料清单"],
+        )
+        return Response(self.detail(request, case).data)
 
 
 def _plain(value):
