@@ -46,10 +46,10 @@ def test_a_conversation_is_handed_to_the_items_department_and_answered(catalog):
     desk.force_authenticate(agent)
     other = APIClient()
     other.force_authenticate(outsider)
-    queue = desk.get(f"{API}/consultations/").json()
+    queue = desk.get(f"{API}/queue").json()
     assert [c["consultation"] for c in queue["results"]] == [handed["consultation"]]
     assert queue["figures"]["waiting"] == 1
-    assert other.get(f"{API}/consultations/").json()["results"] == []
+    assert other.get(f"{API}/queue").json()["results"] == []
     url = f"{API}/consultations/{handed['consultation']}"
     assert other.post(f"{url}/take").status_code == 404
 
@@ -86,7 +86,7 @@ def test_a_conversation_is_handed_to_the_items_department_and_answered(catalog):
         f"{url}/rating", {"level": 2}, format="json", HTTP_X_CONSULTATION_TOKEN=handed["token"]
     )
     assert again.status_code == 409
-    figures = desk.get(f"{API}/consultations/?state=closed").json()["figures"]
+    figures = desk.get(f"{API}/queue?state=closed").json()["figures"]
     assert figures["closed"] == 1 and figures["satisfaction"] == 100.0
     assert figures["average_wait"] is not None and figures["average_first_reply"] is not None
     trail = AuditEntry.objects.filter(object_id=consultation.pk, object_type__contains="consult")
