@@ -24,6 +24,11 @@ urlpatterns = [
         name="api-assistant-take",
     ),
     path(
+        "assistant/consultations/<str:public_id>/transfer",
+        views.TransferView.as_view(),
+        name="api-assistant-transfer",
+    ),
+    path(
         "assistant/consultations/<str:public_id>/close",
         views.CloseView.as_view(),
         name="api-assistant-close",

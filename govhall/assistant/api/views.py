@@ -216,6 +216,18 @@ class TakeView(APIView):
         return Response(consultation_row(c))
 
 
+class TransferView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [staff_only("在线咨询")]
+
+    @extend_schema(summary="转交其他部门", tags=["assistant"], request=None, responses=None)
+    def post(self, request, public_id):
+        data = _body(request)
+        c = consultation.for_staff(request.user, public_id)
+        c = consultation.transfer(c, request.user, data.get("department"))
+        return Response(consultation_row(c))
+
+
 class CloseView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [AllowAny]

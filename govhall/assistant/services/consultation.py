@@ -232,6 +232,56 @@ def reply(consultation: Consultation, user, text) -> ConsultationMessage:
 
 
 @transaction.atomic
+def transfer(consultation: Consultation, user, department_code) -> Consultation:
+    """Hand the consultation to another department (it waits in that queue again)."""
+    consultation = _locked(consultation)
+    if not may_handle(user, consultation):
+        raise deny("您不是该部门的工作人员，不能转交这条咨询。")
+    if consultation.state == S.CLOSED:
+        raise refuse("consultation", "transition_not_allowed", "这条咨询已结束，不能转交。")
+    target = (
+        Department.objects.filter(credit_code=department_code, is_active=True).first()
+        if isinstance(department_code, str) and department_code
+        else None
+    )
+    if target is None:
+        raise refuse("department", "unknown_department", "请选择要转交的部门（统一社会信用代码）。")
+    if target.pk == consultation.department_id:
+        raise refuse("department", "same_department", "咨询已在该部门，无需转交。")
+    before = consultation.department.name
+    consultation.department, consultation.state = target, S.WAITING
+    consultation.agent, consultation.taken_at = None, None
+    consultation.save(update_fields=["department", "state", "agent", "taken_at"])
+    ConsultationMessage.objects.create(
+        consultation=consultation,
+        sender=ConsultationMessage.Sender.SYSTEM,
+        text=f"已由{before}转交{target.name}，请稍候。",
+    )
+    audit.record(
+        audit.Action.TRANSITION,
+        instance=consultation,
+        object_repr=f"在线咨询：{consultation.question[:40]}",
+        before={"department": before},
+        after={"department": target.name, "state": S.WAITING},
+        reason="转交其他部门",
+    )
+    return consultation
+
+
+def transfer_targets(consultation: Consultation):
+    """Departments of the consultation's region and the levels above, for the console."""
+    from govhall.search.engine import _ancestor_codes
+
+    codes = [consultation.region_id, *_ancestor_codes(consultation.region_id)]
+    return (
+        Department.objects.filter(region_id__in=codes, is_active=True)
+        .exclude(pk=consultation.department_id)
+        .select_related("region")
+        .order_by("region_id", "sort_order", "name")
+    )
+
+
+@transaction.atomic
 def citizen_message(consultation: Consultation, text) -> ConsultationMessage:
     text = _text(text)
     consultation = _locked(consultation)

@@ -93,6 +93,31 @@ def test_a_conversation_is_handed_to_the_items_department_and_answered(catalog):
     assert trail.count() >= 4
 
 
+def test_a_consultant_transfers_to_another_department(catalog):
+    citizen = APIClient()
+    body = _ask(citizen, "低保申请被拒绝了还能再申请吗")
+    handed = _hand_over(citizen, body["conversation"])
+    item = Item.objects.published().get(region_id="440703", name="最低生活保障审批")
+    centre = Department.objects.get(region_id="440703", kind=Department.Kind.SERVICE_CENTRE)
+    desk = APIClient()
+    desk.force_authenticate(staff(Post.CLERK, item.department))
+    url = f"{API}/consultations/{handed['consultation']}"
+    desk.post(f"{url}/take")
+    bad = desk.post(f"{url}/transfer", {"department": "nope"}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "department"
+    moved = desk.post(f"{url}/transfer", {"department": centre.credit_code}, format="json")
+    assert moved.status_code == 200 and moved.json()["state"] == "waiting"
+    assert moved.json()["department"] == centre.name
+    assert desk.get(f"{API}/queue").json()["results"] == []  # no longer ours
+    other = APIClient()
+    other.force_authenticate(staff(Post.CLERK, centre))
+    assert [c["consultation"] for c in other.get(f"{API}/queue").json()["results"]] == [
+        handed["consultation"]
+    ]
+    seen = citizen.get(f"{url}/messages", HTTP_X_CONSULTATION_TOKEN=handed["token"]).json()
+    assert "转交" in seen["messages"][-1]["text"]
+
+
 def test_a_question_without_an_item_goes_to_the_service_centre(catalog):
     citizen = APIClient()
     body = _ask(citizen, "火星移民签证怎么申请")
