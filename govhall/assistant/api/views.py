@@ -114,6 +114,8 @@ def consultation_row(c, messages=None) -> dict:
     row = {
         "consultation": str(c.public_id),
         "state": c.state,
+        "kind": c.kind,
+        "due_date": c.due_date.isoformat() if c.due_date else None,
         "department": c.department.name,
         "region": c.region_id,
         "question": c.question,

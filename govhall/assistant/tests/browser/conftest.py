@@ -23,5 +23,10 @@ def demo(site):  # noqa: F811
 
 
 @pytest.fixture(autouse=True)
-def no_second_factor(settings):
+def no_second_factor(settings, monkeypatch):
+    """No staff second factor (the accounts app tests it) and the consultation desk open
+    whatever the clock says (the written path has its own tests)."""
+    from govhall.assistant.services import consultation
+
     settings.GOVHALL_STAFF_TOTP_REQUIRED = False
+    monkeypatch.setattr(consultation, "is_open", lambda moment: True)
