@@ -157,6 +157,19 @@ def test_citizen_pages_work_without_javascript(catalog, client):
     assert Client().get(handed["Location"]).status_code == 404
 
 
+def test_a_guides_ask_button_starts_a_conversation_on_the_item(catalog, client):
+    item = Item.objects.published().get(region_id="440703", name="最低生活保障审批")
+    guide = client.get(f"/items/{item.implementation_code}/").content.decode()
+    assert f"/items/{item.implementation_code}/ask/" in guide and "我要咨询" in guide
+    response = client.get(f"/items/{item.implementation_code}/ask/")
+    assert response.status_code == 302 and response["Location"] == "/halls/440703/assistant/"
+    assert "您正在咨询“最低生活保障审批”" in client.get(response["Location"]).content.decode()
+    client.post(response["Location"], {"action": "ask", "question": "要带什么材料？"})
+    html = client.get(response["Location"]).content.decode()
+    assert "申请材料“最低生活保障申请书”" in html
+    assert client.get("/items/NOPE/ask/").status_code == 404
+
+
 def test_staff_console_and_knowledge_desk_are_scoped(catalog, client):
     citizen = APIClient()
     body = _ask(citizen, "低保申请被拒绝了还能再申请吗")
