@@ -518,3 +518,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
+
+# Online consultation (govhall/assistant): the hours agents answer in real time on working
+# days ("HH:MM-HH:MM", Asia/Shanghai); outside them a hand-over becomes a written
+# consultation answered within GOVHALL_WRITTEN_ANSWER_DAYS working days.
+GOVHALL_CONSULTATION_HOURS = os.environ.get("GOVHALL_CONSULTATION_HOURS", "08:30-17:30")
+GOVHALL_WRITTEN_ANSWER_DAYS = int(os.environ.get("GOVHALL_WRITTEN_ANSWER_DAYS", "3"))

@@ -150,6 +150,11 @@ def world(settings, tmp_path):
     )
     access.record_read(clerk, case, purpose="输入检查")  # a read of the citizen's data
     data_read = DataRead.objects.get(case_number=case.number)
+    from govhall.assistant.models import Conversation
+    from govhall.assistant.services import consultation
+
+    talk = Conversation.objects.create(region_id="440700", item=item)
+    handed = consultation.hand_over(conversation=str(talk.public_id), question="低保怎么申请")
     admin = get_user_model().objects.create_superuser("sweep-admin", password="x")
     catalogue = Client()
     catalogue.force_login(admin)
@@ -170,6 +175,7 @@ def world(settings, tmp_path):
         "staff": {"number": case.number, "identifier": licence.current.identifier},
         "monitoring": {"code": "440700"},
         "exchange": {"name": "process-record-1.0.json"},
+        "assistant": {"public_id": handed.consultation.public_id},
         "catalog": {
             "code": item.implementation_code,
             "pk": item.current_id,
@@ -185,6 +191,9 @@ def world(settings, tmp_path):
         "monitoring": as_staff,
         "licences/indicators": as_staff,
         "exchange": {"HTTP_AUTHORIZATION": f"Bearer {exchange_token.token}"},
+        # the citizen's consultation token, and a consultant of its department
+        "assistant/consultations/": {**as_staff, "HTTP_X_CONSULTATION_TOKEN": handed.token},
+        "assistant/queue": as_staff,
     }
     return values, callers, catalogue
 

@@ -207,7 +207,14 @@ class Consultation(models.Model):
         ACTIVE = "active", _("咨询中")
         CLOSED = "closed", _("已结束")
 
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("在线咨询")
+        WRITTEN = "written", _("书面咨询")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("方式"), max_length=10, choices=Kind.choices, default=Kind.ONLINE)
+    due_date = models.DateField(_("答复期限"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
     token_digest = models.CharField(max_length=64)
     conversation = models.ForeignKey(Conversation, on_delete=models.SET_NULL, null=True, blank=True)
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT)

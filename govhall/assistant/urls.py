@@ -8,6 +8,7 @@ app_name = "assistant"
 
 urlpatterns = [
     path("halls/<str:code>/assistant/", portal.chat, name="chat"),
+    path("items/<str:code>/ask/", portal.ask_about, name="ask-about"),
     path("consultations/<uuid:public_id>/", portal.consultation_page, name="consultation"),
     path("workbench/consultations/", staff.queue, name="staff-queue"),
     path("workbench/consultations/<uuid:public_id>/", staff.console, name="staff-console"),

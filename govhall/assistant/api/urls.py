@@ -9,9 +9,10 @@ urlpatterns = [
     path("assistant/feedback", views.FeedbackView.as_view(), name="api-assistant-feedback"),
     path(
         "assistant/consultations/",
-        views.ConsultationListView.as_view(),
+        views.ConsultationCreateView.as_view(),
         name="api-assistant-consultations",
     ),
+    path("assistant/queue", views.ConsultationQueueView.as_view(), name="api-assistant-queue"),
     path(
         "assistant/consultations/<str:public_id>/messages",
         views.MessagesView.as_view(),
@@ -21,6 +22,11 @@ urlpatterns = [
         "assistant/consultations/<str:public_id>/take",
         views.TakeView.as_view(),
         name="api-assistant-take",
+    ),
+    path(
+        "assistant/consultations/<str:public_id>/transfer",
+        views.TransferView.as_view(),
+        name="api-assistant-transfer",
     ),
     path(
         "assistant/consultations/<str:public_id>/close",

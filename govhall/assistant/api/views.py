@@ -114,6 +114,8 @@ def consultation_row(c, messages=None) -> dict:
     row = {
         "consultation": str(c.public_id),
         "state": c.state,
+        "kind": c.kind,
+        "due_date": c.due_date.isoformat() if c.due_date else None,
         "department": c.department.name,
         "region": c.region_id,
         "question": c.question,
@@ -143,15 +145,11 @@ def _resolve(request, public_id):
     raise refuse("consultation", "unknown_consultation", "咨询不存在。")
 
 
-class ConsultationListView(APIView):
-    """POST: hand over to a human (public). GET: the staff queue with response figures."""
+class ConsultationCreateView(APIView):
+    """Hand over to a human (public)."""
 
     authentication_classes = AUTHENTICATION
-
-    def get_permissions(self):
-        if self.request.method == "GET":
-            return [staff_only("在线咨询")()]
-        return [AllowAny()]
+    permission_classes = [AllowAny]
 
     @extend_schema(summary="转人工：发起在线咨询", tags=["assistant"], request=None, responses=None)
     def post(self, request):
@@ -167,10 +165,19 @@ class ConsultationListView(APIView):
         row["token"] = handed.token
         return Response(row, status=status.HTTP_201_CREATED)
 
+
+class ConsultationQueueView(APIView):
+    """The staff queue of the caller's departments, with the response figures."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [staff_only("在线咨询")]
+
     @extend_schema(summary="在线咨询队列（工作人员）", tags=["assistant"], responses=None)
     def get(self, request):
         rows = consultation.staff_queue(request.user)
         state = request.query_params.get("state")
+        if state not in (None, "", "waiting", "active", "closed"):
+            raise refuse("state", "choice", "state须为waiting、active或closed。")
         listed = rows.filter(state=state) if state else rows.exclude(state="closed")
         return Response(
             {
@@ -206,7 +213,20 @@ class TakeView(APIView):
 
     @extend_schema(summary="坐席接入在线咨询", tags=["assistant"], request=None, responses=None)
     def post(self, request, public_id):
+        _body(request)  # an optional empty object; a bad body is refused like anywhere
         c = consultation.take(consultation.for_staff(request.user, public_id), request.user)
+        return Response(consultation_row(c))
+
+
+class TransferView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [staff_only("在线咨询")]
+
+    @extend_schema(summary="转交其他部门", tags=["assistant"], request=None, responses=None)
+    def post(self, request, public_id):
+        data = _body(request)
+        c = consultation.for_staff(request.user, public_id)
+        c = consultation.transfer(c, request.user, data.get("department"))
         return Response(consultation_row(c))
 
 
@@ -217,6 +237,7 @@ class CloseView(APIView):
     @extend_schema(summary="结束在线咨询", tags=["assistant"], request=None, responses=None)
     def post(self, request, public_id):
         c, is_staff = _resolve(request, public_id)
+        _body(request)  # an optional empty object; a bad body is refused like anywhere
         c = consultation.close(c, user=request.user, by_citizen=not is_staff)
         return Response(consultation_row(c))
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from govhall.catalog.models import Item
-from govhall.core.errors import refuse
+from govhall.core.errors import Refusal, refuse
 from govhall.regions.models import Region
 from govhall.search import engine
 from govhall.search.text import index_tokens, is_latin, keys, pinyin_forms, precise_words
@@ -400,8 +400,21 @@ def ask(question, *, region=None, conversation=None, user=None) -> Answer:
             if answer.needs_human
             else QueuedQuestion.Reason.LOW_CONFIDENCE
         )
-        learning.enqueue(question, reason, region_code=region_code, item=talk.item)
+        learning.enqueue(
+            question, reason, region_code=region_code, department=_queue_department(talk)
+        )
     return answer
+
+
+def _queue_department(talk):
+    """Whose queue: the department of the item discussed, else the region's service
+    centre (the department a hand-over would reach, so both land in one group)."""
+    from .consultation import responsible_department
+
+    try:
+        return responsible_department(talk, talk.region_id)
+    except Refusal:
+        return None
 
 
 def _answer(u: Understanding, question: str, region_code: str | None, talk) -> Answer:
@@ -427,8 +440,9 @@ def _answer(u: Understanding, question: str, region_code: str | None, talk) -> A
     ):
         return _entry_answer(best_entry, conv, u, candidates, talk)
     if best is None or best.coverage < ANSWER_THRESHOLD:
-        if best is not None and best.coverage >= ROUTE_THRESHOLD:
-            talk.item = best.item  # the likeliest department for a hand-over
+        # The topic changed: route a hand-over by the likeliest item, or by none.
+        routed = best is not None and best.coverage >= ROUTE_THRESHOLD
+        talk.item = best.item if routed else None
         return Answer(
             conv,
             NOT_KNOWN.format(question=question[:40]),

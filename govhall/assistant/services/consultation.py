@@ -10,25 +10,29 @@ them (the pages poll; see docs/assistant.md for why not WebSockets).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from govhall.core.errors import deny, refuse
-from govhall.core.services import audit
+from govhall.core.services import audit, calendar
 from govhall.regions.models import Department
 from govhall.regions.services.scope import scope_of
 
 from ..models import Consultation, ConsultationMessage, Conversation, QueuedQuestion
 from . import learning
 
+logger = logging.getLogger(__name__)
 MAX_MESSAGE = 1000
 S = Consultation.State
 
@@ -99,6 +103,28 @@ def responsible_department(conversation: Conversation | None, region_code: str |
     raise refuse("region", "no_department", "该地区暂未开通在线咨询，请拨打12345热线。")
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def opening_hours() -> tuple[datetime.time, datetime.time]:
+    raw = getattr(settings, "GOVHALL_CONSULTATION_HOURS", "08:30-17:30")
+    start, end = (datetime.time.fromisoformat(p.strip()) for p in raw.split("-", 1))
+    return start, end
+
+
+def is_open(moment: datetime.datetime) -> bool:
+    """Agents answer live on working days within the opening hours (local time)."""
+    local = timezone.localtime(moment)
+    start, end = opening_hours()
+    return calendar.is_working_day(local.date()) and start <= local.time() < end
+
+
+def written_due_date(moment: datetime.datetime) -> datetime.date:
+    days = int(getattr(settings, "GOVHALL_WRITTEN_ANSWER_DAYS", 3))
+    return calendar.add_working_days(timezone.localtime(moment).date(), days).due_date
+
+
 @dataclass
 class HandOver:
     consultation: Consultation
@@ -115,8 +141,12 @@ def _text(value, field: str = "text", limit: int = MAX_MESSAGE) -> str:
 
 
 @transaction.atomic
-def hand_over(*, conversation=None, question=None, region=None, user=None) -> HandOver:
-    """Open a consultation from an assistant conversation (or a guide's 我要咨询)."""
+def hand_over(*, conversation=None, question=None, region=None, user=None, now=None) -> HandOver:
+    """Open a consultation from an assistant conversation (or a guide's 我要咨询).
+
+    Outside the opening hours it becomes a written consultation (书面咨询) with an answer
+    deadline in working days; the department answers it in the same thread."""
+    now = now or timezone.now()
     talk = None
     if conversation:
         try:
@@ -135,7 +165,10 @@ def hand_over(*, conversation=None, question=None, region=None, user=None) -> Ha
     region_code = region or (talk.region_id if talk else None)
     department = responsible_department(talk, region_code)
     token = secrets.token_urlsafe(24)
+    written = not is_open(now)
     consultation = Consultation.objects.create(
+        kind=Consultation.Kind.WRITTEN if written else Consultation.Kind.ONLINE,
+        due_date=written_due_date(now) if written else None,
         token_digest=_digest(token),
         conversation=talk,
         department=department,
@@ -147,10 +180,17 @@ def hand_over(*, conversation=None, question=None, region=None, user=None) -> Ha
     ConsultationMessage.objects.create(
         consultation=consultation, sender=ConsultationMessage.Sender.CITIZEN, text=question
     )
+    if written:
+        start, end = opening_hours()
+        notice = (
+            f"现在不是在线咨询时间（工作日{start:%H:%M}-{end:%H:%M}），已转为书面咨询，"
+            f"{department.name}将于{_day(consultation.due_date)}前答复，"
+            "答复会显示在本页面。"
+        )
+    else:
+        notice = f"已转接{department.name}的工作人员，请稍候。"
     ConsultationMessage.objects.create(
-        consultation=consultation,
-        sender=ConsultationMessage.Sender.SYSTEM,
-        text=f"已转接{department.name}的工作人员，请稍候。",
+        consultation=consultation, sender=ConsultationMessage.Sender.SYSTEM, text=notice
     )
     learning.enqueue(
         question,
@@ -162,7 +202,12 @@ def hand_over(*, conversation=None, question=None, region=None, user=None) -> Ha
         audit.Action.CREATE,
         instance=consultation,
         object_repr=f"在线咨询：{question[:40]}",
-        after={"department": department.name, "state": consultation.state},
+        after={
+            "department": department.name,
+            "state": consultation.state,
+            "kind": consultation.kind,
+            "due_date": consultation.due_date,
+        },
     )
     return HandOver(consultation, token)
 
@@ -232,6 +277,56 @@ def reply(consultation: Consultation, user, text) -> ConsultationMessage:
 
 
 @transaction.atomic
+def transfer(consultation: Consultation, user, department_code) -> Consultation:
+    """Hand the consultation to another department (it waits in that queue again)."""
+    consultation = _locked(consultation)
+    if not may_handle(user, consultation):
+        raise deny("您不是该部门的工作人员，不能转交这条咨询。")
+    if consultation.state == S.CLOSED:
+        raise refuse("consultation", "transition_not_allowed", "这条咨询已结束，不能转交。")
+    target = (
+        Department.objects.filter(credit_code=department_code, is_active=True).first()
+        if isinstance(department_code, str) and department_code
+        else None
+    )
+    if target is None:
+        raise refuse("department", "unknown_department", "请选择要转交的部门（统一社会信用代码）。")
+    if target.pk == consultation.department_id:
+        raise refuse("department", "same_department", "咨询已在该部门，无需转交。")
+    before = consultation.department.name
+    consultation.department, consultation.state = target, S.WAITING
+    consultation.agent, consultation.taken_at = None, None
+    consultation.save(update_fields=["department", "state", "agent", "taken_at"])
+    ConsultationMessage.objects.create(
+        consultation=consultation,
+        sender=ConsultationMessage.Sender.SYSTEM,
+        text=f"已由{before}转交{target.name}，请稍候。",
+    )
+    audit.record(
+        audit.Action.TRANSITION,
+        instance=consultation,
+        object_repr=f"在线咨询：{consultation.question[:40]}",
+        before={"department": before},
+        after={"department": target.name, "state": S.WAITING},
+        reason="转交其他部门",
+    )
+    return consultation
+
+
+def transfer_targets(consultation: Consultation):
+    """Departments of the consultation's region and the levels above, for the console."""
+    from govhall.search.engine import _ancestor_codes
+
+    codes = [consultation.region_id, *_ancestor_codes(consultation.region_id)]
+    return (
+        Department.objects.filter(region_id__in=codes, is_active=True)
+        .exclude(pk=consultation.department_id)
+        .select_related("region")
+        .order_by("region_id", "sort_order", "name")
+    )
+
+
+@transaction.atomic
 def citizen_message(consultation: Consultation, text) -> ConsultationMessage:
     text = _text(text)
     consultation = _locked(consultation)
@@ -285,6 +380,53 @@ def rate(consultation: Consultation, level, comment: str = "") -> Consultation:
         after={"rating": level},
     )
     return consultation
+
+
+@transaction.atomic
+def remind_written(now=None) -> int:
+    """Written consultations unanswered on their last working day (or later): one
+    reminder each, in the thread the department's consultants see, logged and audited."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    tomorrow = calendar.add_working_days(today, 1).due_date
+    due = (
+        Consultation.objects.select_for_update()
+        .filter(
+            kind=Consultation.Kind.WRITTEN,
+            first_reply_at__isnull=True,
+            reminded_at__isnull=True,
+            due_date__lt=tomorrow,
+        )
+        .exclude(state=S.CLOSED)
+    )
+    count = 0
+    for consultation in due:
+        late = consultation.due_date < today
+        day = _day(consultation.due_date)
+        text = (
+            f"【催办】书面咨询已超过答复期限（{day}），请立即答复。"
+            if late
+            else f"【提醒】书面咨询将于今日（{day}）到期，请尽快答复。"
+        )
+        ConsultationMessage.objects.create(
+            consultation=consultation, sender=ConsultationMessage.Sender.SYSTEM, text=text
+        )
+        consultation.reminded_at = now
+        consultation.save(update_fields=["reminded_at"])
+        audit.record(
+            audit.Action.UPDATE,
+            instance=consultation,
+            object_repr="书面咨询催办",
+            after={"due_date": consultation.due_date, "late": late},
+        )
+        logger.warning(
+            "written consultation %s of %s due %s unanswered",
+            consultation.public_id,
+            consultation.department.name,
+            consultation.due_date,
+        )
+        count += 1
+    return count
 
 
 def messages_after(consultation: Consultation, after: int = 0) -> list[ConsultationMessage]:

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from govhall.assistant.models import Consultation, QueuedQuestion
+from govhall.assistant.services import consultation as consultation_service
 from govhall.catalog.models import Item
 from govhall.core.models import AuditEntry
 from govhall.regions.models import Department, Post
@@ -13,6 +14,13 @@ from tests.common import staff
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/assistant"
+
+
+@pytest.fixture(autouse=True)
+def open_hours(monkeypatch):
+    """These tests are about live consultation: the desk is open whatever the clock says
+    (test_written.py covers the hours themselves)."""
+    monkeypatch.setattr(consultation_service, "is_open", lambda moment: True)
 
 
 def _ask(client, question, region="440703"):
@@ -46,10 +54,10 @@ def test_a_conversation_is_handed_to_the_items_department_and_answered(catalog):
     desk.force_authenticate(agent)
     other = APIClient()
     other.force_authenticate(outsider)
-    queue = desk.get(f"{API}/consultations/").json()
+    queue = desk.get(f"{API}/queue").json()
     assert [c["consultation"] for c in queue["results"]] == [handed["consultation"]]
     assert queue["figures"]["waiting"] == 1
-    assert other.get(f"{API}/consultations/").json()["results"] == []
+    assert other.get(f"{API}/queue").json()["results"] == []
     url = f"{API}/consultations/{handed['consultation']}"
     assert other.post(f"{url}/take").status_code == 404
 
@@ -86,11 +94,36 @@ def test_a_conversation_is_handed_to_the_items_department_and_answered(catalog):
         f"{url}/rating", {"level": 2}, format="json", HTTP_X_CONSULTATION_TOKEN=handed["token"]
     )
     assert again.status_code == 409
-    figures = desk.get(f"{API}/consultations/?state=closed").json()["figures"]
+    figures = desk.get(f"{API}/queue?state=closed").json()["figures"]
     assert figures["closed"] == 1 and figures["satisfaction"] == 100.0
     assert figures["average_wait"] is not None and figures["average_first_reply"] is not None
     trail = AuditEntry.objects.filter(object_id=consultation.pk, object_type__contains="consult")
     assert trail.count() >= 4
+
+
+def test_a_consultant_transfers_to_another_department(catalog):
+    citizen = APIClient()
+    body = _ask(citizen, "低保申请被拒绝了还能再申请吗")
+    handed = _hand_over(citizen, body["conversation"])
+    item = Item.objects.published().get(region_id="440703", name="最低生活保障审批")
+    centre = Department.objects.get(region_id="440703", kind=Department.Kind.SERVICE_CENTRE)
+    desk = APIClient()
+    desk.force_authenticate(staff(Post.CLERK, item.department))
+    url = f"{API}/consultations/{handed['consultation']}"
+    desk.post(f"{url}/take")
+    bad = desk.post(f"{url}/transfer", {"department": "nope"}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "department"
+    moved = desk.post(f"{url}/transfer", {"department": centre.credit_code}, format="json")
+    assert moved.status_code == 200 and moved.json()["state"] == "waiting"
+    assert moved.json()["department"] == centre.name
+    assert desk.get(f"{API}/queue").json()["results"] == []  # no longer ours
+    other = APIClient()
+    other.force_authenticate(staff(Post.CLERK, centre))
+    assert [c["consultation"] for c in other.get(f"{API}/queue").json()["results"]] == [
+        handed["consultation"]
+    ]
+    seen = citizen.get(f"{url}/messages", HTTP_X_CONSULTATION_TOKEN=handed["token"]).json()
+    assert "转交" in seen["messages"][-1]["text"]
 
 
 def test_a_question_without_an_item_goes_to_the_service_centre(catalog):
@@ -122,6 +155,19 @@ def test_citizen_pages_work_without_javascript(catalog, client):
     from django.test import Client
 
     assert Client().get(handed["Location"]).status_code == 404
+
+
+def test_a_guides_ask_button_starts_a_conversation_on_the_item(catalog, client):
+    item = Item.objects.published().get(region_id="440703", name="最低生活保障审批")
+    guide = client.get(f"/items/{item.implementation_code}/").content.decode()
+    assert f"/items/{item.implementation_code}/ask/" in guide and "我要咨询" in guide
+    response = client.get(f"/items/{item.implementation_code}/ask/")
+    assert response.status_code == 302 and response["Location"] == "/halls/440703/assistant/"
+    assert "您正在咨询“最低生活保障审批”" in client.get(response["Location"]).content.decode()
+    client.post(response["Location"], {"action": "ask", "question": "要带什么材料？"})
+    html = client.get(response["Location"]).content.decode()
+    assert "申请材料“最低生活保障申请书”" in html
+    assert client.get("/items/NOPE/ask/").status_code == 404
 
 
 def test_staff_console_and_knowledge_desk_are_scoped(catalog, client):

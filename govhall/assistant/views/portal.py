@@ -120,11 +120,14 @@ def chat(request, code: str):
         except ValidationError as error:
             errors = [p.message for p in problems_of(error)]
     turns = []
+    about = None
     conversation_id = request.session.get(key)
     if conversation_id:
-        talk = Conversation.objects.filter(public_id=conversation_id).first()
+        talk = Conversation.objects.select_related("item").filter(public_id=conversation_id)
+        talk = talk.first()
         if talk is not None:
             turns = [render_turn(t) for t in talk.turns.order_by("pk")]
+            about = talk.item if not turns else None
     page = portal.hall_page(hall)
     return render(
         request,
@@ -134,6 +137,7 @@ def chat(request, code: str):
             "page": page,
             "nav_items": portal.navigation(hall, current="interaction"),
             "turns": turns,
+            "about": about,
             "errors": errors,
             "question": question,
             "examples": ["孩子刚出生怎么上户口", "营业执照怎么申请", "公积金提取要带什么材料"],
@@ -160,6 +164,30 @@ def _feedback(request, key: str) -> None:
             region_code=talk.region_id,
             item=talk.item,
         )
+
+
+@require_http_methods(["GET"])
+def ask_about(request, code: str):
+    """A guide's 我要咨询: the hall's assistant, with the conversation already on the item
+    (so "要带什么材料？" is about it) and a hand-over reaching its department."""
+    item = Item.objects.published().select_related("region").filter(implementation_code=code)
+    item = item.first()
+    if item is None:
+        raise Http404
+    from govhall.search.engine import _ancestor_codes
+
+    codes = [item.region_id, *_ancestor_codes(item.region_id)]
+    halls = {h.region_id: h for h in Hall.objects.filter(region_id__in=codes, is_active=True)}
+    hall = next((halls[c] for c in codes if c in halls), None)
+    if hall is None:
+        raise Http404
+    talk = Conversation.objects.create(
+        region_id=item.region_id,
+        item=item,
+        user=request.user if request.user.is_authenticated else None,
+    )
+    request.session[_session_key(hall.region_id)] = str(talk.public_id)
+    return HttpResponseRedirect(reverse("assistant:chat", kwargs={"code": hall.region_id}))
 
 
 @require_http_methods(["GET", "POST"])

@@ -61,6 +61,9 @@ def console(request, public_id):
                 consultation.take(c, request.user)
             elif action == "close":
                 consultation.close(c, user=request.user)
+            elif action == "transfer":
+                consultation.transfer(c, request.user, request.POST.get("department", ""))
+                return HttpResponseRedirect(reverse("assistant:staff-queue"))
             else:
                 consultation.reply(c, request.user, request.POST.get("text", ""))
             return HttpResponseRedirect(request.path + "#latest")
@@ -84,6 +87,7 @@ def console(request, public_id):
             "messages": messages,
             "last_id": messages[-1].pk if messages else 0,
             "errors": errors,
+            "targets": consultation.transfer_targets(c) if c.state != "closed" else [],
         },
         status=400 if errors else 200,
     )
