@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "govhall.licences",
     "govhall.exchange",
     "govhall.monitoring",
+    "govhall.sharing",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",

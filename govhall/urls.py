@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("govhall.licences.api.urls")),
     path("", include("govhall.exchange.api.urls")),
     path("", include("govhall.monitoring.api.urls")),
+    path("", include("govhall.sharing.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.cases.urls")),
     path("", include("govhall.licences.urls")),
+    path("", include("govhall.sharing.urls")),
     path("", include("govhall.portal.urls")),
 ]
 
