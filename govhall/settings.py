@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "govhall.spaces",
     "govhall.supervision",
     "govhall.assistant",
+    "govhall.sharing",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",

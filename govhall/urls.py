@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("govhall.spaces.api.urls")),
     path("", include("govhall.supervision.api.urls")),
     path("", include("govhall.assistant.api.urls")),
+    path("", include("govhall.sharing.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path(
         "docs/",
@@ -49,6 +50,7 @@ urlpatterns = [
     path("", include("govhall.licences.urls")),
     path("", include("govhall.spaces.urls")),
     path("", include("govhall.assistant.urls")),
+    path("", include("govhall.sharing.urls")),
     path("", include("govhall.portal.urls")),
 ]
 

@@ -8,7 +8,7 @@ one entry here, so subsystems never edit each other's demo code.
 from importlib import import_module
 
 #: Module names under ``govhall.demo``, loaded in this order.
-LOADERS: list[str] = ["supervision", "spaces", "assistant"]
+LOADERS: list[str] = ["supervision", "spaces", "assistant", "sharing"]
 
 
 def load_all(password: str):

@@ -1,0 +1,34 @@
+"""``GET /api/v1/open-data/`` (public contract) and one dataset's entry."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..services import catalogue
+
+
+@extend_schema(tags=["open-data"], responses={200: dict})
+class OpenDataList(APIView):
+    """The open-data catalogue: ``{"count", "results"}`` of datasets with their fields and
+    download links (CSV, JSON, XLSX)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        results = [catalogue.entry(r, request.build_absolute_uri) for r in catalogue.published()]
+        return Response({"count": len(results), "results": results})
+
+
+@extend_schema(tags=["open-data"], responses={200: dict})
+class OpenDataDetail(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request, key: str):
+        for record in catalogue.published():
+            if record.key == key:
+                return Response(catalogue.entry(record, request.build_absolute_uri))
+        raise Http404
