@@ -40,10 +40,10 @@ def build(count: int, keep: bool) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from govhall.cases.management.commands.generate_cases import generate
     from govhall.cases.models import Case, CaseStep, Notification
     from govhall.catalog.models import Item
     from govhall.core.models import CalendarYear
+    from govhall.demo.management.commands.generate_cases import generate
     from govhall.regions.models import Department
 
     quiet = io.StringIO()

@@ -3,9 +3,9 @@
 import re
 from pathlib import Path
 
-from govhall.accounts.services import demo as accounts_demo
-from govhall.accounts.services.demo import make_id_number
-from govhall.catalog.data.demo import common as catalogue_demo
+from govhall.demo import accounts as accounts_demo
+from govhall.demo.accounts import make_id_number
+from govhall.demo.catalog import common as catalogue_demo
 from govhall.regions.services.loading import read_regions
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

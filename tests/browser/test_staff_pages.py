@@ -59,9 +59,9 @@ def _month_start(months_back: int):
 
 
 def test_monitoring_opens_on_the_last_complete_month_with_names_and_true_legend(new_page, site):
-    from govhall.monitoring.services.generator import DEMO_SOURCE
     from govhall.monitoring.tests.records import at, case
     from govhall.records.models import ProcessRecord
+    from govhall.records.sources import DEMO as DEMO_SOURCE
     from tests.browser.test_monitoring_dashboard import CHAOZHOU, chaozhou_june
 
     supervisor = chaozhou_june()

@@ -25,7 +25,7 @@ SLICE = [
 
 @pytest.fixture(scope="module")
 def demo_slice(django_db_setup, django_db_blocker):
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         yield load_demo(keys=SLICE, regions=REGIONS)
@@ -40,7 +40,7 @@ def catalog(demo_slice, db):
 @pytest.fixture(scope="module")
 def demo_catalogue(django_db_setup, django_db_blocker):
     """The whole demo catalogue, as ``make run`` loads it (for the evaluation)."""
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         yield load_demo()

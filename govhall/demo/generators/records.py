@@ -46,14 +46,14 @@ from django.utils import timezone
 from govhall.catalog.models import CaseType, Item, Material
 from govhall.core.identifiers import make_credit_code
 from govhall.core.services import audit, bulk
-from govhall.records import events
+from govhall.records import events, sources
 from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Level, Region
 
 FORMAT_VERSION = events.FORMAT_VERSION
 # The message type each event travels as (govhall.records.events), read per record.
 MESSAGE_TYPES = {e.code: str(e.message_type) for e in events.EVENTS}
-DEMO_SOURCE = "demo"
+DEMO_SOURCE = sources.DEMO
 DEMO_RECORDS = 20_000
 DEMO_MONTHS = 12
 DEMO_SEED = 20_160_601

@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from govhall.catalog.models import Item
+from govhall.demo.generators import records as generator
 from govhall.monitoring.models import CaseFact, MonthlyRollup, RefreshState
-from govhall.monitoring.services import generator, refresh
+from govhall.monitoring.services import refresh
 from govhall.records.models import ProcessRecord
 from govhall.regions.models import Region
 

@@ -30,6 +30,7 @@ from govhall.monitoring.models import CaseFact, Indicator, Target, TargetScope
 from govhall.monitoring.services import access, indicators, refresh
 from govhall.monitoring.services import targets as target_service
 from govhall.monitoring.services.indicators import CASE_INDICATORS, ITEM_INDICATORS, Slice
+from govhall.records import sources as record_sources
 from govhall.records.models import ProcessRecord
 from govhall.regions.models import Department, Region
 
@@ -434,9 +435,7 @@ def _department_names(codes) -> dict[str, str]:
 
 
 def _source_names() -> dict[str, str]:
-    from govhall.monitoring.services.generator import DEMO_SOURCE
-
-    names = {"local": _("本厅"), DEMO_SOURCE: _("演示数据（模拟报送）")}
+    names = {record_sources.LOCAL: _("本厅"), record_sources.DEMO: _("演示数据（模拟报送）")}
     names.update(ExchangeClient.objects.values_list("code", "name"))
     return names
 

@@ -16,7 +16,7 @@ from ..conftest import REGIONS, SLICE
 @pytest.fixture
 def demo(site):  # noqa: F811
     """The demo slice, committed so the live server thread sees it (flushed afterwards)."""
-    from govhall.catalog.data.demo.loader import load_demo
+    from govhall.demo.catalog.loader import load_demo
 
     load_demo(keys=SLICE, regions=REGIONS)
     return site

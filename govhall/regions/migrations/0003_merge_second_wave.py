@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_department_history'),
-        ('regions', '0002_separation_of_duties'),
+        ("regions", "0002_department_history"),
+        ("regions", "0002_separation_of_duties"),
     ]
 
-    operations = [
-    ]
+    operations = []
