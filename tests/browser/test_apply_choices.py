@@ -46,7 +46,7 @@ def test_declining_a_held_licence_uploads_the_material_instead(new_page, site, t
     police = cf.department("江门市公安局")
     item = cf.item(police, name="低保对象户籍证明", materials=[LICENCE_MATERIAL], form_fields=[])
     pdf = tmp_path / "低保证扫描件.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% scan\n")
+    pdf.write_bytes(cf.pdf_bytes())
 
     me = citizen_page(new_page, site, citizen)
     _start(me, item)
@@ -77,11 +77,12 @@ def test_declining_a_held_licence_uploads_the_material_instead(new_page, site, t
     assert material.source != "licence"
 
 
-def _stored(identity, name: str, title: str, kind: str, body: bytes = b"%PDF-1.4\n% a\n"):
+def _stored(identity, name: str, title: str, kind: str, body: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from govhall.cases.services import applications
 
+    body = body if body is not None else cf.pdf_bytes()
     upload = SimpleUploadedFile(name, body, content_type="application/pdf")
     return applications.store_file(identity.user, upload, title=title, kind=kind)
 
@@ -92,7 +93,7 @@ def test_locker_offers_only_files_of_the_slots_kind_and_preselects_none(new_page
     _stored(citizen, "收入声明.pdf", "家庭收入和财产状况声明", "N:家庭收入和财产状况声明")
     _stored(citizen, "申请书-旧.pdf", "申请书", "N:申请书")
     _stored(citizen, "申请书-旧.pdf", "申请书", "N:申请书")  # the same file again
-    newest = _stored(citizen, "申请书-新.pdf", "申请书", "N:申请书", b"%PDF-1.4\n% new one\n")
+    newest = _stored(citizen, "申请书-新.pdf", "申请书", "N:申请书", cf.pdf_bytes(2))
 
     me = citizen_page(new_page, site, citizen)
     _start(me, item)

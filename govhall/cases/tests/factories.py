@@ -20,6 +20,7 @@ from tests.common import (  # noqa: F401  (re-exported: the case tests' one name
     dept_like,
     item,
     pdf,
+    pdf_bytes,
     staff,
 )
 

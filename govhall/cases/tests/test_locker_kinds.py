@@ -4,15 +4,18 @@ point 2): a slot offers and accepts only files of its kind."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.common import pdf_bytes
+
 from ..services import applications
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _file(identity, title: str, kind: str = "", body: bytes = b"%PDF-1.4\n% x\n"):
+def _file(identity, title: str, kind: str = "", body: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    body = body if body is not None else pdf_bytes()
     upload = SimpleUploadedFile(f"{title}.pdf", body, content_type="application/pdf")
     return applications.store_file(identity.user, upload, title=title, kind=kind)
 
@@ -35,7 +38,7 @@ def test_a_file_titled_for_the_material_fits_and_the_locker_offers_one_copy_per_
     need = next(n for n in applications.material_needs(application) if n.name == "申请书")
     titled = _file(identity, "申请书")  # stored from the locker page: no kind, its title
     again = _file(identity, "申请书")
-    other = _file(identity, "申请书", "N:申请书", b"%PDF-1.4\n% other\n")
+    other = _file(identity, "申请书", "N:申请书", pdf_bytes(2))
     _file(identity, "房屋租赁合同", "N:房屋租赁合同")
     offered = applications.locker_for(identity, need)
     assert [x.pk for x in offered] == [other.pk, again.pk]
