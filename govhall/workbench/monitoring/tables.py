@@ -258,6 +258,7 @@ def bar_chart(rows: list[UnitRow], indicator_label: str, title: str) -> tuple[di
     ]
     options = {
         "percent": True,
+        "tooltipTrigger": "item",
         "height": 80 + 34 * max(len(shown), 1),
         "legend": {"top": 0, "data": [*(b["name"] for b in bar_series), _("目标值")]},
         "grid": {"left": 8, "right": 56, "top": 36, "bottom": 8, "containLabel": True},

@@ -17,8 +17,13 @@
     var height = options.height || 320;
     delete options.height;
     if (options.percent) {
-      options.tooltip = { trigger: "axis", valueFormatter: percent, confine: true };
+      // A chart with one series per colour asks for the hovered bar only ("item"):
+      // the axis tooltip would list the other colours' empty slots as "无数据".
+      options.tooltip = {
+        trigger: options.tooltipTrigger || "axis", valueFormatter: percent, confine: true
+      };
       delete options.percent;
+      delete options.tooltipTrigger;
     }
     options.aria = {
       enabled: true,
