@@ -42,9 +42,27 @@ def may_take(department: Department, item: Item) -> bool:
     return item.region_id.startswith(city_prefix) or item.region.level == "province"
 
 
-def find_person(id_number: str) -> Person | None:
+def find_person(id_number: str, *, clerk=None, department=None) -> Person | None:
+    """The account of an ID number; a clerk's look-up of someone found is reported to
+    that person's data-use log (谁用了我的数据)."""
     number = clean_id_number(id_number)
-    return Person.objects.filter(id_number_index=Person.index_for(number)).first()
+    person = Person.objects.filter(id_number_index=Person.index_for(number)).first()
+    if person is not None and clerk is not None:
+        from govhall.core.signals import personal_data_read
+
+        personal_data_read.send(
+            sender=Person,
+            subject_user_id=person.user_id,
+            subject_id_number="",
+            reader_user_id=clerk.pk,
+            reader_department_id=department.pk if department is not None else None,
+            reader_client="",
+            purpose="综合窗口：凭身份证件查找办事人账号",
+            case_number="",
+            fields=["姓名", "实名等级"],
+            source="counter",
+        )
+    return person
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from govhall.accounts.models import Company, Person
@@ -119,7 +120,12 @@ def scan(on: datetime.date | None = None) -> PushResult:
 
 
 def _person_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None:
-    for person in Person.objects.select_related("user"):
+    """Age and county live in the encrypted ID number, so each person not yet pushed this
+    rule is read once, in chunks."""
+    key = f"rule:{rule.code}"
+    pushed = Push.objects.filter(user=OuterRef("user"), kind=rule.kind, key=key)
+    people = Person.objects.select_related("user").exclude(Exists(pushed))
+    for person in people.iterator(chunk_size=2000):
         profile = person_profile(person, on)
         if rule.min_age is not None and (profile.age is None or profile.age < rule.min_age):
             continue
@@ -132,7 +138,7 @@ def _person_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None:
             result,
             person.user,
             kind=rule.kind,
-            key=f"rule:{rule.code}",
+            key=key,
             title=rule.title,
             body=rule.body,
             reason=rule.reason.format_map(values),

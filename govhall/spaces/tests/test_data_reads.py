@@ -191,3 +191,22 @@ def test_the_hall_answers_a_dispute_within_its_scope_and_the_person_is_told():
     assert Notification.objects.filter(user=me.user, event="data_read_answered").count() == 1
     html = signed_in(me).get(reverse("spaces:data-reads")).content.decode()
     assert "经核实，系受理审查所需。" in html
+
+
+def test_a_counter_look_up_by_id_number_is_logged_for_the_person_found():
+    centre = f.department("江门市行政服务中心")
+    me = f.applicant(name="陈阿婆")
+    window = f.staff(Post.CLERK, centre)
+    client = staff_client(window)
+    response = client.post(
+        "/workbench/counter/", {"step": "find", "find-id_number": me.person.id_number}
+    )
+    assert response.status_code == 302
+    (read,) = DataRead.objects.all()
+    assert read.source == DataReadSource.COUNTER and read.subject_user == me.user
+    assert read.reader_department == centre and read.case_number == ""
+    assert "综合窗口" in read.purpose
+    # a number with no account logs nothing
+    other = "440703199001011239"  # well formed, no account
+    client.post("/workbench/counter/", {"step": "find", "find-id_number": other})
+    assert DataRead.objects.count() == 1

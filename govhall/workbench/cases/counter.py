@@ -92,7 +92,11 @@ def counter_home(request):
             find_form = FindPersonForm(request.POST, prefix="find")
             if find_form.is_valid():
                 try:
-                    found = counter.find_person(find_form.cleaned_data["id_number"])
+                    found = counter.find_person(
+                        find_form.cleaned_data["id_number"],
+                        clerk=request.user,
+                        department=department,
+                    )
                 except ValidationError as error:
                     apply_errors(find_form, error)
                 else:
