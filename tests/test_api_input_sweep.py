@@ -163,6 +163,7 @@ def world(settings, tmp_path):
         "staff": {"number": case.number, "identifier": licence.current.identifier},
         "monitoring": {"code": "440700"},
         "exchange": {"name": "process-record-1.0.json"},
+        "supervision": {"pk": 1},  # the body is read before the warning is looked up
         "catalog": {
             "code": item.implementation_code,
             "pk": item.current_id,
@@ -177,6 +178,8 @@ def world(settings, tmp_path):
         "staff": as_staff,
         "monitoring": as_staff,
         "licences/indicators": as_staff,
+        "supervision": as_staff,
+        "ratings": as_citizen,
         "exchange": {"HTTP_AUTHORIZATION": f"Bearer {exchange_token.token}"},
     }
     return values, callers, catalogue
