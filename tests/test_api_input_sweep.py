@@ -176,6 +176,7 @@ def world(settings, tmp_path):
         "monitoring": {"code": "440700"},
         "exchange": {"name": "process-record-1.0.json"},
         "assistant": {"public_id": handed.consultation.public_id},
+        "supervision": {"pk": 1},  # the body is read before the warning is looked up
         "catalog": {
             "code": item.implementation_code,
             "pk": item.current_id,
@@ -190,6 +191,8 @@ def world(settings, tmp_path):
         "staff": as_staff,
         "monitoring": as_staff,
         "licences/indicators": as_staff,
+        "supervision": as_staff,
+        "ratings": as_citizen,
         "exchange": {"HTTP_AUTHORIZATION": f"Bearer {exchange_token.token}"},
         # the citizen's consultation token, and a consultant of its department
         "assistant/consultations/": {**as_staff, "HTTP_X_CONSULTATION_TOKEN": handed.token},

@@ -421,6 +421,7 @@ class Indicator(models.TextChoices):
     COMPLAINT_SATISFACTION = "complaint_satisfaction", _("投诉答复满意率")
     RATING_SATISFACTION = "rating_satisfaction", _("好差评满意率")
     FOLLOW_UP_RECTIFIED = "follow_up_rectified", _("差评整改率")
+    MONITORING_TARGETS = "monitoring_targets", _("监测指标达标率（三率一数）")
 
 
 class ScoringRule(models.Model):

@@ -165,9 +165,9 @@ class StaffComplaintAnswerView(APIView):
         summary="承办部门答复投诉",
     )
     def post(self, request, number: str):
-        complaint = _staff_complaint(request, number)
-        body = s.AnswerIn(data=request.data)
+        body = s.AnswerIn(data=request.data)  # the body first: bad input is a 400
         body.is_valid(raise_exception=True)
+        complaint = _staff_complaint(request, number)
         complaints.answer(request.user, complaint, body.validated_data["answer"])
         return Response(s.ComplaintStaffOut(_staff_complaint(request, number)).data)
 
@@ -183,9 +183,9 @@ class StaffComplaintForwardView(APIView):
         summary="效能监督人员交办投诉",
     )
     def post(self, request, number: str):
-        complaint = _staff_complaint(request, number)
-        body = s.ForwardIn(data=request.data)
+        body = s.ForwardIn(data=request.data)  # the body first: bad input is a 400
         body.is_valid(raise_exception=True)
+        complaint = _staff_complaint(request, number)
         complaints.forward(
             request.user,
             complaint,

@@ -143,13 +143,13 @@ class FollowUpActionView(APIView):
         tags=["supervision"],
     )
     def post(self, request, pk: int, action: str):
+        body = s.FollowUpActionIn(data=request.data)  # the body first: bad input is a 400
+        body.is_valid(raise_exception=True)
         follow_up = followups.visible(request.user).filter(pk=pk).first()
         if follow_up is None:
             raise NotFound("差评回访不存在，或不在您的查看范围内。", field="id")
         if action not in ACTIONS:
             raise refuse("action", "choice", "操作须为callback或rectify。")
-        body = s.FollowUpActionIn(data=request.data)
-        body.is_valid(raise_exception=True)
         follow_up = ACTIONS[action](request.user, follow_up, body.validated_data["note"])
         return Response(s.FollowUpOut(follow_up).data)
 

@@ -86,11 +86,11 @@ class WarningActionView(APIView):
         tags=["supervision"],
     )
     def post(self, request, pk: int, action: str):
+        body = s.WarningActionIn(data=request.data)  # the body first: bad input is a 400
+        body.is_valid(raise_exception=True)
         warning = _warning(request, pk)
         if action not in workflow.ACTIONS:
             raise refuse("action", "choice", "不支持的操作：" + "、".join(workflow.ACTIONS))
-        body = s.WarningActionIn(data=request.data)
-        body.is_valid(raise_exception=True)
         workflow.take(
             request.user,
             warning,

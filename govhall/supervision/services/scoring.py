@@ -60,25 +60,30 @@ SEED = (
     (Indicator.RATING_SATISFACTION, "10", ScoringRule.Kind.RATE, "0", "0"),
     (Indicator.FOLLOW_UP_RECTIFIED, "10", ScoringRule.Kind.RATE, "0", "0"),
 )
+# Not in force by default (the seeded weights already make 100): a region that scores
+# against its monitoring targets adds its own active version and rebalances the weights.
+INACTIVE_SEED = ((Indicator.MONITORING_TARGETS, "10", ScoringRule.Kind.RATE, "0", "0"),)
 BASIS = "《国务院办公厅关于建立政务服务“好差评”制度提高政务服务水平的意见》（国办发〔2019〕51号）"
 
 
 def ensure_seeded() -> int:
     made = 0
-    for indicator, weight, kind, red, yellow in SEED:
-        _, created = ScoringRule.objects.get_or_create(
-            indicator=indicator,
-            region_code="",
-            version=1,
-            defaults={
-                "weight": Decimal(weight),
-                "kind": kind,
-                "points_per_red": Decimal(red),
-                "points_per_yellow": Decimal(yellow),
-                "basis": BASIS,
-            },
-        )
-        made += created
+    for rows, active in ((SEED, True), (INACTIVE_SEED, False)):
+        for indicator, weight, kind, red, yellow in rows:
+            _, created = ScoringRule.objects.get_or_create(
+                indicator=indicator,
+                region_code="",
+                version=1,
+                defaults={
+                    "weight": Decimal(weight),
+                    "kind": kind,
+                    "points_per_red": Decimal(red),
+                    "points_per_yellow": Decimal(yellow),
+                    "basis": BASIS if active else "各地三率一数目标（数据监测）",
+                    "is_active": active,
+                },
+            )
+            made += created
     return made
 
 
@@ -354,6 +359,50 @@ def _follow_up_rectified(line, start, end, codes, prefix):
     }
 
 
+_monitoring: dict[tuple, dict] = {}
+
+
+def _month_range(start: datetime.datetime, end: datetime.datetime):
+    first = timezone.localdate(start).replace(day=1)
+    last = (timezone.localdate(end) - datetime.timedelta(days=1)).replace(day=1)
+    return first, last
+
+
+def _monitoring_figures(start, end, codes, prefix) -> dict:
+    """The monitoring figures (with targets) of one department or region, from the
+    roll-ups; cached per run (a region's departments come from one query set)."""
+    from govhall.monitoring.services import indicators as mon
+
+    first, last = _month_range(start, end)
+    if codes is not None:
+        department = Department.objects.filter(credit_code__in=codes).first()
+        if department is None:
+            return {}
+        key = ("departments", department.region_id, first, last)
+        if key not in _monitoring:
+            units = mon.department_units(
+                mon.Slice(first, last, region_code=department.region_id, item_type="")
+            )
+            _monitoring[key] = {unit.code: unit.figures for unit in units}
+        return _monitoring[key].get(department.credit_code, {})
+    region = Region.objects.filter(code__startswith=prefix).order_by("code").first()
+    if region is None:
+        return {}
+    key = ("region", region.code, first, last)
+    if key not in _monitoring:
+        own, _ = mon.overview(mon.Slice(first, last, region_code=region.code, item_type=""))
+        _monitoring[key] = own
+    return _monitoring[key]
+
+
+def _monitoring_targets(line, start, end, codes, prefix):
+    figures = _monitoring_figures(start, end, codes, prefix)
+    met = sorted(code for code, f in figures.items() if f.status == "met")
+    below = sorted(code for code, f in figures.items() if f.status == "below")
+    line.numerator, line.denominator = len(met), len(met) + len(below)
+    line.trace = {"met": met, "below": below}
+
+
 _COUNTERS = {
     Indicator.ON_TIME: _on_time,
     Indicator.WARNING_DEDUCTION: _warning_deduction,
@@ -362,6 +411,7 @@ _COUNTERS = {
     Indicator.COMPLAINT_SATISFACTION: _complaint_satisfaction,
     Indicator.RATING_SATISFACTION: _rating_satisfaction,
     Indicator.FOLLOW_UP_RECTIFIED: _follow_up_rectified,
+    Indicator.MONITORING_TARGETS: _monitoring_targets,
 }
 
 
@@ -377,6 +427,7 @@ def _ranked(scores: list[Score]) -> list[Score]:
 
 def department_scores(region: Region, span: Span) -> list[Score]:
     """Every active department of the region itself, ranked."""
+    _monitoring.clear()
     rules = rules_for(region.code)
     departments = Department.objects.filter(region=region, is_active=True).order_by("pk")
     return _ranked(
@@ -397,6 +448,7 @@ def department_scores(region: Region, span: Span) -> list[Score]:
 def region_scores(region: Region, span: Span) -> list[Score]:
     """The regions directly below ``region`` (cities of the province, counties of a
     city…), each over everything within it, ranked."""
+    _monitoring.clear()
     children = Region.objects.filter(parent=region).order_by("code")
     scores = []
     for child in children:
@@ -415,6 +467,7 @@ def region_scores(region: Region, span: Span) -> list[Score]:
 
 
 def one_department(department: Department, span: Span) -> Score:
+    _monitoring.clear()
     return score_unit(
         span,
         rules_for(department.region_id),

@@ -278,3 +278,32 @@ def test_quarterly_report_pdf(two):
     )
     page = supervisor.get(f"/workbench/supervision/scores/?region={h.PENGJIANG}&period=2026-Q4")
     assert "2026-Q4.pdf" in page.content.decode()
+
+
+def test_monitoring_targets_indicator_when_a_region_enables_it(two):
+    """Not in force by default; once enabled its points follow the monitoring figures
+    that met or missed their targets."""
+    from govhall.monitoring.services import indicators as mon
+    from govhall.monitoring.services import refresh
+
+    a, _ = two
+    base = ScoringRule.objects.get(indicator=Indicator.MONITORING_TARGETS, region_code="")
+    assert not base.is_active
+    assert Indicator.MONITORING_TARGETS not in lines(scoring.one_department(a, SPAN))
+    ScoringRule.objects.create(
+        indicator=Indicator.MONITORING_TARGETS,
+        region_code=h.PENGJIANG,
+        version=1,
+        weight=Decimal("10"),
+        kind=ScoringRule.Kind.RATE,
+    )
+    refresh.refresh()
+    line = lines(scoring.one_department(a, SPAN))[Indicator.MONITORING_TARGETS]
+    month = datetime.date(2026, 11, 1)
+    units = mon.department_units(mon.Slice(month, month, region_code=h.PENGJIANG, item_type=""))
+    figures = next(u.figures for u in units if u.code == a.credit_code)
+    met = sorted(c for c, f in figures.items() if f.status == "met")
+    below = sorted(c for c, f in figures.items() if f.status == "below")
+    assert line.trace == {"met": met, "below": below}
+    expected = Decimal("10") * len(met) / (len(met) + len(below)) if met or below else Decimal("10")
+    assert line.score == expected.quantize(Decimal("0.01"))
