@@ -8,8 +8,9 @@ the declared sizes bound the real work); then the workbook is opened read-only
 (streamed, ``data_only``), rows are read at most ``max_rows`` (+1 to know there were
 more) and no wider than ``max_columns``.
 
-Catalogue import, licence digitisation and any later spreadsheet import use this; the
-legacy-account import reads CSV, not a workbook.
+Catalogue import, licence digitisation and any later spreadsheet import use this. The
+legacy-account import reads CSV (no expansion to fear): ``check_csv`` and
+``MAX_CSV_ROWS`` bound its size and rows, generous enough for a city's whole old system.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_ROWS = 20_000
 MAX_COLUMNS = 200
+MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_ROWS = 200_000
 
 
 class SpreadsheetRefused(Exception):
@@ -105,3 +108,16 @@ def rows(
                 f"工作表“{sheet.title}”超过{max_rows:,}行数据的上限，请拆分后分批上传。",
             )
         yield number, values
+
+
+def check_csv(content: bytes, *, max_bytes: int = MAX_CSV_BYTES) -> None:
+    if len(content) > max_bytes:
+        raise SpreadsheetRefused(
+            "too_large", f"文件不能超过{max_bytes // 1024 // 1024}MB，请拆分后分批导入。"
+        )
+
+
+def too_many_csv_rows(max_rows: int = MAX_CSV_ROWS) -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        "too_many_rows", f"CSV文件超过{max_rows:,}行数据的上限，请拆分后分批导入。"
+    )

@@ -74,3 +74,21 @@ def test_pages_load_without_csp_violations(new_page, site):
     for path in ("/workbench/", "/workbench/cases/", "/workbench/licences/"):
         visit(clerk, path)
     assert found == []
+
+    # The watcher does see a violation: markup with a style attribute is refused.
+    anonymous.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')"
+    )
+    anonymous.wait_for_timeout(500)
+    assert any("style" in message for message in found), found
+
+
+def test_the_monitoring_dashboard_draws_its_charts_without_csp_violations(new_page, site):
+    from tests.browser.test_monitoring_dashboard import CHAOZHOU, chaozhou_june
+
+    page = staff_page(new_page, chaozhou_june())
+    found = watch(page)
+    page.goto(f"/workbench/monitoring/regions/{CHAOZHOU}/?month=2017-06")
+    page.locator("#units-chart svg").first.wait_for()
+    page.locator("#trend-chart svg").first.wait_for()
+    assert found == []

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govhall.core import context
+from govhall.core import context, spreadsheets
 from govhall.core.identifiers import mask_id_number, validate_id_number
 from govhall.core.services import audit
 
@@ -150,6 +150,10 @@ def _display(field_name: str, value: str) -> str:
 
 
 def parse(data: bytes, report: Report) -> list[Row]:
+    try:
+        spreadsheets.check_csv(data)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise ImportFileError(exc.message) from None
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
@@ -159,6 +163,8 @@ def parse(data: bytes, report: Report) -> list[Row]:
     reader.fieldnames = columns
     rows = []
     for index, raw in enumerate(reader):
+        if index >= spreadsheets.MAX_CSV_ROWS:
+            raise ImportFileError(spreadsheets.too_many_csv_rows(spreadsheets.MAX_CSV_ROWS).message)
         line = index + 2
         report.total_rows += 1
         values = {k: (raw.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, "email")}

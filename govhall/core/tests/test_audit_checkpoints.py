@@ -141,3 +141,20 @@ def test_the_hourly_job_writes_checkpoints():
     record_some(1)
     assert registered.func() == {"sequence": AuditChainHead.objects.get().sequence, "written": True}
     assert registered.func()["written"] is False
+
+
+def test_the_operations_page_warns_when_entries_wait_unsigned(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from govhall.operations.services import figures
+
+    record_some(2)
+    assert figures.checkpoint_alert() == ""  # fresh entries: the hourly job will sign them
+    three_hours_ago = timezone.now() - datetime.timedelta(hours=3)
+    oldest = AuditEntry.objects.order_by("sequence").first()  # the first one unsigned
+    AuditEntry.objects.filter(pk=oldest.pk).update(occurred_at=three_hours_ago)
+    assert "3小时未被签名检查点覆盖" in figures.checkpoint_alert()
+    checkpoint()
+    assert figures.checkpoint_alert() == ""

@@ -116,3 +116,18 @@ def test_licence_digitisation_refuses_a_bomb_and_too_many_rows(monkeypatch):
     with pytest.raises(digitisation.FileProblem) as caught:
         digitisation.read_rows(licence_type, io.BytesIO(out.getvalue()))
     assert caught.value.code == "too_many_rows"
+
+
+@pytest.mark.django_db
+def test_the_legacy_account_import_bounds_size_and_rows(monkeypatch):
+    from govhall.accounts.services import legacy
+
+    header = ",".join(legacy.REQUIRED_COLUMNS) + "\n"
+    with pytest.raises(legacy.ImportFileError, match="不能超过"):
+        legacy.import_accounts(
+            header.encode() + b"x" * (spreadsheets.MAX_CSV_BYTES + 1), source_system="旧系统"
+        )
+    monkeypatch.setattr(spreadsheets, "MAX_CSV_ROWS", 3)
+    rows = header + "".join(",".join(["x"] * len(legacy.REQUIRED_COLUMNS)) + "\n" for _ in range(4))
+    with pytest.raises(legacy.ImportFileError, match="行数据的上限"):
+        legacy.import_accounts(rows.encode(), source_system="旧系统", dry_run=True)

@@ -190,6 +190,38 @@ class Alert:
     message: str
 
 
+CHECKPOINT_STALE_SECONDS = 2 * 3600
+
+
+def checkpoint_alert() -> str:
+    """A warning when audit entries have waited more than two hours for a signed
+    checkpoint (the hourly ``audit_checkpoint`` job is not running)."""
+    from govhall.core.models import AuditEntry
+    from govhall.core.services import checkpoints
+
+    sequence, _ = checkpoints.current_head()
+    last = checkpoints.latest()
+    signed = last.sequence if last is not None else 0
+    if sequence <= signed:
+        return ""
+    oldest = (
+        AuditEntry.objects.filter(sequence__gt=signed)
+        .order_by("sequence")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return ""
+    age = (timezone.now() - oldest).total_seconds()
+    if age <= CHECKPOINT_STALE_SECONDS:
+        return ""
+    return (
+        f"审计日志第{signed + 1}条起已{int(age // 3600)}小时未被签名检查点覆盖"
+        f"（日志已到第{sequence}条）：检查定时任务 audit_checkpoint"
+        "（截短和重链只能由检查点发现）。"
+    )
+
+
 def alerts(snap: Snapshot) -> list[Alert]:
     """What needs a person now, worst first."""
     found = []
@@ -229,6 +261,9 @@ def alerts(snap: Snapshot) -> list[Alert]:
                 f"有{snap.outbox.depth}条过程信息超过{hours:g}小时未送达上级大厅。",
             )
         )
+    stale = checkpoint_alert()
+    if stale:
+        found.append(Alert("warning", stale))
     missing = files.missing_recently()
     if missing:
         names = "、".join(row["name"] for row in missing[:3]) + ("等" if len(missing) > 3 else "")
