@@ -157,6 +157,7 @@ PANELS = [
         gettext_lazy("两页指标"),
         gettext_lazy("企业专属网页、市民个人网页的开通率和使用率（按地市），数据使用异议。"),
         url_name="spaces:indicators",
+        usable=_holds(Post.SUPERVISOR, Post.HALL_ADMIN),
     ),
 ]
 

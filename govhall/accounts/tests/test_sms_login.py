@@ -11,7 +11,7 @@ from govhall.regions.models import Post
 from tests.factories import StaffPostFactory
 
 from ..models import LoginEvent, PhoneCode
-from ..services import sms_login
+from ..services import phone, sms_login
 from .factories import PersonFactory
 from .helpers import last_code
 
@@ -24,24 +24,25 @@ def _code_of(exc) -> str:
 
 
 def _age_codes(mobile: str) -> None:
-    """As if a minute had passed since the last code (one code a minute per number)."""
-    past = timezone.now() - datetime.timedelta(seconds=61)
+    """As if the number's growing delay had passed since each earlier code."""
+    past = timezone.now() - phone.MAX_NUMBER_DELAY - datetime.timedelta(seconds=1)
     PhoneCode.objects.filter(mobile=mobile).update(created_at=past)
 
 
 def test_wrong_codes_lock_the_account_like_wrong_passwords(sms_outbox):
     user = PersonFactory().user
     wrong = 0
-    for _attempt in range(5):
-        sms_login.send_code(user.mobile, "10.0.0.1")
+    for attempt in range(5):
+        address = f"10.0.0.{attempt + 1}"  # each from its own address: no address delay
+        sms_login.send_code(user.mobile, address)
         code = last_code(user.mobile)
         with pytest.raises(ValidationError):
-            sms_login.check(user.mobile, "000000" if code != "000000" else "111111", "10.0.0.1")
+            sms_login.check(user.mobile, "000000" if code != "000000" else "111111", address)
         wrong += 1
         _age_codes(user.mobile)
     sent = len(sms_outbox)
     with pytest.raises(ValidationError) as locked:
-        sms_login.send_code(user.mobile, "10.0.0.1")
+        sms_login.send_code(user.mobile, "10.0.0.9")
     assert _code_of(locked) == "locked" and "锁定" in locked.value.messages[0]
     assert len(sms_outbox) == sent  # no code for a locked account
     assert wrong == 5

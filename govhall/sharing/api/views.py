@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from ..services import catalogue
 
 
-@extend_schema(tags=["open-data"], responses={200: dict})
+@extend_schema(tags=["open-data"], operation_id="open_data_list", responses={200: dict})
 class OpenDataList(APIView):
     """The open-data catalogue: ``{"count", "results"}`` of datasets with their fields and
     download links (CSV, JSON, XLSX)."""
@@ -22,7 +22,7 @@ class OpenDataList(APIView):
         return Response({"count": len(results), "results": results})
 
 
-@extend_schema(tags=["open-data"], responses={200: dict})
+@extend_schema(tags=["open-data"], operation_id="open_data_detail", responses={200: dict})
 class OpenDataDetail(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -131,6 +131,13 @@ def publish(key: str) -> Outcome:
                 )
                 return outcome
             old = dict(record.files)
+            rows_digest = _digest(writers.paths["csv"])  # the CSV carries no timestamp
+            if (
+                record.status == OpenDataset.Status.PUBLISHED
+                and old.get("csv", {}).get("sha256") == rows_digest
+            ):
+                record.save(update_fields=["title", "checked_at"])  # unchanged: nothing new
+                return outcome
             files = {}
             version = now.strftime("%Y%m%d%H%M%S")
             for fmt, path in writers.paths.items():

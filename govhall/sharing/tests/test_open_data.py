@@ -14,6 +14,7 @@ from django.test import Client
 
 from govhall.accounts.tests.factories import PersonFactory
 from govhall.core.identifiers import make_id_number
+from govhall.core.models import AuditEntry
 from govhall.demo.licences import load_licence_types
 from govhall.monitoring.models import MonthlyRollup
 from govhall.monitoring.services import indicators
@@ -203,3 +204,14 @@ def test_page_unknown_dataset_and_format():
 def test_the_scheduler_knows_the_job():
     declared = registry.jobs()["publish_open_data"]
     assert "个人信息" in declared.description
+
+
+def test_publishing_unchanged_data_again_writes_nothing_new():
+    publishing.publish("halls")
+    before = OpenDataset.objects.get(key="halls")
+    audits = AuditEntry.objects.count()
+    assert publishing.publish("halls").published
+    after = OpenDataset.objects.get(key="halls")
+    assert after.files == before.files and after.updated_at == before.updated_at
+    assert after.checked_at > before.checked_at
+    assert AuditEntry.objects.count() == audits
