@@ -7,6 +7,8 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -344,11 +346,23 @@ class CorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = [row for row in rows if row.get("material_code")]
         self.locker = {str(f.public_id): f for f in locker}
-        choices = [("", _("不使用材料库文件"))] + [
-            (key, f"{f.title}（{f.created_at:%Y-%m-%d}）") for key, f in self.locker.items()
-        ]
         fields = {}
         for index, row in enumerate(self.rows):
+            # Only files stored for this kind of material are offered (issue: a locker
+            # that offered every file let an income statement stand for an ID card).
+            choices = [("", _("不使用材料库文件"))] + [
+                (
+                    key,
+                    _("%(name)s（%(at)s上传，%(size)s）")
+                    % {
+                        "name": f.name,
+                        "at": f"{timezone.localtime(f.created_at):%Y-%m-%d %H:%M}",
+                        "size": filesizeformat(f.size),
+                    },
+                )
+                for key, f in self.locker.items()
+                if applications.fits_material(f, row["material_code"], row["name"])
+            ]
             fields[f"file_{index}"] = forms.FileField(
                 label=_("上传“%(name)s”") % {"name": row["name"]},
                 required=False,
@@ -359,6 +373,10 @@ class CorrectionForm(forms.Form):
                 label=_("或从材料库选择“%(name)s”") % {"name": row["name"]},
                 required=False,
                 choices=choices,
+                error_messages={
+                    "invalid_choice": _("所选文件不是“%(name)s”，请上传或选择“%(name)s”。")
+                    % {"name": row["name"]}
+                },
             )
         self.fields = {**fields, **self.fields}
 

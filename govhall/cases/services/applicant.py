@@ -14,7 +14,7 @@ from ..models import (
     StoredFile,
     SuspensionKind,
 )
-from . import access, actions, handling, transitions
+from . import access, actions, applications, handling, transitions
 
 RATING_CHANNELS = {"pc", "mobile", "qr", "tablet", "phone", "sms"}
 
@@ -45,6 +45,12 @@ def submit_correction(
         if stored.owner_id != case.user_id:
             raise refuse("materials", "not_yours", "只能提交本人材料库中的文件。")
         row = next((r for r in notice.items if r.get("material_code") == key), None)
+        if row is not None and not applications.fits_material(stored, key, row["name"]):
+            raise refuse(
+                "materials",
+                "wrong_kind",
+                f"所选文件是“{stored.title}”，不能用作“{row['name']}”。",
+            )
         ApplicationMaterial.objects.update_or_create(
             application=case.application,
             key=key,

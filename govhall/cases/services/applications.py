@@ -354,7 +354,11 @@ def locker_of(identity):
 def fits(file: StoredFile, need: MaterialNeed) -> bool:
     """Whether a locker file was stored for this kind of material (its key, or — stored
     from the locker page without one — its title naming the material)."""
-    return file.kind == need.key if file.kind else file.title == need.name
+    return fits_material(file, need.key, need.name)
+
+
+def fits_material(file: StoredFile, key: str, name: str) -> bool:
+    return file.kind == key if file.kind else file.title == name
 
 
 def locker_for(identity, need: MaterialNeed, limit: int = 100) -> list[StoredFile]:

@@ -23,9 +23,10 @@ def test_applying_again_for_a_held_licence_is_refused_online_and_at_the_counter(
     civil = f.department("江门市民政局")
     lf.licence_type(issuers=[civil])
     citizen = f.applicant()
-    draft = applications.start(citizen, item=lf.issuing_item(civil, name="特困人员认定"))
-    case, _clerk = lf.concluded_case(civil, citizen)
-    item = case.item
+    item = lf.issuing_item(civil, name="城乡居民最低生活保障申请", repeat_while_held=False)
+    assert not item.current.repeat_while_held
+    draft = applications.start(citizen, item=item)
+    lf.concluded_case(civil, citizen, item=lf.issuing_item(civil, name="特困人员认定"))
 
     assert applications.eligibility(citizen, [item]) is not None
     with pytest.raises(ValidationError) as refused:
@@ -59,7 +60,7 @@ def test_the_catalogue_may_allow_a_second_application_while_held():
     lf.licence_type(issuers=[civil])
     citizen = f.applicant()
     lf.concluded_case(civil, citizen)
-    allowed = lf.issuing_item(civil, name="特困人员认定", repeat_while_held=True)
-    assert allowed.current.repeat_while_held
+    allowed = lf.issuing_item(civil, name="特困人员认定")
+    assert allowed.current.repeat_while_held  # the catalogue's default
     assert applications.eligibility(citizen, [allowed]) is None
     assert f.submitted(allowed, citizen).item == allowed

@@ -61,3 +61,34 @@ def test_the_api_refuses_a_locker_file_of_another_kind(client):
     body = response.json()
     assert "不能用作“申请书”" in str(body)
     assert "wrong_kind" in str(body)
+
+
+def test_a_correction_offers_and_accepts_only_files_of_the_listed_kind():
+    from govhall.regions.models import Post
+
+    from ..forms import CorrectionForm
+    from ..services import applicant, handling
+
+    dept = f.department("江门市民政局")
+    identity = f.applicant()
+    case = f.submitted(f.item(dept), identity)
+    row = {"material_code": "N:房屋租赁合同", "name": "房屋租赁合同", "problem": "缺少签名"}
+    handling.request_correction(case, f.staff(Post.CLERK, dept), items=[row])
+    income = _file(identity, "家庭收入和财产状况声明", "N:家庭收入和财产状况声明")
+    contract = _file(identity, "房屋租赁合同", "N:房屋租赁合同", b"%PDF-1.4\n% signed\n")
+    locker = list(applications.locker_of(identity))
+    form = CorrectionForm(rows=[row], locker=locker)
+    offered = [value for value, _label in form.fields["locker_0"].choices if value]
+    assert str(contract.public_id) in offered and str(income.public_id) not in offered
+    assert all(
+        applications.fits_material(x, "N:房屋租赁合同", "房屋租赁合同")
+        for x in locker
+        if str(x.public_id) in offered
+    )
+    chosen = CorrectionForm({"locker_0": str(income.public_id)}, rows=[row], locker=locker)
+    assert not chosen.is_valid()
+    assert "所选文件不是“房屋租赁合同”" in str(chosen.errors["locker_0"])
+    with pytest.raises(ValidationError) as refused:
+        applicant.submit_correction(case, identity, files={"N:房屋租赁合同": income})
+    assert refused.value.error_dict["materials"][0].code == "wrong_kind"
+    applicant.submit_correction(case, identity, files={"N:房屋租赁合同": contract})

@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
             model_name="itemversion",
             name="repeat_while_held",
             field=models.BooleanField(
-                default=False,
-                help_text="结果为电子证照时适用：不勾选的，申请人持有该证照且仍在有效期内时不能再次申请（换证、补证、变更另设事项）。",
+                default=True,
+                help_text="结果为电子证照时适用：取消勾选的，申请人持有该证照且仍在有效期内时不能再次申请（如低保证、结婚证，一人只应持有一份；换证、补证、变更另设事项）。",
                 verbose_name="持有有效结果证照时可再次申请",
             ),
         ),

@@ -286,10 +286,10 @@ class ItemVersion(models.Model):
     result_sample = models.CharField(_("审批结果样本"), max_length=300, blank=True)
     repeat_while_held = models.BooleanField(
         _("持有有效结果证照时可再次申请"),
-        default=False,
+        default=True,
         help_text=_(
-            "结果为电子证照时适用：不勾选的，申请人持有该证照且仍在有效期内时不能再次申请"
-            "（换证、补证、变更另设事项）。"
+            "结果为电子证照时适用：取消勾选的，申请人持有该证照且仍在有效期内时不能再次申请"
+            "（如低保证、结婚证，一人只应持有一份；换证、补证、变更另设事项）。"
         ),
     )
     delivery_pickup = models.BooleanField(_("窗口领取"), default=True)

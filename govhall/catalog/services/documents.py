@@ -139,7 +139,7 @@ DEFAULTS: dict[str, Any] = {
     "supports_appointment": False,
     "supports_online_payment": False,
     "supports_logistics": False,
-    "repeat_while_held": False,
+    "repeat_while_held": True,
     "statutory_limit_days": None,
     "change_type": ChangeType.NEW.value,
 }

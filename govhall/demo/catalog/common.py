@@ -368,6 +368,9 @@ class Template:
     appointment: bool = True
     result: str = ""
     result_licence: str = ""
+    # False: one valid result licence at a time (低保证, 结婚证, 身份证 …); applying again
+    # while it is held is refused (renewal and replacement are other items).
+    repeat_while_held: bool = True
     delivery_post: bool = False
     delivery_electronic: bool = False
     fees: list[Fee] = field(default_factory=list)

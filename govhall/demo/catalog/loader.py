@@ -181,6 +181,7 @@ def document(template: Template, department: Department, plan: Plan) -> dict:
         "supports_logistics": "post" in delivery,
         "result_name": template.result,
         "result_licence_type": licence_types.code_for(template.result_licence),
+        "repeat_while_held": template.repeat_while_held,
         "result_sample": "",
         "delivery": delivery,
         "location": location,

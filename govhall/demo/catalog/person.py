@@ -253,6 +253,7 @@ TEMPLATES: list[Template] = [
         delivery_post=True,
         result="中华人民共和国居民身份证",
         result_licence="居民身份证",
+        repeat_while_held=False,
         fees=[
             fee(
                 "居民身份证工本费",
@@ -325,6 +326,7 @@ TEMPLATES: list[Template] = [
         mobile=True,
         result="广东省居住证",
         result_licence="居住证",
+        repeat_while_held=False,
         delivery_post=True,
     ),
     Template(
@@ -429,6 +431,7 @@ TEMPLATES: list[Template] = [
         depth=3,
         result="教师资格证书",
         result_licence="教师资格证书",
+        repeat_while_held=False,
         delivery_post=True,
     ),
     # --- 入伍服役 -------------------------------------------------------------------------
@@ -494,6 +497,7 @@ TEMPLATES: list[Template] = [
         mobile=True,
         result="就业创业证",
         result_licence="就业创业证",
+        repeat_while_held=False,
         delivery_electronic=True,
     ),
     Template(
@@ -615,6 +619,7 @@ TEMPLATES: list[Template] = [
         depth=4,
         result="医师执业证书",
         result_licence="医师执业证书",
+        repeat_while_held=False,
         delivery_post=True,
         delivery_electronic=True,
     ),
@@ -647,6 +652,7 @@ TEMPLATES: list[Template] = [
         depth=4,
         result="护士执业证书",
         result_licence="护士执业证书",
+        repeat_while_held=False,
         delivery_post=True,
     ),
     Template(
@@ -675,6 +681,7 @@ TEMPLATES: list[Template] = [
         depth=3,
         result="律师执业证书",
         result_licence="律师执业证书",
+        repeat_while_held=False,
     ),
     Template(
         key="tour-guide-licence",
@@ -700,6 +707,7 @@ TEMPLATES: list[Template] = [
         mobile=True,
         result="电子导游证",
         result_licence="导游证",
+        repeat_while_held=False,
         delivery_electronic=True,
     ),
     # --- 行政缴费 -------------------------------------------------------------------------
@@ -788,6 +796,7 @@ TEMPLATES: list[Template] = [
         appointment=True,
         result="结婚证",
         result_licence="结婚证",
+        repeat_while_held=False,
         faqs=[
             (
                 "结婚登记可以在哪里办？",
@@ -1042,6 +1051,7 @@ TEMPLATES: list[Template] = [
         depth=3,
         result="最低生活保障证",
         result_licence="最低生活保障证",
+        repeat_while_held=False,
         special=[("publicity", "民主评议和审核结果公示", 7, "公示期不计入办理时限。")],
         joint="乡镇人民政府（街道办事处）",
     ),
@@ -1146,6 +1156,7 @@ TEMPLATES: list[Template] = [
         mobile=True,
         result="社会保障卡",
         result_licence="社会保障卡",
+        repeat_while_held=False,
         delivery_post=True,
     ),
     Template(
@@ -1255,6 +1266,7 @@ TEMPLATES: list[Template] = [
         depth=2,
         result="中华人民共和国残疾人证",
         result_licence="残疾人证",
+        repeat_while_held=False,
         special=[("appraisal", "残疾评定", 10, "评定时间不计入办理时限。")],
         faqs=[("残疾人证有效期多久？", "第二代残疾人证有效期为10年，到期前3个月内可申请换领。")],
     ),
@@ -1361,6 +1373,7 @@ TEMPLATES: list[Template] = [
         depth=3,
         result="网络预约出租汽车驾驶员证",
         result_licence="网络预约出租汽车驾驶员证",
+        repeat_while_held=False,
     ),
     # --- 旅游观光 -------------------------------------------------------------------------
     Template(
@@ -1413,6 +1426,7 @@ TEMPLATES: list[Template] = [
         appointment=True,
         result="中华人民共和国普通护照",
         result_licence="普通护照",
+        repeat_while_held=False,
         delivery_post=True,
         fees=[
             fee(
@@ -1507,6 +1521,7 @@ TEMPLATES: list[Template] = [
         depth=4,
         result="保安员证",
         result_licence="保安员证",
+        repeat_while_held=False,
     ),
     # --- 司法公证 -------------------------------------------------------------------------
     Template(
