@@ -241,6 +241,11 @@ class Consultation(models.Model):
         _("评价"), null=True, blank=True, help_text=_("1 非常满意 … 5 非常不满意")
     )
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
+    publish_consent = models.BooleanField(
+        _("同意公开问答"),
+        default=False,
+        help_text=_("群众同意隐去个人信息后将问答用于完善知识库。"),
+    )
 
     class Meta:
         verbose_name = _("在线咨询")

@@ -139,12 +139,14 @@ PANELS = [
         gettext_lazy("效能监督"),
         gettext_lazy("黄牌、红牌预警的核实、整改与办结，投诉处理，差评回访整改，绩效考评。"),
         url_name="supervision:warnings",
+        usable=_holds(*HANDLING_POSTS, Post.SUPERVISOR, Post.HALL_ADMIN),
     ),
     Panel(
         "consultation",
         gettext_lazy("在线咨询"),
         gettext_lazy("接入群众从智能客服转来的咨询、实时答复、结束并查看响应时间与满意率。"),
         url_name="assistant:staff-queue",
+        usable=_holds(*HANDLING_POSTS, Post.HALL_ADMIN),
     ),
     Panel(
         "knowledge",

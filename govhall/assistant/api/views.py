@@ -251,5 +251,7 @@ class RatingView(APIView):
         token = request.META.get(TOKEN_HEADER, "")
         c = consultation.for_citizen(public_id, token)
         data = _body(request)
-        c = consultation.rate(c, data.get("level"), data.get("comment", ""))
+        c = consultation.rate(
+            c, data.get("level"), data.get("comment", ""), consent=data.get("consent") is True
+        )
         return Response(consultation_row(c))

@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from govhall.core.errors import deny, refuse
+from govhall.core.logging import mask_text
 from govhall.core.services import audit, calendar
 from govhall.regions.models import Department
 from govhall.regions.services.scope import scope_of
@@ -360,7 +362,7 @@ def close(consultation: Consultation, *, user=None, by_citizen=False) -> Consult
 
 
 @transaction.atomic
-def rate(consultation: Consultation, level, comment: str = "") -> Consultation:
+def rate(consultation: Consultation, level, comment: str = "", consent=False) -> Consultation:
     consultation = _locked(consultation)
     if consultation.state != S.CLOSED:
         raise refuse("consultation", "transition_not_allowed", "咨询结束后才能评价。")
@@ -372,12 +374,13 @@ def rate(consultation: Consultation, level, comment: str = "") -> Consultation:
     if level >= 4 and not comment:
         raise refuse("comment", "required", "选择“不满意”或“非常不满意”时请填写意见。")
     consultation.rating, consultation.rating_comment = level, comment[:300]
-    consultation.save(update_fields=["rating", "rating_comment"])
+    consultation.publish_consent = consent is True
+    consultation.save(update_fields=["rating", "rating_comment", "publish_consent"])
     audit.record(
         audit.Action.UPDATE,
         instance=consultation,
         object_repr="在线咨询评价",
-        after={"rating": level},
+        after={"rating": level, "publish_consent": consultation.publish_consent},
     )
     return consultation
 
@@ -427,6 +430,35 @@ def remind_written(now=None) -> int:
         )
         count += 1
     return count
+
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def masked(text: str) -> str:
+    """ID numbers and mobile numbers hidden (for publishing a consultation as an FAQ)."""
+    return _PHONE.sub(r"\1****\2", mask_text(text))
+
+
+def faq_draft(consultation: Consultation) -> dict:
+    """A closed consultation's question and the department's answers, masked, as the
+    starting point of a 问答库 entry; only with the asker's consent."""
+    if consultation.state != S.CLOSED or not consultation.publish_consent:
+        raise refuse(
+            "consultation",
+            "no_consent",
+            "只有已结束、且群众同意公开的咨询才能转为标准答案。",
+        )
+    replies = consultation.messages.filter(sender=ConsultationMessage.Sender.AGENT)
+    answer = "\n".join(m.text for m in replies.order_by("pk"))
+    if not answer:
+        raise refuse("consultation", "no_answer", "这条咨询没有工作人员的答复，无法转为标准答案。")
+    return {
+        "question": masked(consultation.question)[:300],
+        "answer": masked(answer),
+        "item": consultation.item.implementation_code if consultation.item_id else "",
+        "scope": str(consultation.department_id),
+    }
 
 
 def messages_after(consultation: Consultation, after: int = 0) -> list[ConsultationMessage]:

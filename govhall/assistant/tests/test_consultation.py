@@ -126,6 +126,35 @@ def test_a_consultant_transfers_to_another_department(catalog):
     assert "转交" in seen["messages"][-1]["text"]
 
 
+def test_a_consented_answer_becomes_a_masked_faq_draft(catalog, client):
+    citizen = APIClient()
+    body = _ask(citizen, "低保申请被拒绝了还能再申请吗")
+    handed = _hand_over(citizen, body["conversation"])
+    item = Item.objects.published().get(region_id="440703", name="最低生活保障审批")
+    agent = staff(Post.CLERK, item.department)
+    desk = APIClient()
+    desk.force_authenticate(agent)
+    url = f"{API}/consultations/{handed['consultation']}"
+    desk.post(
+        f"{url}/messages",
+        {"text": "可以重新申请，请联系13812345678或带440703199001011234的身份证到窗口。"},
+        format="json",
+    )
+    desk.post(f"{url}/close")
+    new = f"/workbench/knowledge/new/?consultation={handed['consultation']}"
+    client.force_login(agent)
+    assert client.get(new).status_code == 400  # no consent yet
+    citizen.post(
+        f"{url}/rating",
+        {"level": 1, "consent": True},
+        format="json",
+        HTTP_X_CONSULTATION_TOKEN=handed["token"],
+    )
+    page = client.get(new).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert "440703199001011234" not in page and "可以重新申请" in page
+
+
 def test_a_question_without_an_item_goes_to_the_service_centre(catalog):
     citizen = APIClient()
     body = _ask(citizen, "火星移民签证怎么申请")

@@ -206,7 +206,10 @@ def consultation_page(request, public_id):
             elif action == "rate":
                 level = request.POST.get("level", "")
                 consultation.rate(
-                    c, int(level) if level.isdigit() else level, request.POST.get("comment", "")
+                    c,
+                    int(level) if level.isdigit() else level,
+                    request.POST.get("comment", ""),
+                    consent=request.POST.get("consent") == "yes",
                 )
             else:
                 consultation.citizen_message(c, request.POST.get("text", ""))

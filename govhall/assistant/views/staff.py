@@ -163,6 +163,19 @@ def entry_edit(request, public_id=None):
         if entry is None:
             raise Http404
     source = None
+    prefill = None
+    if request.GET.get("consultation"):
+        try:
+            prefill = consultation.faq_draft(
+                consultation.for_staff(request.user, request.GET["consultation"])
+            )
+        except ValidationError as error:
+            return render(
+                request,
+                "assistant/staff/knowledge.html",
+                {"entries": [], "questions": [], "errors": _errors(error)},
+                status=400,
+            )
     if request.GET.get("question", "").isdigit():
         source = knowledge.visible_queue(request.user).filter(pk=request.GET["question"]).first()
     departments = list(_writable_departments(request.user))
@@ -178,6 +191,8 @@ def entry_edit(request, public_id=None):
             else (str(source.department_id) if source and source.department_id else "")
         ),
     }
+    if prefill and entry is None:
+        values.update(prefill)
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         try:

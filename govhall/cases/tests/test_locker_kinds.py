@@ -75,7 +75,7 @@ def test_a_correction_offers_and_accepts_only_files_of_the_listed_kind():
     row = {"material_code": "N:房屋租赁合同", "name": "房屋租赁合同", "problem": "缺少签名"}
     handling.request_correction(case, f.staff(Post.CLERK, dept), items=[row])
     income = _file(identity, "家庭收入和财产状况声明", "N:家庭收入和财产状况声明")
-    contract = _file(identity, "房屋租赁合同", "N:房屋租赁合同", b"%PDF-1.4\n% signed\n")
+    contract = _file(identity, "房屋租赁合同", "N:房屋租赁合同", pdf_bytes(3))
     locker = list(applications.locker_of(identity))
     form = CorrectionForm(rows=[row], locker=locker)
     offered = [value for value, _label in form.fields["locker_0"].choices if value]

@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from ..services import catalogue
 
 
-@extend_schema(tags=["open-data"], operation_id="open_data_list", responses={200: dict})
 class OpenDataList(APIView):
     """The open-data catalogue: ``{"count", "results"}`` of datasets with their fields and
     download links (CSV, JSON, XLSX)."""
@@ -17,16 +16,17 @@ class OpenDataList(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(tags=["open-data"], operation_id="open_data_list", responses={200: dict})
     def get(self, request):
         results = [catalogue.entry(r, request.build_absolute_uri) for r in catalogue.published()]
         return Response({"count": len(results), "results": results})
 
 
-@extend_schema(tags=["open-data"], operation_id="open_data_detail", responses={200: dict})
 class OpenDataDetail(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(tags=["open-data"], operation_id="open_data_detail", responses={200: dict})
     def get(self, request, key: str):
         for record in catalogue.published():
             if record.key == key:

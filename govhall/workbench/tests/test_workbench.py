@@ -182,7 +182,7 @@ def test_every_card_shown_opens_without_a_403(client):
         for panel in shown:
             assert client.get(panel.url, follow=True).status_code == 200, (post, panel.key)
         if post == Post.CATALOGUE_EDITOR:
-            assert [p.key for p in shown] == ["catalogue", "monitoring"]
+            assert [p.key for p in shown] == ["catalogue", "monitoring", "knowledge"]
 
 
 def test_inbox_card_counts_pending_and_overdue_tasks(client):

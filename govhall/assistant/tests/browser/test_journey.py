@@ -95,8 +95,12 @@ def test_ask_follow_up_hand_over_and_learn(demo, new_page):
     )
     knowledge.submit(entry, agent)
     knowledge.review(entry, reviewer, approve=True)
-    later = new_page(viewport=PHONE)
+    later = new_page(viewport=PHONE, elder=True)  # and in elder mode
     later.goto("/halls/440703/assistant/")
     ask(later, UNKNOWN)
     expect(later.locator("#latest")).to_contain_text("免费使用")
     expect(later.locator("#latest")).not_to_contain_text("没有找到")
+    elder: list = []
+    check_page(later, "chat in elder mode", elder)
+    if elder:
+        pytest.fail(describe_violations(elder))
