@@ -152,7 +152,7 @@ def test_titles_header_order_and_a_compact_phone_header(new_page, site):
     ]
     name = str(citizen.user)
     # The person's pages, then whose account (with a separator), then sign-out last.
-    assert tools == ["长者模式", "我的办件", "消息", f"我的账号：{name}", "退出"]
+    assert tools == ["长者模式", "个人网页", "我的办件", "消息", f"我的账号：{name}", "退出"]
 
     for elder, url, limit in [(False, "/account/", 110), (True, "/", PHONE["height"] / 3)]:
         phone = citizen_page(new_page, site, citizen, viewport=PHONE)

@@ -81,6 +81,10 @@ def worker_env(
         "GOVHALL_EXCHANGE_LEASE_SECONDS": str(lease),
         "LOG_LEVEL": "ERROR",
         "PYTHONUNBUFFERED": "1",
+        # The test database's encrypted columns were written with this process's keys;
+        # the worker refuses to start without them (system check govhall.E010).
+        "GOVHALL_FIELD_KEY": django_settings.GOVHALL_FIELD_KEYS[0],
+        "GOVHALL_BLIND_INDEX_KEY": django_settings.GOVHALL_BLIND_INDEX_KEY,
     }
 
 
