@@ -47,8 +47,16 @@ def cases(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.cases", *argv], check=False).returncode
 
 
+def _postgres_only(name: str, module: str, argv: list[str]) -> int:
+    asked = any(a.startswith("--database") or a in ("-h", "--help") for a in argv)
+    if not os.environ.get("BENCH_DATABASE_URL") and not asked:
+        print(f"{name}: skipped (PostgreSQL only; set BENCH_DATABASE_URL or --database)")
+        return 0
+    return subprocess.run([sys.executable, "-m", module, *argv], check=False).returncode
+
+
 def scan(argv: list[str]) -> int:
-    return subprocess.run([sys.executable, "-m", "bench.deadlines", *argv], check=False).returncode
+    return _postgres_only("scan", "bench.deadlines", argv)
 
 
 def licences(argv: list[str]) -> int:
@@ -60,7 +68,7 @@ def exchange(argv: list[str]) -> int:
 
 
 def rebuild(argv: list[str]) -> int:
-    return subprocess.run([sys.executable, "-m", "bench.rebuild", *argv], check=False).returncode
+    return _postgres_only("rebuild", "bench.rebuild", argv)
 
 
 def supervision(argv: list[str]) -> int:

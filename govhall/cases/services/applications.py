@@ -206,7 +206,7 @@ def delivery_offered(application: Application) -> list[str]:
     return [d for d in ("electronic", "post", "pickup") if d in common]
 
 
-@transaction.atomic
+# One statement, atomic by itself: a transaction around it only adds BEGIN and COMMIT.
 def start(
     identity,
     *,
@@ -261,7 +261,7 @@ def draft_of(identity, public_id) -> Application:
     return application
 
 
-@transaction.atomic
+# One statement, atomic by itself: a transaction around it only adds BEGIN and COMMIT.
 def save_answers(
     application: Application, data: dict, *, contact: dict | None = None
 ) -> Application:
@@ -373,7 +373,7 @@ def locker_for(identity, need: MaterialNeed, limit: int = 100) -> list[StoredFil
     return offered[:limit]
 
 
-@transaction.atomic
+# One statement, atomic by itself: a transaction around it only adds BEGIN and COMMIT.
 def attach(
     application: Application,
     key: str,
@@ -386,13 +386,18 @@ def attach(
     _check_draft(application)
     values = _material_values(application, material_needs(application), key, file, licence, source)
     material = ApplicationMaterial(application=application, key=key, **values)
-    # One upsert (update_or_create costs a read and two savepoints around its write).
-    ApplicationMaterial.objects.bulk_create(
-        [material],
-        update_conflicts=True,
-        unique_fields=["application", "key"],
-        update_fields=[*values, "added_at"],
-    )
+    # A replacement is one UPDATE, a new material one INSERT after it (update_or_create
+    # took a read, a transaction and two savepoints around its write).
+    material.added_at = timezone.now()
+    supplied = ApplicationMaterial.objects.filter(application=application, key=key)
+    if supplied.update(**values, added_at=material.added_at):
+        return material
+    try:
+        material.save(force_insert=True)
+    except IntegrityError:  # the same material attached by a concurrent request
+        raise refuse(
+            "material", "material_conflict", f"“{values['name']}”正在由另一请求提供，请刷新后重试。"
+        ) from None
     return material
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from govhall.core.services import bulk, calendar
@@ -60,10 +61,10 @@ def scan(on=None) -> ScanReport:
     return report
 
 
-def clocks_to_recompute() -> list[int]:
+def clocks_to_recompute() -> Q:
     """Cases whose dates may have moved since they were computed: those with an open
     suspension (their dates move each day it lasts) and open cases computed without a
-    year's holiday data (it may have been loaded since). Two index-only reads.
+    year's holiday data (it may have been loaded since).
 
     The per-case scan this replaced filtered on ``suspensions__ended_on__isnull=True``,
     which Django reads as a LEFT JOIN: it also recomputed every case that never had a
@@ -71,45 +72,41 @@ def clocks_to_recompute() -> list[int]:
     read of the whole table every 15 minutes. That reading is dropped; a calendar
     correction still reaches the open cases that lacked the data.
     """
-    suspended = Suspension.objects.filter(ended_on__isnull=True).order_by()
-    incomplete = Case.objects.filter(calendar_complete=False, state__in=OPEN_STATES)
-    return sorted(
-        {*suspended.values_list("case_id", flat=True), *incomplete.values_list("pk", flat=True)}
-    )
+    suspended = Suspension.objects.filter(ended_on__isnull=True).order_by().values("case_id")
+    return Q(pk__in=suspended) | Q(calendar_complete=False, state__in=OPEN_STATES)
 
 
 def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
     """Recompute the clocks of the cases ``clocks_to_recompute`` selects; returns how
     many cases were recomputed.
 
-    Each chunk is read and computed without locks (three indexed queries); only the
-    cases whose dates changed are then locked, read again and written, a chunk per
-    transaction, so the scan that finds nothing to move (most of the day's 96) writes
-    nothing and blocks no one."""
+    All are read and computed without locks (three queries); only the cases whose dates
+    changed are then locked, read again and written, a chunk per transaction, so the
+    scan that finds nothing to move (most of the day's 96) writes nothing."""
     batch = calendar.Batch(on)
-    ids = clocks_to_recompute()
-    changed: list[int] = []
-    for index in range(0, len(ids), chunk):
-        changed += _compute(ids[index : index + chunk], on, batch)
+    selected = Case.objects.filter(clocks_to_recompute())
+    count, changed = _compute(selected, on, batch)
+    changed = sorted(changed)
     for index in range(0, len(changed), chunk):
         with transaction.atomic():
-            _compute(changed[index : index + chunk], on, batch, write=True)
-    return len(ids)
+            ids = changed[index : index + chunk]
+            # Locked in id order (as the per-case services lock one row), so no deadlock.
+            locked = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            _compute(locked, on, batch, write=True)
+    return count
 
 
 CASE_INPUTS = ["submitted_at", "accepted_at", "statutory_limit_days", "extension_days"]
 CASE_INPUTS += ["promised_limit_days"]
 
 
-def _compute(ids: list[int], on: datetime.date, batch: calendar.Batch, write: bool = False):
-    """Due dates of the cases ``ids`` and their open tasks; returns the ids of the cases
-    whose dates changed, in order. With ``write`` (inside a transaction) the cases are
-    locked first, in id order as the per-case services lock one row, and the changed
-    dates written."""
-    cases = Case.objects.filter(pk__in=ids).order_by("pk")
-    if write:
-        cases = cases.select_for_update()
+def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = False):
+    """Due dates of ``cases`` and their open tasks; returns (cases read, ids of the cases
+    whose dates changed), and with ``write`` writes the changed dates."""
     rows = list(cases.values_list("pk", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
+    ids = cases.values("pk")
+    if write:
+        ids = [row[0] for row in rows]
     intervals = defaultdict(list)
     suspensions = Suspension.objects.filter(case_id__in=ids).order_by("case_id", "started_on", "pk")
     for case_id, started_on, ended_on in suspensions.values_list(
@@ -139,7 +136,7 @@ def _compute(ids: list[int], on: datetime.date, batch: calendar.Batch, write: bo
         fields = [*CASE_CLOCK_FIELDS, "updated_at"]
         bulk.update_rows(Case, fields, [(*row, now) for row in changed_cases])
         bulk.update_rows(CaseStep, ["due_date"], changed_steps)
-    return sorted(changed)
+    return len(rows), changed
 
 
 class _Row:

@@ -6,7 +6,8 @@ transaction (so an ``atomic`` block is BEGIN/COMMIT, not a savepoint, and nested
 savepoints count), on a warm process — the applicant's second application, as the
 catalogue and calendar reads of the first are the same for every later one.
 
-Goal (issue: an application costs what it must): the draft path ≤ 30 statements. The
+Goal (issue: an application costs what it must): the draft path ≤ 30 statements, counted
+with transaction control as ``python -m bench cases`` counts them (it was 56). The
 one-call path is held at what it issues now.
 """
 
@@ -26,15 +27,15 @@ THREE = [
     for n, name in enumerate(("申请书", "房屋租赁合同", "收入证明"), start=1)
 ]
 DRAFT_PATH_MAX = 30
-SUBMIT = 20  # 18 in its transaction, and the SMS task's read and write after it
-ONE_CALL_MAX = 18  # likewise with the SMS task's two
+# 18 statements of work between BEGIN and COMMIT, then the read and write of the SMS
+# task, which the test settings run at once (a worker's, in production)
+SUBMIT = 22
+ONE_CALL_MAX = 22
 
 
 def statements(seen) -> int:
-    """Statements of work: transaction control (BEGIN/COMMIT, which SQLite's backend logs
-    and PostgreSQL's does not) left out; savepoints count."""
-    control = ("BEGIN", "COMMIT", "ROLLBACK")
-    return sum(1 for q in seen.captured_queries if not q["sql"].startswith(control))
+    """Every statement sent, transaction control (BEGIN, COMMIT, savepoints) included."""
+    return len(seen.captured_queries)
 
 
 def files_for(identity, item) -> dict:
@@ -88,7 +89,7 @@ def test_statements_per_application():
     counts = draft_path(identity, item, files)
     total = sum(counts.values())
     assert total <= DRAFT_PATH_MAX, counts
-    assert counts == {"start": 1, "save_answers": 1, "attach ×3": 3, "submit": SUBMIT}, counts
+    assert counts == {"start": 1, "save_answers": 1, "attach ×3": 6, "submit": SUBMIT}, counts
     one_call(identity, item, files)
     single = one_call(identity, item, files)
     assert single <= ONE_CALL_MAX

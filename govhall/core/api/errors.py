@@ -36,6 +36,7 @@ STATUS_BY_CODE: dict[str, int] = {
     # 409 — the state forbids the action
     "transition_not_allowed": 409,  # a case action its state does not allow
     "not_draft": 409,  # a draft already submitted
+    "material_conflict": 409,  # the same material attached by a concurrent request
     "already_rated": 409,  # a case rated once already
     "already_delivered": 409,  # a result delivered already
     "revoked": 409,  # a licence already revoked
