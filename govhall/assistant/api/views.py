@@ -1,4 +1,4 @@
-"""The assistant API: ``POST /api/v1/assistant/ask`` (API.md) and online consultation.
+"""The assistant API: ``POST /api/v1/assistant/ask`` (public contract) and online consultation.
 
 The citizen's side of a consultation is authorised by the token returned when it was
 opened (header ``X-Consultation-Token``); the staff side by a staff post in the

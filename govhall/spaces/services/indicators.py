@@ -4,7 +4,7 @@
 * 使用 (used): companies (persons) whose page was opened in the month;
 * denominators: the latest ``monitoring.PopulationBase`` of the city up to that year —
   registered companies, and residents aged 20–49 (or the registered population when that
-  age group is not loaded), as seed 001 defines the two-page rates.
+  age group is not loaded), as 潮府办函〔2017〕135号 defines the two-page rates.
 
 ``publish`` writes the month's users to ``monitoring.PageUsage`` (source ``spaces``), so
 the monitoring dashboards' 两页使用率 counts the pages' real use.

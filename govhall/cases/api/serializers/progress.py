@@ -11,7 +11,7 @@ class CaseProgressStep(serializers.Serializer):
 
 
 class CaseProgressStage(serializers.Serializer):
-    """One stage of the whole timeline (API.md): ``date`` when done, ``expected_date``
+    """One stage of the whole timeline (public contract): ``date`` when done, ``expected_date``
     for the current and pending ones (absent while the clock is stopped)."""
 
     name = serializers.CharField()
