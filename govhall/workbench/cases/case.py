@@ -16,6 +16,7 @@ from govhall.cases.models import CaseState
 from govhall.cases.services import access, clocks, handling, queries
 from govhall.catalog.services import forms as catalogue_forms
 from govhall.core import files
+from govhall.core.identifiers import mask_id_number
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
 
@@ -39,6 +40,8 @@ class Record:
 
 
 def _shown(value, field: dict) -> str:
+    if field.get("type") == "id_number" and value:
+        return mask_id_number(str(value))  # ID numbers are masked on every page
     if value is True:
         return _("是")
     if value is False:

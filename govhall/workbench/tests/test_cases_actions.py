@@ -1,6 +1,8 @@
 """The case page and every staff action through its form, refusals shown in Chinese next
 to the field, and a two-level flow (county accepts and handles, city approves)."""
 
+import datetime
+
 import pytest
 
 from govhall.cases.models import CaseState, CorrectionNotice, Decision, Delivery, SuspensionKind
@@ -254,3 +256,21 @@ def test_two_level_flow_county_accepts_and_handles_city_approves(client):
     post(client, case, "conclude", {"conclude-delivery": Delivery.ELECTRONIC})
     assert reload(case).state == CaseState.CONCLUDED
     assert reload(case).department == county
+
+
+def test_an_id_number_answered_in_the_form_is_masked_on_the_case_page(client):
+    """A form's ID-number field (a spouse's, a child's) is personal data like the
+    applicant's own: masked on the staff page as everywhere else."""
+    from govhall.core.identifiers import make_id_number, mask_id_number
+
+    dept = civil_affairs()
+    form = [
+        *f.FORM[:2],
+        {"name": "spouse_id", "label": "配偶身份证号码", "type": "id_number", "required": False},
+    ]
+    item = f.item(dept, form_fields=form)
+    spouse = make_id_number("440703", datetime.date(1988, 3, 4), 27)
+    case = f.submitted(item, answers={"household_size": 2, "married": False, "spouse_id": spouse})
+    html = signed_in(client, clerk(dept)).get(case_url(case)).content.decode()
+    assert "配偶身份证号码" in html
+    assert spouse not in html and mask_id_number(spouse) in html
