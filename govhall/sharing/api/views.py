@@ -11,14 +11,17 @@ from ..services import catalogue
 
 class OpenDataList(APIView):
     """The open-data catalogue: ``{"count", "results"}`` of datasets with their fields and
-    download links (CSV, JSON, XLSX)."""
+    download links (CSV, JSON, XLSX), exactly the public contract's keys; one dataset's
+    entry (``open-data/<id>/``) adds description, keywords, row count and file digests."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(tags=["open-data"], operation_id="open_data_list", responses={200: dict})
     def get(self, request):
-        results = [catalogue.entry(r, request.build_absolute_uri) for r in catalogue.published()]
+        results = [
+            catalogue.contract_entry(r, request.build_absolute_uri) for r in catalogue.published()
+        ]
         return Response({"count": len(results), "results": results})
 
 

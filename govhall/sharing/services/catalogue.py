@@ -45,6 +45,19 @@ def entry(record: OpenDataset, absolute) -> dict:
     }
 
 
+CONTRACT_KEYS = ("id", "title", "publisher", "licence", "updated_at", "fields", "distributions")
+
+
+def contract_entry(record: OpenDataset, absolute) -> dict:
+    """The list's entry exactly as the public contract gives it; ``entry`` has the rest."""
+    full = entry(record, absolute)
+    short = {key: full[key] for key in CONTRACT_KEYS}
+    short["distributions"] = [
+        {"format": d["format"], "url": d["url"]} for d in full["distributions"]
+    ]
+    return short
+
+
 def dcat(records: list[OpenDataset], absolute) -> dict:
     """The catalogue in DCAT as JSON-LD."""
     datasets = []
