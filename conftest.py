@@ -33,6 +33,9 @@ def _load_reference_data():
     from govhall.accounts.services import legal
 
     legal.ensure_first_versions()  # likewise
+    from govhall.baselib.services import definitions as baselib_definitions
+
+    baselib_definitions.ensure()  # the base libraries' attribute catalogue (needs departments)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +43,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Migrate once, then load regions, halls, departments and holidays once per run."""
     with django_db_blocker.unblock():
         _load_reference_data()
+    yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only once the test database exists.
+
+    On SQLite the test database lives in memory with a shared cache, and the server's
+    request threads can only see it through the test's own connection, which
+    pytest-django hands them when it starts the server — if the database is in memory by
+    then. Started first (a test asking for ``live_server`` before any database fixture,
+    as the first test of a worker), it handed over nothing: the threads opened
+    connections of their own, and a shared cache answers a second writer with "database
+    table is locked" at once instead of waiting.
+    """
+    return live_server
+
+
+def _end_other_sessions():
+    """Before the test database is dropped: end the sessions a live server's request
+    threads still hold (a keep-alive client closes its socket only when collected, and
+    the server's daemon thread keeps its connection until then) — PostgreSQL refuses to
+    drop a database someone is connected to."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

@@ -1,13 +1,18 @@
 """Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
-Names: ``catalog`` (catalogue search on 100,000 items), ``cases`` (the case engine on
+Names: ``catalog`` (catalogue search on 1,000,000 items), ``cases`` (the case engine on
 1,000,000 cases), ``scan`` (the deadline scan over 1,000,000 open cases, PostgreSQL),
 ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
 (process-record ingest against COPY, refresh and indicator queries on 10,000,000 records),
 ``rebuild`` (the monitoring rebuild against COPY of the same 10,202,000 records) and
 ``load`` (a working day's mix under Locust against gunicorn + nginx on PostgreSQL, with one and
-two app processes, up to the knee; see bench/load.py) and ``supervision`` (the periodic time
-scan over 1,000,000 open cases against one plain SQL query; PostgreSQL). Without a
+two app processes, up to the knee; see bench/load.py), ``supervision`` (the periodic time
+scan over 1,000,000 open cases against one plain SQL query; PostgreSQL), ``payments``
+(paid notifications per second through the notification endpoint; bench/payments.py),
+``baselib`` (lookup by ID number and update ingest against COPY), ``analysis`` (the
+Parquet export against reading the same rows, a province-month query on Parquet against
+PostgreSQL) and ``recommend`` (next-service hit rate against the relations-only
+baseline on held-out histories). Without a
 name every benchmark runs, each with the options given (``--count N`` is each one's own
 size); options only one benchmark knows need its name.
 
@@ -25,7 +30,20 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("catalog", "cases", "scan", "licences", "exchange", "rebuild", "load", "supervision")
+BENCHMARKS = (
+    "catalog",
+    "cases",
+    "scan",
+    "licences",
+    "exchange",
+    "rebuild",
+    "load",
+    "supervision",
+    "payments",
+    "baselib",
+    "analysis",
+    "recommend",
+)
 
 
 def catalog(argv: list[str]) -> int:
@@ -84,6 +102,23 @@ def load(argv: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "bench.load", *argv], check=False).returncode
 
 
+def payments(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.payments", *argv], check=False).returncode
+
+
+def baselib(argv: list[str]) -> int:
+    """Base libraries: lookup by ID number and update ingest against COPY (PostgreSQL)."""
+    return subprocess.run([sys.executable, "-m", "bench.baselib", *argv], check=False).returncode
+
+
+def analysis(argv: list[str]) -> int:
+    return _postgres_only("analysis", "bench.analysis", argv)
+
+
+def recommend(argv: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "bench.recommend", *argv], check=False).returncode
+
+
 def main(argv: list[str]) -> int:
     names = list(BENCHMARKS)
     if argv and argv[0] in BENCHMARKS:
@@ -99,6 +134,10 @@ def main(argv: list[str]) -> int:
             "rebuild": rebuild,
             "load": load,
             "supervision": supervision,
+            "payments": payments,
+            "baselib": baselib,
+            "analysis": analysis,
+            "recommend": recommend,
         }
         status |= runners[name](argv)
     return status

@@ -11,7 +11,10 @@ cases). Then, each beside a baseline measured in the same run (see the two modul
 
 * ``bench.cases_inbox``: the workbench inbox page (first 50 of an exact count) for a clerk
   of the department with the most open tasks, p50/p95 at 1 and 16 concurrent clients,
-  against a naive join ordered by an unindexed expression; also over HTTP;
+  against a naive join ordered by an unindexed expression; also through Django's test
+  client in this process (its threads share one GIL: that column grows with the
+  clients) and, the real figure, over HTTP from the gunicorn server below, pages/s at
+  8 and 16 clients beside ``GET /api/v1/me`` in the same server (goal ≥ 0.8× at 16);
 * ``bench.cases_apply``: complete applications per second at 8 and 16 concurrent
   clients, against one bare INSERT transaction per call: the draft path through the
   services (start, answers, materials, submit), the one-call service
@@ -20,13 +23,17 @@ cases). Then, each beside a baseline measured in the same run (see the two modul
   ``GET /api/v1/me`` with the same bearer tokens, the cheapest authenticated request
   through the same server: the ceiling for any API call on this machine.
 
-Goals on the 2-core reference machine, with 1,000,000 cases: inbox p50 ≤ 30 ms and
-≥ 200 applications/s through the API. Clients are threads of this process, each with
+Goals on the 2-core reference machine, with 1,000,000 cases: inbox p50 ≤ 30 ms, the
+one-call API ≥ 0.6× the ``GET /api/v1/me`` requests/s in the same run. ``handling``
+reports statements and CPU milliseconds of accept, complete_step, decide and conclude
+(``--parts`` picks inbox, writes, handling). Clients are threads of this process, each with
 its own database connection; the CPU column says how much of a core this process used
 (the GIL caps it near 1.0; for the HTTP path it is only the load generator's share).
 Diagnostics follow the table: SQL statements per service call, what the database
 sessions waited on, and with ``--explain``/``--profile`` query plans and a
-Python profile.
+Python profile. On the database this builds, ``python -m bench.cases_cpu`` gives the CPU
+milliseconds of one application, one inbox page and one ``GET /api/v1/me`` in process
+(and their profiles): steadier than requests per second on a shared machine.
 """
 
 from __future__ import annotations
@@ -40,7 +47,10 @@ import time
 import urllib.parse
 
 GOAL_INBOX_P50_MS = 30.0
-GOAL_APPLICATIONS_PER_S = 200.0
+# The one-call API against the cheapest authenticated request in the same run (the
+# absolute 200/s was withdrawn: on 2 cores GET /api/v1/me itself peaks near 175/s).
+GOAL_API_RATIO = 0.6
+GOAL_INBOX_RATIO = 0.8  # inbox pages/s over HTTP at 16 clients against GET /api/v1/me
 INBOX_CLIENTS = (1, 16)
 WRITE_CLIENTS = (8, 16)
 
@@ -145,7 +155,6 @@ def verdict(ok: bool) -> str:
 
 
 def run_inbox(calls: int, explain: bool) -> tuple[list[str], bool]:
-    from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
     from . import cases_inbox as inbox
@@ -169,8 +178,7 @@ def run_inbox(calls: int, explain: bool) -> tuple[list[str], bool]:
         return lambda: inbox.naive_page(department) and 1
 
     def http(_index):
-        browser = Client(HTTP_HOST="127.0.0.1")
-        browser.force_login(clerk)
+        browser = inbox.signed_in(clerk, HTTP_HOST="127.0.0.1")
 
         def get():
             response = browser.get(url)
@@ -232,29 +240,63 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(times.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
-def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[str], bool]:
+def ensure_static() -> None:
+    """The pages need the collected static files and their manifest (production's
+    storage): collected once into this database's var directory."""
+    import subprocess
+
+    from django.conf import settings
+
+    from .exchange import ROOT, server_environment
+
+    if (settings.STATIC_ROOT / "staticfiles.json").exists():
+        return
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**server_environment(), "SECRET_KEY": settings.SECRET_KEY},
+        check=True,
+    )
+    print(f"  collected static files for the pages in {time.perf_counter() - started:.0f} s")
+
+
+def run_writes(
+    seconds: float, show_profile: bool, workers: int, parts: set[str]
+) -> tuple[list[str], bool]:
+    from django.conf import settings
+
     from . import cases_apply as apply
+    from . import cases_inbox as inbox
     from .cases_clients import describe_waits, run_clients
     from .exchange import Server
 
     setup = apply.prepare(max(WRITE_CLIENTS))
     tokens = apply.bearer_tokens(setup)
+    # The inbox page over HTTP, beside the ceiling in the same server: a clerk's sessions
+    # made here, so the server shares this process's SECRET_KEY.
+    clerk = inbox.clerk_of(inbox.biggest_department()[0])
+    session_keys = inbox.sessions(clerk, max(WRITE_CLIENTS))
     per_app = 3 + sum(len(v) for v in setup.needs.values()) / len(setup.needs)
     print(f"applying for {len(setup.items)} items of {len(setup.items)} departments: the draft "
           f"path makes {per_app:.1f} service calls per application, the one-call path "
           "(applications.apply, POST /api/v1/applications/apply) one")  # fmt: skip
-    server = Server("gunicorn", workers=workers)
+    ensure_static()
+    server = Server("gunicorn", workers=workers, env={"SECRET_KEY": settings.SECRET_KEY})
     print(f"  server: {server.description}, database connections kept open")
     lines, met, diagnostics, cpu_lines = [], True, [], []
     lines.append(
         f"  {'clients':>7}  {'path':<16} {'applications/s':>14} {'p50':>8} {'p95':>8}  "
-        f"{'drafts/s':>8} {'ratio':>6}  {'bench CPU':>9}  goal ≥ {GOAL_APPLICATIONS_PER_S:.0f}/s"
+        f"{'drafts/s':>8} {'ratio':>6}  {'bench CPU':>9}  goal API ≥ {GOAL_API_RATIO}× GET me"
     )
     paths = [
         ("service, drafts", apply.service_client(setup)),
         ("service, 1 call", apply.one_call_client(setup)),
         ("HTTP, 1 call", apply.server_client(setup, server.port, tokens)),
     ]
+    if "writes" not in parts:
+        paths = []
+    inbox_lines = []
     ceiling: dict[int, float] = {}  # clients -> GET /api/v1/me requests/s
     api: dict[int, float] = {}  # clients -> applications/s through the API
     try:
@@ -276,6 +318,26 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
             cpu_lines.append(f"  {clients} clients, GET /api/v1/me: {me_cpu_ms:.1f} ms of server "
                              "CPU per request")  # fmt: skip
             ceiling[clients] = me.rate
+            if "inbox" in parts:
+                served = tree_cpu_seconds(server.process.pid)
+                page = run_clients(
+                    clients, inbox.http_client(server.port, session_keys), seconds=seconds
+                )
+                page_cpu_ms = (
+                    (tree_cpu_seconds(server.process.pid) - served)
+                    * 1000
+                    / max(1, page.rate * page.seconds)
+                )
+                if page.errors:
+                    raise SystemExit(f"inbox over HTTP failed: {page.errors[0]}")
+                ok = page.rate >= GOAL_INBOX_RATIO * me.rate
+                inbox_lines.append(
+                    f"  {clients} clients: GET inbox page {page.rate:.1f}/s (p50 {page.p50:.0f} ms,"
+                    f" p95 {page.p95:.0f} ms, {page_cpu_ms:.1f} ms of server CPU per page) = "
+                    f"{page.rate / me.rate:.2f}× GET /api/v1/me ({me.rate:.1f}/s, p50 "
+                    f"{me.p50:.0f} ms, {me_cpu_ms:.1f} ms CPU); goal ≥ {GOAL_INBOX_RATIO}× "
+                    f"{verdict(ok) if clients == max(WRITE_CLIENTS) else ''}"
+                )
             for path, client in paths:
                 served = tree_cpu_seconds(server.process.pid)
                 result = run_clients(clients, client, seconds=seconds, sample_waits=True)
@@ -290,7 +352,7 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
                                  "application")  # fmt: skip
                 if result.errors or floor.errors:
                     raise SystemExit(f"{path} clients failed: {(result.errors + floor.errors)[0]}")
-                ok = result.rate >= GOAL_APPLICATIONS_PER_S
+                ok = result.rate >= GOAL_API_RATIO * me.rate
                 if path.startswith("HTTP"):
                     met &= ok  # the goal is the API's: what a caller of the hall gets
                     api[clients] = result.rate
@@ -303,11 +365,16 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
                 diagnostics.append(f"  {clients} clients, {path}: {describe_waits(result.waits)}")
     finally:
         server.stop()
+    if inbox_lines:
+        lines.append(f"  workbench inbox over HTTP ({server.description}):")
+        lines += inbox_lines
+    if not paths:
+        return lines, met
     for clients, most in ceiling.items():
         lines.append(
             f"  {clients} clients: the API path makes {api[clients] / most:.0%} of the "
             f"requests/s of GET /api/v1/me; the goal is "
-            f"{GOAL_APPLICATIONS_PER_S / most:.2f}× that ceiling"
+            f"{GOAL_API_RATIO}× that ceiling {verdict(api[clients] >= GOAL_API_RATIO * most)}"
         )
     lines.append("  CPU milliseconds per application (and per request of the ceiling):")
     lines += cpu_lines
@@ -317,6 +384,14 @@ def run_writes(seconds: float, show_profile: bool, workers: int) -> tuple[list[s
     shown = ", ".join(f"{k} {v}" for k, v in counts.items())
     lines.append(f"  SQL statements, draft path: {sum(counts.values())} ({shown})")
     lines.append(f"  SQL statements, one call: {apply.queries_one_call(setup)}")
+    if "handling" in parts:
+        lines.append("  handling, medians per call (statements incl. transaction control; "
+                     "CPU ms of this process):")  # fmt: skip
+        try:
+            for action, (statements, cpu_ms) in apply.handling_costs(setup).items():
+                lines.append(f"    {action:<14} {statements:4.0f} statements  {cpu_ms:6.1f} ms CPU")
+        except Exception as exc:  # the figures above still count
+            lines.append(f"    failed: {type(exc).__name__}: {exc}")
     if show_profile:
         lines.append(apply.profile(setup))
     return lines, met
@@ -340,6 +415,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes for the HTTP path"
     )
+    parser.add_argument(
+        "--parts",
+        default="inbox,writes,handling",
+        help="comma-separated: inbox (latency and over HTTP), writes (applications), "
+        "handling (accept, complete, decide, conclude)",
+    )
     args = parser.parse_args(argv)
     if not args.database.startswith(("postgres://", "postgresql://")):
         parser.error("the case benchmark needs PostgreSQL: set BENCH_DATABASE_URL or --database")
@@ -357,18 +438,24 @@ def main(argv: list[str] | None = None) -> int:
     for label, spent in build(args.count, args.keep).items():
         print(f"  {label:<30} {spent:8.1f} s")
     print(f"  data: {data_facts()}")
-    inbox_lines, inbox_met = run_inbox(calls, args.explain)
-    print("department inbox, first page of 50 with its count (ms per page):")
-    print("\n".join(inbox_lines))
-    write_lines, writes_met = run_writes(seconds, args.profile, args.workers)
+    parts = set(args.parts.split(","))
+    inbox_met = True
+    if "inbox" in parts:
+        inbox_lines, inbox_met = run_inbox(calls, args.explain)
+        print("department inbox, first page of 50 with its count (ms per page):")
+        print("\n".join(inbox_lines))
+    write_lines, writes_met = run_writes(seconds, args.profile, args.workers, parts)
     print(f"create-application throughput ({seconds:.0f} s per run; baseline: one bare "
           "draft INSERT transaction per call):")  # fmt: skip
     print("\n".join(write_lines))
     if args.count < 1_000_000:
         print(f"(the goals are defined for 1,000,000 cases; this run had {args.count:,})")
+    # A goal whose part did not run has no verdict (not a PASS).
+    inbox_verdict = verdict(inbox_met) if "inbox" in parts else "not run"
+    writes_verdict = verdict(writes_met) if "writes" in parts else "not run"
     print(
-        f"goals: inbox p50 ≤ {GOAL_INBOX_P50_MS:.0f} ms (1 client) {verdict(inbox_met)}; "
-        f"≥ {GOAL_APPLICATIONS_PER_S:.0f} applications/s {verdict(writes_met)}; "
+        f"goals: inbox p50 ≤ {GOAL_INBOX_P50_MS:.0f} ms (1 client) {inbox_verdict}; "
+        f"API applications ≥ {GOAL_API_RATIO}× GET /api/v1/me {writes_verdict}; "
         f"whole run {time.perf_counter() - started:.0f} s; "
         f"load average now {os.getloadavg()[0]:.1f}"
     )

@@ -390,3 +390,89 @@ def profile(setup: Setup, applications_count: int = 30, top: int = 20) -> str:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+HANDLING_ACTIONS = ("accept", "complete_step", "decide", "conclude")
+
+
+def _staff(department, post):
+    from govhall.regions.models import StaffPost
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=f"bench-{post}-{department.pk}", defaults={"display_name": f"基准{post}"}
+    )
+    StaffPost.objects.get_or_create(user=user, department=department, post=post)
+    return user
+
+
+def _handle(case, costs: dict | None) -> None:
+    """Accept, complete every task before the last, decide and conclude one case; with
+    ``costs``, add each call's statements or CPU milliseconds to its action's list."""
+    import time
+
+    from govhall.cases.services import handling
+
+    def run(action, user, call, **kwargs):
+        if costs is None:
+            call(case, user, **kwargs)
+            return
+        with CaptureQueriesContext(connection_of()) as seen:
+            started = time.thread_time()
+            call(case, user, **kwargs)
+            spent = (time.thread_time() - started) * 1000
+        costs.setdefault(action, []).append((len(seen), spent))
+
+    from govhall.regions.models import Post
+
+    run("accept", _staff(case.department, Post.CLERK), handling.accept)
+    from govhall.cases.services import steps
+
+    for _ in range(10):
+        step = handling.current_step(case)
+        user = _staff(step.department, step.post)
+        if steps.position(case, step)[1]:  # the last task decides
+            run("decide", user, handling.decide, decision="approve", opinion="同意")
+            break
+        run("complete_step", user, handling.complete_step, opinion="同意")
+    case.refresh_from_db()
+    for post in (Post.APPROVER, Post.CLERK, Post.REVIEWER):
+        user = _staff(case.department, post)
+        if "conclude" in handling.actions_for(case, user):
+            run("conclude", user, handling.conclude)
+            return
+    raise RuntimeError(f"nobody may conclude {case.number} ({case.state})")
+
+
+def connection_of():
+    from django.db import connection
+
+    return connection
+
+
+def handling_costs(setup: Setup, cases: int = 12) -> dict[str, tuple[float, float]]:
+    """Statements and CPU milliseconds per accept, complete_step, decide and conclude:
+    medians over ``cases`` cases of the first item (after one warm case); the statement
+    counts include transaction control, and the CPU this process spent in the call
+    (the database's own work is not in it)."""
+    import statistics
+
+    from govhall.cases.models import Case
+
+    item = setup.items[0]
+    identity, locker = setup.applicants[0], setup.lockers[0]
+    made = []
+    for _ in range(cases + 1):
+        apply_once(setup, identity, locker, item)
+        made.append(Case.objects.filter(user=identity.user).latest("pk"))
+    _handle(made[0], None)
+    costs: dict = {}
+    for case in made[1:]:
+        _handle(case, costs)
+    return {
+        action: (
+            statistics.median(n for n, _ in costs[action]),
+            statistics.median(ms for _, ms in costs[action]),
+        )
+        for action in HANDLING_ACTIONS
+        if action in costs
+    }

@@ -129,8 +129,13 @@ class Waits:
         try:
             with connection.cursor() as cursor:
                 while self.running:
+                    # A row-lock wait is named with the table its statement writes or
+                    # locks: that is the hot row's table.
                     cursor.execute(
                         "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') "
+                        "|| CASE WHEN wait_event_type = 'Lock' THEN ' on ' || coalesce("
+                        "substring(query from '(?:INSERT INTO|UPDATE|FROM) \"?([a-z_0-9]+)'),"
+                        " '?') ELSE '' END "
                         "FROM pg_stat_activity WHERE datname = current_database() "
                         "AND state = 'active' AND pid <> pg_backend_pid()"
                     )

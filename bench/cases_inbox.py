@@ -1,6 +1,6 @@
 """The department inbox: the workbench's first page against a naive join, same rows.
 
-* workbench: what ``govhall/workbench/cases/inbox.py`` does for a clerk — the user's
+* workbench: what ``govhall/cases/views/staff/inbox.py`` does for a clerk — the user's
   posts (``scope_of``), ``access.inbox(user)`` ordered by the task's due date, the first
   page of 50 through Django's ``Paginator`` (an exact count plus the page) and the working
   days left for the page's due dates;
@@ -25,7 +25,7 @@ from govhall.cases.services import access
 from govhall.core.services import calendar
 from govhall.regions.models import Department, Post, StaffPost
 
-PAGE_SIZE = 50  # govhall/workbench/cases/inbox.py
+PAGE_SIZE = 50  # govhall/cases/views/staff/inbox.py
 PAUSED = (CaseState.SUSPENDED, CaseState.AWAITING_CORRECTION)
 
 
@@ -102,3 +102,52 @@ def explain(user, department: Department) -> list[str]:
             lines.append(f"-- {label}")
             lines += [row[0] for row in cursor.fetchall()]
     return lines
+
+
+def signed_in(user, **defaults):
+    """A test client signed in as ``user`` and past the staff's second factor as a real
+    sign-in leaves it: a confirmed authenticator, its id in the session (the OTP
+    middleware reads it on every request; production requires it of staff)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="基准测试", confirmed=True)
+    browser = Client(**defaults)
+    browser.force_login(user)
+    session = browser.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return browser
+
+
+def sessions(user, count: int) -> list[str]:
+    """``count`` signed-in sessions of ``user`` (session keys, see ``signed_in``): the
+    server must share this process's SECRET_KEY to accept them."""
+    return [signed_in(user).session.session_key for _ in range(count)]
+
+
+def http_client(port: int, keys: list[str]):
+    """Per thread: ``GET`` the workbench inbox page from a running server, each thread
+    with its own session (the server writes it on every request)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .cases_apply import _Connection
+
+    path = reverse("workbench:cases-inbox")
+
+    def client(index: int):
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={keys[index % len(keys)]}"}
+        connection = _Connection(port)
+
+        def get() -> int:
+            connection.request("GET", path, None, headers, expect=200)
+            return 1
+
+        get.close = connection.close
+        return get
+
+    return client

@@ -1,7 +1,7 @@
-"""Catalogue search latency on 100,000 items: full-text engine versus a naive LIKE scan.
+"""Catalogue search latency on 1,000,000 items: full-text engine versus a naive LIKE scan.
 
-    python -m bench.catalog_search [--count 100000] [--rounds 5] [--database sqlite|URL]
-                                   [--keep | --reuse DIR]
+    python -m bench.catalog_search [--count 1000000] [--rounds 5] [--database sqlite|URL]
+                                   [--keep | --reuse DIR | --reuse-database]
 
 Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
 by ``--database``, which is wiped), loads the reference data and themes, generates the
@@ -15,15 +15,21 @@ items with ``govhall.demo.generators.items``, then times a fixed set of queries:
   page ``/search/?q=``.
 
 ``--keep`` keeps the SQLite working directory; ``--reuse DIR`` times against the database
-a kept run left there instead of building a new one (generating 100,000 items is slow).
+a kept run left there instead of building a new one; ``--reuse-database`` does the same
+with the PostgreSQL database of ``--database`` (migrated, not wiped).
 
-Prints p50/p95 per method and the ratio to the baseline. Goal: p95 ≤ 20 ms in process.
+Prints the generation rate, p50/p95 per method and the ratio to the baseline, then the
+memory: the peak resident size of this process (generation included unless reused), the
+size of the database and of the item and search index tables (SQLite: the file and
+``dbstat`` pages; PostgreSQL: ``pg_total_relation_size``, indexes and TOAST included).
+Goal: p95 ≤ 20 ms in process.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -110,7 +116,8 @@ def build(count: int) -> dict:
     timings["schema and reference data"] = time.perf_counter() - started
     started = time.perf_counter()
     report = generate(count)
-    timings[f"generate {report.items} items"] = time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    timings[f"generate {report.items} items ({report.items / seconds:,.0f} items/s)"] = seconds
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_item_fts(search_item_fts) VALUES ('optimize')")
@@ -119,6 +126,59 @@ def build(count: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return timings
+
+
+# The tables of the catalogue's items and of the search index (FTS5's shadow tables on
+# SQLite; the GIN index and TOAST are inside the document table's total on PostgreSQL).
+ITEM_TABLES = ["catalog_item", "catalog_itemversion", "catalog_material"]
+INDEX_TABLES = ["search_itemdocument", "search_searchterm"]
+FTS_PREFIX = "search_item_fts"
+
+
+def mib(size: float) -> str:
+    return f"{size / 1024 / 1024:,.1f} MiB"
+
+
+def peak_rss() -> int:
+    """Peak resident set size of this process in bytes (Linux reports KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def sizes() -> list[tuple[str, int]]:
+    """(what, bytes) of the database, the item tables and the search index."""
+    from django.db import connection
+
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # Pages in use (the -wal file holds the last writes until a checkpoint).
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            rows.append(("database", pages * cursor.fetchone()[0]))
+            # Each table with its indexes (dbstat names index b-trees by index name).
+            cursor.execute(
+                "SELECT coalesce(m.tbl_name, s.name), sum(s.pgsize) FROM dbstat s "
+                "LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY 1"
+            )
+            by_table = dict(cursor.fetchall())
+            for table in ITEM_TABLES + INDEX_TABLES:
+                rows.append((f"{table} (with indexes)", by_table.get(table, 0)))
+            fts = sum(v for k, v in by_table.items() if k.startswith(FTS_PREFIX))
+            rows.append((f"{FTS_PREFIX} (FTS5 index)", fts))
+        else:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            rows.append(("database", cursor.fetchone()[0]))
+            for table in ITEM_TABLES + INDEX_TABLES:
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                rows.append((f"{table} (total)", cursor.fetchone()[0]))
+            cursor.execute("SELECT pg_relation_size('search_itemdocument_vector_gin')")
+            rows.append(("  of which the GIN index", cursor.fetchone()[0]))
+            for index in ("name_keys_gin", "keys_gin"):  # the strength buckets (0005)
+                cursor.execute("SELECT pg_relation_size(%s)", [f"search_itemdocument_{index}"])
+                rows.append((f"  and the GIN index {index}", cursor.fetchone()[0]))
+    return rows
 
 
 def naive_like(query: str, region: str) -> tuple[int, list[int]]:
@@ -216,16 +276,23 @@ def report_line(label: str, samples: list[float], baseline: float | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     parser.add_argument(
         "--reuse", metavar="DIR", help="time the SQLite database a --keep run left in DIR"
     )
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="PostgreSQL: time the items a previous run left in --database (no wipe)",
+    )
     args = parser.parse_args(argv)
     if args.reuse and args.database != "sqlite":
         parser.error("--reuse works with --database sqlite only")
+    if args.reuse_database and args.database == "sqlite":
+        parser.error("--reuse-database works with a PostgreSQL --database only")
     if args.reuse and not os.path.exists(os.path.join(args.reuse, "bench.sqlite3")):
         parser.error(f"no bench.sqlite3 in {args.reuse}")
 
@@ -234,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_django(args.database, workdir)
         from django.db import connection
 
-        if args.reuse:
+        if args.reuse or args.reuse_database:
             from django.core.management import call_command
 
             from govhall.search.models import ItemDocument
@@ -242,25 +309,26 @@ def main(argv: list[str] | None = None) -> int:
             call_command("migrate", verbosity=0)  # the tree may have moved on since
             count = ItemDocument.objects.count()
             print(f"== catalogue search benchmark on {connection.vendor}, {count} items ==")
-            print(f"  reusing {workdir}")
+            print(f"  reusing {workdir if args.reuse else args.database}")
         else:
             print(f"== catalogue search benchmark on {connection.vendor}, {args.count} items ==")
             for label, seconds in build(args.count).items():
                 print(f"  {label:<38} {seconds:8.1f} s")
+        built_peak = peak_rss()
         engine, engine_totals = time_calls(engine_search, args.rounds)
         like, like_totals = time_calls(naive_like, args.rounds)
-        base, server = serve()
-        try:
-            api = http_samples(base, "/api/v1/items/", args.rounds)
-            page = http_samples(base, "/search/", args.rounds)
-        finally:
-            server.shutdown()
         like_p95 = percentile(like, 0.95)
         print("latency (count + first page of 20, hall's own items first):")
         print(report_line("naive LIKE scan (in process)", like))
-        print(report_line("full-text engine (in process)", engine, like_p95))
-        print(report_line("GET /api/v1/items/?q= (HTTP)", api))
-        print(report_line("GET /search/?q= portal page (HTTP)", page))
+        print(report_line("full-text engine (in process)", engine, like_p95), flush=True)
+        base, server = serve()
+        try:
+            api = http_samples(base, "/api/v1/items/", args.rounds)
+            print(report_line("GET /api/v1/items/?q= (HTTP)", api), flush=True)
+            page = http_samples(base, "/search/", args.rounds)
+            print(report_line("GET /search/?q= portal page (HTTP)", page))
+        finally:
+            server.shutdown()
         found_engine = sum(1 for q in QUERIES if engine_totals.get(q))
         found_like = sum(1 for q in QUERIES if like_totals.get(q))
         print(
@@ -269,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         goal = percentile(engine, 0.95) <= GOAL_P95_MS
         print(f"goal p95 ≤ {GOAL_P95_MS:.0f} ms in process: {'met' if goal else 'NOT met'}")
+        print("memory and size on disk:")
+        label = "after reusing" if args.reuse or args.reuse_database else "after generating"
+        print(f"  {'peak RSS ' + label:<38} {mib(built_peak):>14}")
+        print(f"  {'peak RSS after timing':<38} {mib(peak_rss()):>14}")
+        for what, size in sizes():
+            print(f"  {what:<38} {mib(size):>14}")
         return 0
     finally:
         if args.reuse or (args.keep and args.database == "sqlite"):

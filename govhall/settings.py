@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "govhall.supervision",
     "govhall.assistant",
     "govhall.sharing",
+    "govhall.payments",
+    "govhall.payments.gatewaysim",
+    "govhall.mobile",
+    "govhall.baselib",
+    "govhall.analysis",
     "govhall.operations",
     "django_tasks",
     "django_tasks_db",
@@ -84,7 +89,8 @@ MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
     # Control characters and unreadable bodies refused before any view (core.inputs).
     "govhall.core.middleware.InputGuardMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that background polls do not save the session (core/sessions.py).
+    "govhall.core.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -365,6 +371,8 @@ OAUTH2_PROVIDER = {
         "staff": "工作人员所属部门与岗位",
         # Exchange clients (client credentials) pushing process records (§8).
         "exchange": "数据交换：报送办件过程信息、查看数据质量反馈",
+        # Department systems (client credentials) reading shared data under approvals (§11).
+        "sharing": "数据共享：在获准范围内调用基础库共享数据",
     },
     "DEFAULT_SCOPES": ["openid"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
@@ -414,6 +422,9 @@ GOVHALL_EXCHANGE_CLIENT_SECRET = os.environ.get("GOVHALL_EXCHANGE_CLIENT_SECRET"
 GOVHALL_EXCHANGE_SCOPE = os.environ.get("GOVHALL_EXCHANGE_SCOPE", "")
 GOVHALL_EXCHANGE_TOKEN = os.environ.get("GOVHALL_EXCHANGE_TOKEN", "")
 # Alert (and mail ADMINS) when a record has waited this long undelivered (§8: 12 hours).
+# Data sharing (§11): days the owner has to answer a request, and the reminder before.
+GOVHALL_SHARING_DECISION_DAYS = int(os.environ.get("GOVHALL_SHARING_DECISION_DAYS", "10"))
+GOVHALL_SHARING_REMIND_DAYS = int(os.environ.get("GOVHALL_SHARING_REMIND_DAYS", "2"))
 GOVHALL_EXCHANGE_ALERT_HOURS = float(os.environ.get("GOVHALL_EXCHANGE_ALERT_HOURS", "12"))
 # How long a worker holds the batch it is sending; a killed worker's batch is sent again
 # (the parent answers "duplicate" for what it already has) once this has passed.
@@ -525,3 +536,38 @@ EMAIL_TIMEOUT = 10
 # consultation answered within GOVHALL_WRITTEN_ANSWER_DAYS working days.
 GOVHALL_CONSULTATION_HOURS = os.environ.get("GOVHALL_CONSULTATION_HOURS", "08:30-17:30")
 GOVHALL_WRITTEN_ANSWER_DAYS = int(os.environ.get("GOVHALL_WRITTEN_ANSWER_DAYS", "3"))
+
+# --- payments (docs/payments.md) ---
+GOVHALL_PAYMENT_PROVIDER = os.environ.get("GOVHALL_PAYMENT_PROVIDER", "sim")
+GOVHALL_PAYMENT_PROVIDERS = {"sim": "govhall.payments.gateways.sim.SimGateway"}
+# Where the platform reaches the gateway: a path is this process (the bundled gateway),
+# an http(s) URL another one.
+GOVHALL_PAYMENT_SIM_URL = os.environ.get("GOVHALL_PAYMENT_SIM_URL", "/gateway-sim")
+# Where the payer's browser reaches the gateway's pages.
+GOVHALL_PAYMENT_SIM_PUBLIC_URL = os.environ.get("GOVHALL_PAYMENT_SIM_PUBLIC_URL", "/gateway-sim")
+GOVHALL_PAYMENT_SIM_PUBLIC_KEY = os.environ.get("GOVHALL_PAYMENT_SIM_PUBLIC_KEY", "")
+# "job": the gateway's retry job sends its notifications; "drop": they never arrive.
+GOVHALL_PAYMENT_SIM_NOTIFY = os.environ.get("GOVHALL_PAYMENT_SIM_NOTIFY", "job")
+# The platform's address as the gateway calls it back ("" = this process, by path).
+GOVHALL_PAYMENT_CALLBACK_BASE = os.environ.get("GOVHALL_PAYMENT_CALLBACK_BASE", "")
+
+# Third-party channels (govhall/channels, docs/channels.md): OAuth2 clients of the hall's
+# provider with their own scopes, a rate limit per channel and calls counted per day.
+INSTALLED_APPS += ["govhall.channels"]
+OAUTH2_PROVIDER["SCOPES"].update(
+    {
+        "cases": "以您的名义申办事项、查看您的办件进度和评价办件",
+        "licences": "查看您的电子证照（仅在您同意时）",
+        "payments": "查询和缴纳您办件的费用",
+    }
+)
+MIDDLEWARE.append("govhall.channels.middleware.ChannelMiddleware")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    *REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"],
+    "govhall.channels.throttling.ChannelRateThrottle",
+]
+
+# Process records partitioned by month on PostgreSQL (records.services.partitions): off
+# until lookups by case number are bounded by month (docs/performance.md); a deployment
+# sets it before migrating, or runs `manage.py partition_records` later.
+GOVHALL_RECORDS_PARTITIONED = env_bool("GOVHALL_RECORDS_PARTITIONED", False)

@@ -10,7 +10,7 @@ from govhall.accounts.tests.factories import CompanyFactory, PersonFactory
 from govhall.catalog.models import Item
 from govhall.catalog.services import items
 from govhall.catalog.tests.factories import doc_for, ensure_themes
-from govhall.regions.models import Department
+from govhall.regions.models import Department, Post
 
 from .factories import StaffPostFactory
 
@@ -114,8 +114,35 @@ def company_agent() -> Identity:
     return Identity(user=person.user, person=person, company=company, role="legal")
 
 
+def user_client(user):
+    """A test client signed in as ``user`` (a staff member, or anyone for themselves)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def signed_in(identity: Identity):
+    """A test client signed in as ``identity``, acting for its company when it has one
+    (what choosing the company after signing in stores in the session)."""
+    from govhall.accounts.services import acting
+
+    client = user_client(identity.user)
+    if identity.company is not None:
+        session = client.session
+        session[acting.SESSION_KEY] = identity.company.pk
+        session.save()
+    return client
+
+
 def staff(post: str, dept: Department):
     return StaffPostFactory(post=post, department=dept).user
+
+
+def handlers(dept: Department) -> tuple:
+    """A clerk, a reviewer and an approver of ``dept``: the posts an ordinary case passes."""
+    return tuple(staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER))
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

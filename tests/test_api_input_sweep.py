@@ -148,6 +148,14 @@ def world(settings, tmp_path):
         scope="exchange",
         expires=timezone.now() + datetime.timedelta(hours=1),
     )
+    from govhall.sharing.services import clients as sharing_clients
+
+    sharing_token = get_access_token_model().objects.create(
+        application=sharing_clients.register(dept).application,
+        token="sweep-sharing-token",
+        scope="sharing",
+        expires=timezone.now() + datetime.timedelta(hours=1),
+    )
     access.record_read(clerk, case, purpose="输入检查")  # a read of the citizen's data
     data_read = DataRead.objects.get(case_number=case.number)
     from govhall.assistant.models import Conversation
@@ -177,6 +185,7 @@ def world(settings, tmp_path):
         "exchange": {"name": "process-record-1.0.json"},
         "assistant": {"public_id": handed.consultation.public_id},
         "supervision": {"pk": 1},  # the body is read before the warning is looked up
+        "baselib": {"pk": 1},  # the body is read before the conflict is looked up
         "catalog": {
             "code": item.implementation_code,
             "pk": item.current_id,
@@ -194,9 +203,12 @@ def world(settings, tmp_path):
         "supervision": as_staff,
         "ratings": as_citizen,
         "exchange": {"HTTP_AUTHORIZATION": f"Bearer {exchange_token.token}"},
+        "sharing": {"HTTP_AUTHORIZATION": f"Bearer {sharing_token.token}"},
         # the citizen's consultation token, and a consultant of its department
         "assistant/consultations/": {**as_staff, "HTTP_X_CONSULTATION_TOKEN": handed.token},
         "assistant/queue": as_staff,
+        "baselib": as_staff,
+        "payments": as_staff,  # reconciliations: a supervisor
     }
     return values, callers, catalogue
 

@@ -34,6 +34,18 @@ from .services import legal as legal_service
 from .services.registration import clean_id_number
 
 
+class PageOfItsOwn:
+    """An admin with one page of its own besides the usual ones: ``page_of_its_own`` is
+    (route, name of the view method, URL name), matched before the admin's own URLs."""
+
+    page_of_its_own: tuple[str, str, str]
+
+    def get_urls(self):
+        route, view, name = self.page_of_its_own
+        own = path(route, self.admin_site.admin_view(getattr(self, view)), name=name)
+        return [own, *super().get_urls()]
+
+
 class StaffPostInline(ReadOnlyMixin, admin.TabularInline):
     """Shown here, granted and revoked only on the post screen (``regions.services.posts``:
     nobody grants themselves a post, admin posts need a second administrator)."""
@@ -83,7 +95,7 @@ class VerificationInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PersonAdmin(PageOfItsOwn, ReadOnlyMixin, admin.ModelAdmin):
     """Persons change only through the identity services; the admin looks them up.
 
     Search by name, or by the full ID number (matched through the blind index)."""
@@ -122,15 +134,7 @@ class PersonAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
         return queryset.none(), False
 
-    def get_urls(self):
-        return [
-            path(
-                "lookup/",
-                self.admin_site.admin_view(self.lookup_view),
-                name="accounts_person_lookup",
-            ),
-            *super().get_urls(),
-        ]
+    page_of_its_own = ("lookup/", "lookup_view", "accounts_person_lookup")
 
     def lookup_view(self, request):
         form = PersonLookupForm(request.POST or None)
@@ -374,7 +378,7 @@ class LegacyImportForm(forms.Form):
 
 
 @admin.register(LegacyImport)
-class LegacyImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class LegacyImportAdmin(PageOfItsOwn, ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "source_system",
         "file_name",
@@ -410,15 +414,7 @@ class LegacyImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
         return render_to_string("accounts/admin/_report.html", {"entries": obj.report[:1000]})
 
-    def get_urls(self):
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="accounts_legacyimport_import",
-            ),
-            *super().get_urls(),
-        ]
+    page_of_its_own = ("import/", "import_view", "accounts_legacyimport_import")
 
     def import_view(self, request):
         if not request.user.has_perm("accounts.add_person"):

@@ -8,27 +8,19 @@ from govhall.core import context
 from govhall.core.logging import mask_text
 from govhall.core.services import audit
 
+from .audit import record_account
+
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
 def _logged_in(sender, request, user, **kwargs):
     with context.acting(user_id=user.pk, label=user.get_username()):
-        audit.record(
-            audit.Action.LOGIN,
-            object_type="accounts.user",
-            object_id=str(user.pk),
-            object_repr=user.get_username(),
-        )
+        record_account(audit.Action.LOGIN, user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logout")
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(
-            audit.Action.LOGOUT,
-            object_type="accounts.user",
-            object_id=str(user.pk),
-            object_repr=user.get_username(),
-        )
+        record_account(audit.Action.LOGOUT, user)
 
 
 @receiver(user_login_failed, dispatch_uid="audit-login-failed")

@@ -14,3 +14,14 @@ def scan_deadlines():
     from .services import deadlines
 
     return deadlines.scan()
+
+
+@job(
+    "notify_new_tasks",
+    every=datetime.timedelta(minutes=2),
+    description="新待办提醒：办件进入岗位待办时，给该岗位在岗人员发送站内消息",
+)
+def notify_new_tasks():
+    from .services import task_alerts
+
+    return task_alerts.deliver()

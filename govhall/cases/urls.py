@@ -1,12 +1,16 @@
-"""Applicant pages of the case engine (namespace ``cases``), included at the site root."""
+"""Pages of the case engine: the applicant's (namespace ``cases``, at the site root) and
+the staff case desk and counter (``staff_urlpatterns``, under /workbench/ in the
+workbench's namespace — their names, e.g. ``workbench:case``, predate the move)."""
 
 from django.urls import path
 
 from .views import actions, apply, cases, drafts, inbox, materials, progress, submit
+from .views.staff import alerts, case, counter
+from .views.staff import inbox as staff_inbox
 
 app_name = "cases"
 
-urlpatterns = [
+public_urlpatterns = [
     path("items/<str:code>/apply/", apply.item_apply, name="item-apply"),
     path("bundles/<slug:code>/apply/", apply.bundle_apply, name="bundle-apply"),
     path("applications/<uuid:public_id>/", drafts.application_form, name="application"),
@@ -27,4 +31,21 @@ urlpatterns = [
     path("my/materials/", inbox.locker, name="locker"),
     path("my/materials/<uuid:public_id>/", inbox.locker_file, name="locker-file"),
     path("progress/", progress.progress, name="progress"),
+]
+
+urlpatterns = public_urlpatterns
+
+staff_urlpatterns = [
+    # the case desk (办件工作台)
+    path("cases/", staff_inbox.inbox, name="cases-inbox"),
+    path("cases/all/", staff_inbox.department_cases, name="cases-all"),
+    path("cases/bulk-accept/", staff_inbox.bulk_accept, name="cases-bulk-accept"),
+    path("tasks/badge/", alerts.task_badge, name="task-badge"),
+    path("cases/<str:number>/", case.case_page, name="case"),
+    path("cases/<str:number>/files/<uuid:file_id>/", case.case_file, name="case-file"),
+    path("cases/<str:number>/<slug:action>/", case.case_action, name="case-action"),
+    # the one-door counter (综合窗口)
+    path("counter/", counter.counter_home, name="counter"),
+    path("counter/items/<str:code>/", counter.counter_intake, name="counter-intake"),
+    path("counter/taken/<str:number>/", counter.counter_taken, name="counter-taken"),
 ]

@@ -6,7 +6,9 @@ helper's pages (browse, search, scenario navigation).
 
 from django.urls import path
 
-from . import guide_views, staff_views
+from .views import guide as guide_views
+from .views import portal as portal_views
+from .views import staff as staff_views
 
 app_name = "catalog"
 
@@ -64,8 +66,6 @@ urlpatterns = [
 ]
 
 # --- portal pages (catalogue content helper) ------------------------------------------------
-from . import portal_views  # noqa: E402  (the portal block is appended after the rest)
-
 urlpatterns += [
     path("search/", portal_views.search_page, name="search"),
     path("themes/", portal_views.themes_page, name="themes"),

@@ -92,6 +92,8 @@ class ValidationResult:
 
 def clean(value: str) -> str:
     """Strip separators and convert full-width digits and letters, the way clerks type."""
+    if value and value.isascii() and value.isalnum():
+        return value.upper()  # nothing to strip or convert (feeds send clean keys)
     value = unicodedata.normalize("NFKC", value or "").translate(_FULLWIDTH)
     return "".join(ch for ch in value if not ch.isspace() and ch not in _SEPARATORS).upper()
 

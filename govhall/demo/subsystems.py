@@ -8,7 +8,15 @@ one entry here, so subsystems never edit each other's demo code.
 from importlib import import_module
 
 #: Module names under ``govhall.demo``, loaded in this order.
-LOADERS: list[str] = ["supervision", "spaces", "assistant", "sharing"]
+LOADERS: list[str] = [
+    "payments",  # first: its items are in the open datasets and the scans the others run
+    "supervision",
+    "spaces",
+    "assistant",
+    "sharing",
+    "channels",
+    "baselib",
+]
 
 
 def load_all(password: str):

@@ -3,10 +3,13 @@ metrics endpoint also admits a bearer token or an allow-listed client address.""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 
 from govhall.regions.models import Post
 
@@ -19,6 +22,24 @@ def can_operate(user) -> bool:
     return user.staff_posts.filter(
         post=Post.HALL_ADMIN, is_active=True, department__is_active=True
     ).exists()
+
+
+def operators_only(message):
+    """A view decorator for hall administrators' pages: signed in, and ``can_operate``;
+    anyone else gets the staff 403 page saying ``message`` (a lazy string)."""
+
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not can_operate(request.user):
+                context = {"message": str(message)}
+                return render(request, "workbench/forbidden.html", context, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def metrics_allowed(request) -> bool:

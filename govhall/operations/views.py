@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -65,21 +65,7 @@ def readyz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
-def _gate(view):
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not access.can_operate(request.user):
-            return render(
-                request,
-                "workbench/cases/forbidden.html",
-                {"message": _("只有大厅管理员可以查看运行维护页面。")},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+_gate = access.operators_only(gettext_lazy("只有大厅管理员可以查看运行维护页面。"))
 
 
 @never_cache

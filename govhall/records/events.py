@@ -80,6 +80,14 @@ EVENTS: tuple[Event, ...] = (
     Event("withdraw", M.CONCLUSION, _("撤回（作废）"), ("submit",)),
     Event("deliver", M.COLLECTED, _("领取登记"), ("submit", "conclude"), default=True),
     Event("rate", M.RATING, _("评价"), ("submit", "conclude"), default=True),
+    # Fees (govhall.payments, docs/payments.md): assessed after the approval, paid, refunded.
+    Event(
+        "assess_fee", M.PAYMENT, _("核定收费"), ("submit", "decide", "auto_decide"), default=True
+    ),
+    Event("open_payment", M.PAYMENT, _("发起缴费"), ("submit", "assess_fee")),
+    Event("pay", M.PAYMENT, _("缴费到账"), ("submit", "assess_fee")),
+    Event("close_payment", M.PAYMENT, _("缴费订单关闭"), ("submit", "open_payment")),
+    Event("refund", M.PAYMENT, _("退费"), ("submit", "pay")),
 )
 
 BY_CODE: dict[str, Event] = {event.code: event for event in EVENTS}

@@ -20,13 +20,18 @@ How a query is matched (all steps on SQLite FTS5 and PostgreSQL tsvector alike):
 Ordering: first by strength (every query word in the item's name, then in name and
 aliases, then anywhere), then the region's own items first (then its lower levels, then
 the levels above, then the rest), then BM25 (SQLite) or ts_rank (PostgreSQL) with name
-> aliases > pinyin > body.
+> aliases > pinyin > body. On PostgreSQL ts_rank orders the first ``RANK_LIMIT`` rows of
+each strength (by region tier, then id); a broad query's rows past them follow in id
+order within their tier (see ``_PostgreSQL``). Counts are exact, and remembered until
+the index changes.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import html
+import itertools
 import re
 import threading
 from collections import OrderedDict
@@ -239,7 +244,14 @@ def _fts5(
 
 def _tsquery(plan: Plan) -> str:
     def term(t: Term) -> str:
-        return f"'{t.text}':*C" if t.pinyin else f"'{t.text}':ABD"
+        if t.pinyin:
+            return f"'{t.text}':*C"
+        # A word whose Chinese characters all have a pinyin spelling is never a pinyin
+        # token (weight C), so it needs no weight: GIN cannot check weights, and a query
+        # with them rereads every matching row's vector to do so.
+        if has_cjk(t.text) and not has_cjk(pinyin_forms(t.text)[0]):
+            return f"'{t.text}'"
+        return f"'{t.text}':ABD"
 
     def alternative(a: Alternative) -> str:
         return term(a[0]) if len(a) == 1 else "(" + " & ".join(term(t) for t in a) + ")"
@@ -249,6 +261,23 @@ def _tsquery(plan: Plan) -> str:
 
     joiner = " | " if plan.any_group else " & "
     return joiner.join(group(g) for g in plan.groups)
+
+
+def _strong_tsquery(plan: Plan) -> str:
+    """What ``_strength_sql`` looks for in the name keys, as a tsquery over their vector
+    (fulltext.PG_NAME_KEYS): a word is a token, a pinyin term a token prefix; "" when
+    some word has only compound parts (then no row is a name match)."""
+    groups = []
+    for group in plan.groups:
+        alternatives = [
+            "(" + " & ".join(f"'{t.text}':*" if t.pinyin else f"'{t.text}'" for t in a) + ")"
+            for a in group
+            if len(a) == 1 or all(t.pinyin for t in a)
+        ]
+        if not alternatives:
+            return ""
+        groups.append("(" + " | ".join(alternatives) + ")")
+    return (" | " if plan.any_group else " & ").join(groups)
 
 
 # --- filters and ordering ----------------------------------------------------------------
@@ -416,12 +445,22 @@ def _queryset_sql(queryset) -> tuple[str, list]:
     return f"EXISTS ({sql})", list(params)
 
 
-# SQLite: counts of matches by expression, with the index generation they were read at
+# Counts of matches by statement, with the index generation they were read at
 # (fulltext.GENERATION_TABLE); a hot term is counted once per index change, not per page.
 COUNTS_KEPT = 512
+# PostgreSQL: rows a page query ranks with ts_rank at most (see _PostgreSQL).
+RANK_LIMIT = 500
 SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
 _counts_lock = threading.Lock()
-_counts: OrderedDict[tuple[str, str], tuple[int, int]] = OrderedDict()
+_counts: OrderedDict[tuple[str, ...], tuple[int, int]] = OrderedDict()
+
+
+def _in_transaction() -> bool:
+    """Whether the connection is inside a transaction Django did not open (SQLite's
+    driver opens one itself before a write; PostgreSQL runs in autocommit)."""
+    if connection.vendor == "sqlite":
+        return connection.connection.in_transaction
+    return not connection.get_autocommit()
 
 
 @dataclass(frozen=True)
@@ -462,6 +501,28 @@ class _Backend:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def _remembered_count(self, sql: str, params: list) -> int:
+        """The count ``sql`` reads; remembered with the index generation, outside
+        transactions (whose changes may yet be rolled back), until the index changes."""
+        connection.ensure_connection()
+        if connection.in_atomic_block or _in_transaction():
+            return self._run(sql, params)[0][0]
+        key = (connection.vendor, connection.settings_dict["NAME"], sql, repr(params))
+        generation = self._run(fulltext.GENERATION, [])[0][0]
+        with _counts_lock:
+            remembered = _counts.get(key)
+            if remembered is not None and remembered[0] == generation:
+                _counts.move_to_end(key)
+                return remembered[1]
+        # the generation and the count read in one statement: one snapshot
+        generation, total = self._run(f"SELECT ({fulltext.GENERATION}), ({sql})", params)[0]
+        with _counts_lock:
+            _counts[key] = (generation, total)
+            _counts.move_to_end(key)
+            while len(_counts) > COUNTS_KEPT:
+                _counts.popitem(last=False)
+        return total
 
     def shown(self, item_ids: list[int]) -> dict[int, object]:
         """The index rows of the items, by item id: what hits show (the token columns,
@@ -623,29 +684,8 @@ class _SQLite(_Backend):
         return self._count(self._match(_fts5(_simplified(self.plan))))
 
     def _count(self, expression: str) -> int:
-        """Rows matching ``expression``; remembered with the index generation, outside
-        transactions (whose changes may yet be rolled back), until the index changes."""
         sql = "SELECT count(*) FROM search_item_fts WHERE search_item_fts MATCH %s"
-        connection.ensure_connection()
-        if connection.in_atomic_block or connection.connection.in_transaction:
-            return self._run(sql, [expression])[0][0]
-        key = (connection.settings_dict["NAME"], expression)
-        generation = self._run(fulltext.SQLITE_GENERATION, [])[0][0]
-        with _counts_lock:
-            remembered = _counts.get(key)
-            if remembered is not None and remembered[0] == generation:
-                _counts.move_to_end(key)
-                return remembered[1]
-        # the generation and the count read in one statement: one snapshot
-        generation, total = self._run(
-            f"SELECT ({fulltext.SQLITE_GENERATION}), ({sql})", [expression]
-        )[0]
-        with _counts_lock:
-            _counts[key] = (generation, total)
-            _counts.move_to_end(key)
-            while len(_counts) > COUNTS_KEPT:
-                _counts.popitem(last=False)
-        return total
+        return self._remembered_count(sql, [expression])
 
     def _expression(self, text: str, facet: str = "", terms: Sequence[str] = ()) -> str:
         """``text`` and the filters, in the tier ``facet`` or having one of the facet
@@ -787,39 +827,152 @@ class _SQLite(_Backend):
 
 
 class _PostgreSQL(_Backend):
-    WEIGHTS = "{0.1, 0.4, 0.6, 1.0}"  # D body, C pinyin, B aliases, A name
+    """GIN lookups for the match, the strength buckets and the count, ``ts_rank`` for a
+    bounded set of rows.
 
-    def _from(self) -> tuple[str, list]:
+    A page walks the strength buckets in order (name match, name-or-alias match, the
+    rest), each an index lookup (fulltext.PG_NAME_KEYS, PG_KEYS); within a bucket it
+    reads each row's region tier (no vector) and ranks the rows of the tiers the page
+    reaches, at most ``RANK_LIMIT`` of them: the first by tier and id. Rows past the
+    limit follow the ranked rows of their tier, by id (a broad query's later pages;
+    paging stays stable). A bucket is read and a row ranked once per search (the
+    grouping walks a broad query in ten chunks). Counts are remembered per index
+    generation, as on SQLite.
+    The query goes in as a sub-select, so the planner uses the GIN index whatever it
+    guesses of the number of matches (a sequential scan reads every row's vector).
+    """
+
+    WEIGHTS = "{0.1, 0.4, 0.6, 1.0}"  # D body, C pinyin, B aliases, A name
+    QUERY = "(SELECT to_tsquery('simple'::regconfig, %s))"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._buckets: dict[int, list[tuple[int, int, int]]] = {}  # strength → rows read
+        self._scores: dict[int, float] = {}  # document id → -ts_rank
+
+    def _match(self) -> tuple[str, list]:
         clauses, params = self._where()
-        sql = (
-            "FROM search_itemdocument d, to_tsquery('simple'::regconfig, %s) q "
-            "WHERE d.search_vector @@ q"
-        )
-        params = [_tsquery(self.plan), *params]
+        sql = f"d.search_vector @@ {self.QUERY}"
         if clauses:
             sql += " AND " + " AND ".join(clauses)
-        return sql, params
+        return sql, [_tsquery(self.plan), *params]
+
+    def _from(self) -> tuple[str, list]:
+        where, params = self._match()
+        return f"FROM search_itemdocument d WHERE {where}", params
 
     def exists(self) -> bool:
-        from_sql, params = self._from()
-        return bool(self._run(f"SELECT 1 {from_sql} LIMIT 1", params))
+        return self.count() > 0
 
     def count(self) -> int:
         sql, params = self._from()
-        return self._run("SELECT count(*) " + sql, params)[0][0]
+        return self._remembered_count("SELECT count(*) " + sql, params)
 
-    def page(self, offset: int, limit: int) -> list[tuple[int, float, int]]:
-        from_sql, params = self._from()
-        strength_sql, strength_params = _strength_sql(self.plan)
-        tier_sql, tier_params = _tier_sql(self.region_code)
-        sql = (
-            f"SELECT d.item_id, -ts_rank(%s::float4[], d.search_vector, q) AS score, "
-            f"{tier_sql} AS tier, {strength_sql} AS strength {from_sql} "
-            "ORDER BY strength, tier, score, d.id LIMIT %s OFFSET %s"
+    def _strengths(self) -> list[tuple[str, list] | None]:
+        """The condition of each strength bucket (None: the bucket is empty)."""
+        strong = _strong_tsquery(self.plan)
+        if not strong:
+            return [None, None, ("TRUE", [])]
+        name = f"{fulltext.PG_NAME_KEYS} @@ {self.QUERY}"
+        keys = f"{fulltext.PG_KEYS} @@ {self.QUERY}"
+        return [
+            (name, [strong]),
+            (f"{keys} AND NOT {name}", [strong, strong]),
+            (f"NOT {keys}", [strong]),
+        ]
+
+    def _implied(self) -> bool:
+        """Whether a name (or name-or-alias) match is a match: its Chinese words are among
+        the name's (aliases') tokens and its pinyin among their pinyin. A Latin word in
+        the keys may be pinyin, which the match takes for a word only when the word's
+        pinyin alternative is in the group too (``yyzz`` as a word or as pinyin). Then
+        the first two buckets are read from their own small index alone."""
+
+        def implied(term: Term, group: Group) -> bool:
+            if term.pinyin or (has_cjk(term.text) and not has_cjk(pinyin_forms(term.text)[0])):
+                return True
+            return (Term(term.text, pinyin=True),) in group
+
+        return all(
+            implied(t, g)
+            for g in self.plan.groups
+            for a in g
+            if len(a) == 1 or all(t.pinyin for t in a)
+            for t in a
         )
-        return self._run(
-            sql, [self.WEIGHTS, *tier_params, *strength_params, *params, limit, offset]
+
+    def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
+        rows: list[tuple[int, float, int, int]] = []
+        match, match_params = self._match()
+        clauses, filter_params = self._where()
+        implied = self._implied()
+        for strength, condition in enumerate(self._strengths()):
+            if len(rows) >= limit:
+                break
+            if condition is None:
+                continue
+            if implied and strength < 2:
+                where = " AND ".join([condition[0], *clauses])
+                params = [*condition[1], *filter_params]
+            else:
+                where = f"{match} AND {condition[0]}"
+                params = [*match_params, *condition[1]]
+            if offset:
+                if strength in self._buckets:
+                    total = len(self._buckets[strength])
+                else:
+                    total = self._remembered_count(
+                        f"SELECT count(*) FROM search_itemdocument d WHERE {where}", params
+                    )
+                if total <= offset:
+                    offset -= total
+                    continue
+            found = self._ranked(strength, where, params, offset, limit - len(rows))
+            offset = 0
+            rows += [(item_id, score, tier, strength) for item_id, score, tier in found]
+        return rows
+
+    def _ranked(
+        self, strength: int, where: str, params: list, offset: int, limit: int
+    ) -> list[tuple[int, float, int]]:
+        """Rows ``offset`` to ``offset + limit`` of one bucket by tier, rank and id: the
+        first ``RANK_LIMIT`` rows by tier and id ranked, the others after the ranked rows
+        of their tier, by id (as if their rank were 0). The bucket's rows (ids and tiers,
+        no vector) are read once per search, and each row ranked once: the grouping's
+        walk through a broad query pages the same buckets ten times."""
+        rows = self._bucket(strength, where, params)
+        if offset >= len(rows):
+            return []
+        last_tier = rows[min(offset + limit, len(rows)) - 1][2]
+        head = [r for r in rows[:RANK_LIMIT] if r[2] <= last_tier]
+        unscored = [r[0] for r in head if r[0] not in self._scores]
+        if unscored:
+            sql = (
+                f"SELECT d.id, -ts_rank(%s::float4[], d.search_vector, {self.QUERY}) "
+                "FROM search_itemdocument d WHERE d.id = ANY(%s)"
+            )
+            self._scores.update(self._run(sql, [self.WEIGHTS, _tsquery(self.plan), unscored]))
+        ranked = sorted(
+            ((tier, self._scores[id_], id_, item_id) for id_, item_id, tier in head),
         )
+        rest = (
+            (tier, 0.0, id_, item_id)
+            for id_, item_id, tier in rows[RANK_LIMIT:]
+            if tier <= last_tier
+        )
+        ordered = itertools.islice(heapq.merge(ranked, rest), offset, offset + limit)
+        return [(item_id, score, tier) for tier, score, _id, item_id in ordered]
+
+    def _bucket(self, strength: int, where: str, params: list) -> list[tuple[int, int, int]]:
+        """(document id, item id, tier) of the bucket's rows, by tier and id."""
+        if strength not in self._buckets:
+            tier_sql, tier_params = _tier_sql(self.region_code)
+            self._buckets[strength] = self._run(
+                f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
+                f"WHERE {where} ORDER BY tier, d.id",
+                [*tier_params, *params],
+            )
+        return self._buckets[strength]
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         from_sql, params = self._from()

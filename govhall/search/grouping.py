@@ -22,6 +22,15 @@ from .engine import Hit, SearchResults, highlight_terms, mark, snippet
 
 CHUNK = 500
 WALK_LIMIT = 5000
+#: What a page shows of the other regions' implementations (link, region, department).
+SIBLING_FIELDS = (
+    "pk",
+    "basic_code",
+    "implementation_code",
+    "region__code",
+    "region__name",
+    "department__name",
+)
 
 
 @dataclass
@@ -101,8 +110,12 @@ class GroupedResults(Sequence):
     def __bool__(self) -> bool:
         return bool(self.results)
 
-    def groups(self, offset: int = 0, limit: int = 20, *, highlight: bool = False) -> list[Group]:
-        """One page of groups, each with its lead hit and the other implementations."""
+    def groups(
+        self, offset: int = 0, limit: int = 20, *, highlight: bool = False, others: bool = True
+    ) -> list[Group]:
+        """One page of groups, each with its lead hit and (``others``) the other regions'
+        implementations — for a broad query thousands of items, so a caller that shows
+        only the lead (the API) leaves them out."""
         from govhall.catalog.models import Item
 
         self._walk(offset + limit)
@@ -116,12 +129,13 @@ class GroupedResults(Sequence):
         items = {item.pk: item for item in selected.filter(pk__in=ids)}
         documents = self.results._backend.shown(ids)
         terms = highlight_terms(self.results.plan, documents.values()) if highlight else set()
-        codes = [k for k in keys if not k.startswith("#")]
+        codes = [k for k in keys if not k.startswith("#")] if others else []
         siblings: dict[str, list] = {}
         for other in (
             Item.objects.published()
             .filter(basic_code__in=codes)
             .select_related("region", "department")
+            .only(*SIBLING_FIELDS)
             .order_by("region__code", "implementation_code")
         ):
             siblings.setdefault(other.basic_code, []).append(other)
@@ -154,5 +168,9 @@ class LeadItems(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [group.item for group in self.grouped[index]]
-        return self.grouped[index].item
+            start, stop, _step = index.indices(len(self))
+            return [g.item for g in self.grouped.groups(start, max(0, stop - start), others=False)]
+        groups = self.grouped.groups(index, 1, others=False)
+        if not groups:
+            raise IndexError(index)
+        return groups[0].item

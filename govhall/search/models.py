@@ -8,7 +8,9 @@ model, because it differs by database (created in migration 0002):
 * SQLite: an FTS5 virtual table ``search_item_fts`` using this table as its external
   content, kept in step by triggers;
 * PostgreSQL: a generated ``tsvector`` column ``search_vector`` (weights A name, B
-  aliases, C pinyin, D body) with a GIN index.
+  aliases, C pinyin, D body) with a GIN index, and GIN indexes on the vectors of
+  ``name_keys`` and of ``name_keys`` with ``alias_keys`` (the ranking's strength
+  buckets; migration 0005, with the index generation that counts are remembered by).
 
 Either way, writing an ``ItemDocument`` row is all it takes to index an item.
 """

@@ -22,3 +22,14 @@ def publish_open_data():
         detail = "；".join(f"{o.key}：{o.findings[0]}" for o in withheld)
         raise OpenDataWithheld(f"{len(withheld)}个开放数据集因含个人信息暂停更新：{detail}")
     return {"datasets": len(outcomes), "rows": sum(o.rows for o in outcomes)}
+
+
+@job(
+    "sharing_request_deadlines",
+    cron="0 8 * * *",
+    description="共享申请答复期限：临近期限提醒提供部门审核，超期上报监督人员（各一次）",
+)
+def sharing_request_deadlines():
+    from .services import approvals
+
+    return approvals.remind_and_escalate()

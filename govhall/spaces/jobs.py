@@ -8,7 +8,7 @@ from govhall.operations.registry import job
 @job(
     "send_reminders",
     every=datetime.timedelta(hours=1),
-    description="办事温馨提醒：证照到期、补正期限、待领取、待评价、草稿未提交，每项只提醒一次",
+    description="办事温馨提醒：证照到期、补正期限、待缴费、待领取、待评价、草稿未提交，每项只提醒一次",
 )
 def send_reminders():
     from .services import reminders

@@ -98,6 +98,12 @@ class Preference(models.Model):
     reminders = models.BooleanField(_("接收办事温馨提醒"), default=True)
     sms = models.BooleanField(_("同时以短信发送"), default=True)
     pushes_off = models.JSONField(_("不再接收的推送类别"), default=list, blank=True)
+    themes = models.JSONField(
+        _("订阅的政策资讯主题"),
+        default=list,
+        blank=True,
+        help_text=_("服务主题编码；设定了主题的推送规则只推送给订阅该主题的人。"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -117,6 +123,7 @@ class ReminderKind(models.TextChoices):
     RATING_PENDING = "rating_pending", _("办件待评价")
     DRAFT_WAITING = "draft_waiting", _("申请草稿未提交")
     COLLECTION_WAITING = "collection_waiting", _("办结结果待领取")
+    PAYMENT_DUE = "payment_due", _("待缴费")
 
 
 class Reminder(models.Model):
@@ -202,7 +209,7 @@ class PushRule(models.Model):
         max_length=200,
         help_text=_(
             "显示给接收人，可用 {age}、{region}、{industry}、{company_type}、{licence}、"
-            "{valid_until}、{item} 占位。"
+            "{valid_until}、{item}、{theme} 占位。"
         ),
     )
     link = models.CharField(_("链接"), max_length=200, blank=True)
@@ -223,6 +230,12 @@ class PushRule(models.Model):
         max_length=32,
         blank=True,
         help_text=_("该事项的办件办结后，向申请人推荐本规则的服务。"),
+    )
+    theme_code = models.CharField(
+        _("政策资讯主题"),
+        max_length=40,
+        blank=True,
+        help_text=_("服务主题编码（如 c04）：只推送给订阅了该主题的人，理由可用 {theme} 占位。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -409,3 +422,53 @@ class DataReadDispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.read_id} {self.get_state_display()}"
+
+
+class HouseholdRelation(models.TextChoices):
+    SPOUSE = "spouse", _("配偶")
+    PARENT = "parent", _("父母")
+    CHILD = "child", _("子女")
+    OTHER = "other", _("其他家庭成员")
+
+
+class HouseholdGrant(models.Model):
+    """家庭成员授权: ``member`` lets ``holder`` see their cases and licences on the holder's
+    own page (an adult child following an elderly parent's applications, for example).
+
+    Given by the member, never taken: the member names the holder by ID number and name,
+    and either of them can end it. Seeing is all it allows — acting in the member's cases
+    still needs the member's own account or the counter."""
+
+    member = models.ForeignKey(
+        "accounts.Person",
+        verbose_name=_("授权人（家庭成员）"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    holder = models.ForeignKey(
+        "accounts.Person",
+        verbose_name=_("被授权人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    relation = models.CharField(_("关系"), max_length=10, choices=HouseholdRelation.choices)
+    valid_until = models.DateField(_("授权有效期至"))
+    created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员授权")
+        verbose_name_plural = _("家庭成员授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "holder"],
+                condition=Q(ended_at__isnull=True),
+                name="household_grant_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(member=models.F("holder")), name="household_grant_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.name} → {self.holder.name}"

@@ -161,6 +161,36 @@ PANELS = [
         url_name="spaces:indicators",
         usable=_holds(Post.SUPERVISOR, Post.HALL_ADMIN),
     ),
+    Panel(
+        "channels",
+        gettext_lazy("第三方渠道"),
+        gettext_lazy("支付、社交、银行应用和自助终端接入的调用量、出错、办件和评价（按日）。"),
+        url_name="channels:usage",
+        usable=_holds(Post.HALL_ADMIN),
+    ),
+    Panel(
+        "baselib",
+        gettext_lazy("基础信息库"),
+        gettext_lazy("人口库、法人库的属性目录和权威来源部门，主题库，本部门报送数据的冲突核实。"),
+        url_name="baselib:overview",
+        usable=_holds(*HANDLING_POSTS, Post.SUPERVISOR, Post.HALL_ADMIN),
+    ),
+    Panel(
+        "sharing",
+        gettext_lazy("共享目录"),
+        gettext_lazy("申请基础库共享数据、审核和撤销本部门资源的共享授权、两端调用记录。"),
+        url_name="sharing:staff-index",
+        usable=_holds(*HANDLING_POSTS, Post.HALL_ADMIN),
+    ),
+    Panel(
+        "mobile",
+        gettext_lazy("移动端入口监测"),
+        gettext_lazy(
+            "移动端页面、接口和渠道接入点的定期检测：可用率、响应时间和告警（大厅管理员）。"
+        ),
+        url_name="mobile:entries",
+        usable=_operations,
+    ),
 ]
 
 
@@ -169,23 +199,19 @@ def panels_for(user, scope: StaffScope) -> list[Panel]:
     return [p for p in PANELS if p.url and p.usable(user, scope)]
 
 
-@dataclass(frozen=True)
-class InboxCounts:
-    pending: int
-    overdue: int
+# The figures a card shows (open tasks, open warnings…), registered by the app that owns
+# the desk from its AppConfig.ready: ``figures(user, scope)`` answers what the card's
+# template reads, or None. The shell imports none of those apps.
+FIGURES: dict[str, Callable[[object, StaffScope], object]] = {}
 
 
-def inbox_counts(user, scope: StaffScope) -> InboxCounts:
-    """Open tasks of the user's posts, and those past their due date (paused cases — the
-    clock stopped for a correction or a special procedure — are not overdue)."""
-    from govhall.cases.services import access
+def register_figures(key: str, figures: Callable[[object, StaffScope], object]) -> None:
+    FIGURES[key] = figures
 
-    from .cases.inbox import PAUSED
 
-    tasks = access.inbox(user, scope)
-    today = timezone.localdate()
-    overdue = tasks.filter(due_date__lt=today).exclude(case_state__in=PAUSED).count()
-    return InboxCounts(pending=tasks.count(), overdue=overdue)
+def figures_for(user, scope: StaffScope, panels: list[Panel]) -> dict[str, object]:
+    shown = {p.key for p in panels}
+    return {key: figures(user, scope) for key, figures in FIGURES.items() if key in shown}
 
 
 @dataclass(frozen=True)
@@ -228,15 +254,6 @@ def reach_of(post: StaffPost) -> str:
     return _("本部门")
 
 
-def _supervision_counts(user, scope) -> dict | None:
-    """Open yellow and red cards within the user's reach (the 效能监督 card's figures)."""
-    if not scope.is_staff_member:
-        return None
-    from govhall.supervision.services import queries
-
-    return queries.counts(queries.visible(user))
-
-
 @login_required
 def home(request):
     scope = scope_of(request.user)
@@ -250,7 +267,7 @@ def home(request):
         for p in posts
     ]
     panels = panels_for(request.user, scope)
-    any_inbox = any(p.key == "inbox" for p in panels)
+    figures = figures_for(request.user, scope, panels)
     return render(
         request,
         "workbench/home.html",
@@ -259,8 +276,8 @@ def home(request):
             "post_rows": rows,
             "department_count": scope.departments().count() if rows else 0,
             "panels": panels,
-            "inbox": inbox_counts(request.user, scope) if any_inbox else None,
-            "supervision_counts": _supervision_counts(request.user, scope),
+            "inbox": figures.get("inbox"),
+            "supervision_counts": figures.get("supervision"),
             "calendar_alert": calendar_alert(scope, timezone.localdate()),
         },
     )

@@ -53,7 +53,7 @@ def test_concluded_case_breadcrumb_leads_to_department_cases(new_page, site):
 
 
 def _month_start(months_back: int):
-    from govhall.workbench.monitoring.params import add_months, this_month
+    from govhall.monitoring.views.staff.params import add_months, this_month
 
     return add_months(this_month(), -months_back)
 

@@ -13,17 +13,39 @@ from rest_framework.permissions import BasePermission
 
 from govhall.regions.services.scope import scope_of
 
-from ..models import Person
+from ..models import Channel, ClientProfile, Person
 from ..services import acting, companies
 from ..services.acting import Identity
 
 STAFF_TOKEN_SCOPE = "staff"
 
 
+# Registered channels whose cases count under their own 申请渠道 (mobile: 手机办理).
+CLIENT_CHANNELS = (Channel.MOBILE, Channel.KIOSK)
+
+
+def _token_client(identity: Identity, token) -> None:
+    """The token's client goes with the identity, so what it brings records it."""
+    application_id = getattr(token, "application_id", None)
+    if application_id is None:
+        return
+    identity.client = token.application
+    # Read with the token's check (GovhallValidator.validate_bearer_token).
+    channel = getattr(token, "govhall_client_channel", None)
+    if channel is None:
+        channel = (
+            ClientProfile.objects.filter(application_id=application_id)
+            .values_list("channel", flat=True)
+            .first()
+        )
+    identity.client_channel = channel if channel in CLIENT_CHANNELS else ""
+
+
 def _token_identity(request) -> Identity:
     user = request.user
     person = Person.objects.filter(user=user).first()
     identity = Identity(user=user, person=person)
+    _token_client(identity, request.auth)
     context = getattr(request.auth, "govhall_context", None)
     company_id = getattr(context, "company_id", None)
     if company_id is None:

@@ -53,8 +53,19 @@ class GovhallValidator(OAuth2Validator):
         if not super().validate_bearer_token(token, scopes, request):
             return False
         client = getattr(request, "client", None)
-        inactive = ClientProfile.objects.filter(application=client, is_active=False)
-        return client is None or not inactive.exists()
+        if client is None:
+            return True
+        # The profile's channel rides on the token: the API's acting identity needs it
+        # (accounts.api.auth), and reading it here saves that call a second lookup.
+        profile = (
+            ClientProfile.objects.filter(application=client)
+            .values_list("is_active", "channel")
+            .first()
+        )
+        token_row = getattr(request, "access_token", None)
+        if token_row is not None:
+            token_row.govhall_client_channel = profile[1] if profile else ""
+        return profile is None or profile[0]
 
     # --- acting company: session → code → access token ---------------------------------
     def _create_authorization_code(self, request, code, expires=None):

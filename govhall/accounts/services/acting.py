@@ -32,6 +32,10 @@ class Identity:
     role: str = ""
     powers: tuple[str, ...] = field(default=ALL_POWERS)
     dropped_company: Company | None = None  # a stale choice removed from the session
+    # A bearer token's OAuth2 client (a third-party channel, docs/channels.md) and the
+    # 申请渠道 its registration names (``ClientProfile.channel``: mobile / kiosk), or "".
+    client: object | None = None
+    client_channel: str = ""
 
     @property
     def is_authenticated(self) -> bool:

@@ -22,7 +22,19 @@ from govhall.regions.models import Department
 from ..models import Channel, ClientProfile
 
 Application = get_application_model()
-SUPPORTED_SCOPES = ("openid", "profile", "phone", "email", "id_number", "company", "staff")
+SUPPORTED_SCOPES = (
+    "openid",
+    "profile",
+    "phone",
+    "email",
+    "id_number",
+    "company",
+    "staff",
+    # third-party channels (docs/channels.md)
+    "cases",
+    "licences",
+    "payments",
+)
 
 
 @dataclass(frozen=True)

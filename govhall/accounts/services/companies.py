@@ -19,7 +19,7 @@ from govhall.core.identifiers import validate_credit_code
 
 from .. import verifiers
 from ..models import ALL_POWERS, AgentGrant, Company, Person, Power, RealNameLevel
-from .registration import clean_id_number, clean_name
+from .registration import FieldErrors, clean_id_number, clean_name
 
 COMPANY_NAME_MAX = 200
 
@@ -132,15 +132,8 @@ def grant_agent(
     today = today or timezone.localdate()
     if not is_legal_representative(granted_by, company):
         raise _error(None, "not_representative", _("只有该法人的法定代表人才能授权经办人。"))
-    errors: dict[str, list[ValidationError]] = {}
-
-    def collect(func, *args):
-        try:
-            return func(*args)
-        except ValidationError as exc:
-            for key, messages in exc.error_dict.items():
-                errors.setdefault(key, []).extend(messages)
-            return None
+    errors = FieldErrors()
+    collect = errors.collect
 
     number = collect(clean_id_number, agent_id_number, "agent_id_number")
     name = collect(clean_name, agent_name, "agent_name")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 
+from ..audit import record_account
 from ..models import AgentGrant, Company, LoginEvent, Person, RealNameVerification
 
 _sections: dict[str, Callable[[Any], Any]] = {}
@@ -164,11 +165,5 @@ def personal_data(user) -> dict:
     }
     for name, function in _sections.items():
         data[name] = function(user)
-    audit.record(
-        audit.Action.OTHER,
-        object_type="accounts.user",
-        object_id=str(user.pk),
-        object_repr=user.get_username(),
-        reason="下载本人个人数据",
-    )
+    record_account(audit.Action.OTHER, user, "下载本人个人数据")
     return data

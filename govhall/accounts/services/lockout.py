@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from govhall.core.services import audit
 
 from .. import crypto
+from ..audit import record_account
 from ..models import LoginThrottle
 
 
@@ -123,10 +124,4 @@ def unlock(user) -> None:
     with transaction.atomic():
         deleted, _details = LoginThrottle.objects.filter(key=account_key(user)).delete()
         if deleted:
-            audit.record(
-                audit.Action.OTHER,
-                object_type="accounts.user",
-                object_id=str(user.pk),
-                object_repr=user.get_username(),
-                reason="解除登录锁定",
-            )
+            record_account(audit.Action.OTHER, user, "解除登录锁定")

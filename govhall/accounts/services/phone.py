@@ -165,6 +165,16 @@ def _hash(mobile: str, purpose: str, code: str) -> str:
     return crypto.blind_index("sms", f"{mobile}:{purpose}:{code}")
 
 
+def _make_room(mobile: str, purpose: str, address: str | None, now: datetime.datetime) -> None:
+    """Refuse a message over the number's, the address's or the platform's limit; else
+    stop the earlier unused codes of ``purpose`` working (only the newest one counts)."""
+    _check_number(mobile, now)
+    _check_shared_limits(address, now)
+    PhoneCode.objects.filter(mobile=mobile, purpose=purpose, consumed_at__isnull=True).update(
+        consumed_at=now
+    )
+
+
 def send_code(
     mobile: str,
     purpose: str,
@@ -176,11 +186,7 @@ def send_code(
     platform is over its limit. Earlier unused codes for the same purpose stop working."""
     now = now or timezone.now()
     with transaction.atomic():
-        _check_number(mobile, now)
-        _check_shared_limits(address, now)
-        PhoneCode.objects.filter(mobile=mobile, purpose=purpose, consumed_at__isnull=True).update(
-            consumed_at=now
-        )
+        _make_room(mobile, purpose, address, now)
         code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
         record = PhoneCode.objects.create(
             mobile=mobile,
@@ -215,11 +221,7 @@ def send_notice(
     spent code (no usable hash), so the number's delay and daily quota count it too."""
     now = now or timezone.now()
     with transaction.atomic():
-        _check_number(mobile, now)
-        _check_shared_limits(address, now)
-        PhoneCode.objects.filter(mobile=mobile, purpose=purpose, consumed_at__isnull=True).update(
-            consumed_at=now
-        )
+        _make_room(mobile, purpose, address, now)
         PhoneCode.objects.create(
             mobile=mobile,
             purpose=purpose,

@@ -61,6 +61,19 @@ def new_username() -> str:
             return candidate
 
 
+class FieldErrors(dict[str, list[ValidationError]]):
+    """Every field's errors of a form's check, gathered so they are all shown at once."""
+
+    def collect(self, func, *args):
+        """``func(*args)``; on a ValidationError keep its messages and return None."""
+        try:
+            return func(*args)
+        except ValidationError as exc:
+            for key, messages in exc.error_dict.items():
+                self.setdefault(key, []).extend(messages)
+            return None
+
+
 def clean_name(value: str, field: str = "name") -> str:
     name = " ".join((value or "").split())
     if not name:
@@ -97,15 +110,8 @@ def check_registration(
     *, id_number: str, name: str, mobile: str, password: str, password_again: str, email: str = ""
 ) -> PendingRegistration:
     """Validate every field at once and return what to keep until the phone is verified."""
-    errors: dict[str, list[ValidationError]] = {}
-
-    def collect(func, *args):
-        try:
-            return func(*args)
-        except ValidationError as exc:
-            for key, messages in exc.error_dict.items():
-                errors.setdefault(key, []).extend(messages)
-            return None
+    errors = FieldErrors()
+    collect = errors.collect
 
     clean_id = collect(clean_id_number, id_number)
     clean = collect(clean_name, name)

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from govhall.core.services import audit
 from govhall.regions.models import StaffPost
 
+from ..audit import record_account
 from . import login as login_service
 
 VERIFY = "verify"
@@ -96,13 +97,7 @@ def confirm_enrolment(request, device: TOTPDevice, token: str) -> None:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit.record(
-            audit.Action.OTHER,
-            object_type="accounts.user",
-            object_id=str(request.user.pk),
-            object_repr=request.user.get_username(),
-            reason="绑定动态口令验证器",
-        )
+        record_account(audit.Action.OTHER, request.user, "绑定动态口令验证器")
     django_otp.login(request, device)
     login_service.mark_second_factor(request)
 
@@ -118,13 +113,7 @@ def verify(request, token: str) -> None:
         raise ValidationError({"token": ValidationError(message, code="throttled")})
     verified = django_otp.verify_token(request.user, device.persistent_id, (token or "").strip())
     if verified is None:
-        audit.record(
-            audit.Action.LOGIN_FAILED,
-            object_type="accounts.user",
-            object_id=str(request.user.pk),
-            object_repr=request.user.get_username(),
-            reason="动态口令错误",
-        )
+        record_account(audit.Action.LOGIN_FAILED, request.user, "动态口令错误")
         raise ValidationError(
             {
                 "token": ValidationError(
@@ -141,11 +130,5 @@ def reset(user) -> int:
     with transaction.atomic():
         count, _details = TOTPDevice.objects.filter(user=user).delete()
         if count:
-            audit.record(
-                audit.Action.OTHER,
-                object_type="accounts.user",
-                object_id=str(user.pk),
-                object_repr=user.get_username(),
-                reason="重置动态口令验证器",
-            )
+            record_account(audit.Action.OTHER, user, "重置动态口令验证器")
     return count

@@ -89,3 +89,29 @@ def department_system(base_url: str, client_id: str, client_secret: str, scope: 
         server_metadata_url=f"{base_url}/.well-known/openid-configuration",
         client_kwargs={"scope": scope, "code_challenge_method": "S256"},
     )
+
+
+def system_of(live_server, registered, scope: str):
+    """The department system of ``registered`` (a registered client and its secret),
+    asking for ``scope`` from the live server."""
+    app = registered.application
+    return department_system(live_server.url, app.client_id, registered.client_secret, scope)
+
+
+def signed_in_browser(live_server, user) -> Browser:
+    from .factories import DEFAULT_PASSWORD
+
+    browser = Browser(live_server.url)
+    browser.login(user.username, DEFAULT_PASSWORD)
+    return browser
+
+
+def tokens_for(system, browser: Browser) -> tuple[dict, dict]:
+    """The signed-in ``browser`` lets ``system`` in (code + PKCE, S256); returns the
+    authorization request (state, nonce, verifier) and the tokens."""
+    request = system.create_authorization_url(REDIRECT_URI)
+    answer = browser.authorize(request["url"])
+    token = system.fetch_access_token(
+        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
+    )
+    return request, token

@@ -12,7 +12,15 @@ from govhall.accounts.services import clients
 from govhall.regions.models import Department
 
 from .factories import DEFAULT_PASSWORD, PersonFactory
-from .oidc_helpers import REDIRECT_URI, Browser, department_system, hidden_fields
+from .oidc_helpers import (
+    REDIRECT_URI,
+    Browser,
+    department_system,
+    hidden_fields,
+    signed_in_browser,
+    system_of,
+    tokens_for,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -113,17 +121,9 @@ def test_authorization_code_pkce_flow_with_authlib(live_server, department_clien
 
 def test_id_number_needs_its_scope(live_server, department_client):
     person = PersonFactory()
-    app = department_client.application
-    system = department_system(
-        live_server.url, app.client_id, department_client.client_secret, "openid profile"
-    )
-    request = system.create_authorization_url(REDIRECT_URI)
-    browser = Browser(live_server.url)
-    browser.login(person.user.username, DEFAULT_PASSWORD)
-    answer = browser.authorize(request["url"])
-    token = system.fetch_access_token(
-        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
-    )
+    system = system_of(live_server, department_client, "openid profile")
+    browser = signed_in_browser(live_server, person.user)
+    request, token = tokens_for(system, browser)
     claims = system.parse_id_token(token, nonce=request["nonce"])
     assert claims["name"] == person.name and claims["id_number_masked"].startswith("4407")
     assert "id_number" not in claims and "phone_number" not in claims
@@ -156,17 +156,9 @@ def test_pkce_is_required_and_scopes_are_limited_per_client(live_server, departm
 
 def test_rp_initiated_logout_ends_the_hall_session(live_server, department_client):
     person = PersonFactory()
-    app = department_client.application
-    system = department_system(
-        live_server.url, app.client_id, department_client.client_secret, "openid"
-    )
-    request = system.create_authorization_url(REDIRECT_URI)
-    browser = Browser(live_server.url)
-    browser.login(person.user.username, DEFAULT_PASSWORD)
-    answer = browser.authorize(request["url"])
-    token = system.fetch_access_token(
-        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
-    )
+    system = system_of(live_server, department_client, "openid")
+    browser = signed_in_browser(live_server, person.user)
+    _request, token = tokens_for(system, browser)
     logout = system.create_logout_url(
         post_logout_redirect_uri="http://127.0.0.1:9/bye", id_token_hint=token["id_token"]
     )
@@ -180,17 +172,9 @@ def test_logout_by_post_keeps_the_id_token_out_of_urls(live_server, department_c
     """RP-Initiated Logout 1.0 §2: the end-session endpoint accepts POST, so a system sends
     id_token_hint in a form body; without a hint a POST needs our CSRF token."""
     person = PersonFactory()
-    app = department_client.application
-    system = department_system(
-        live_server.url, app.client_id, department_client.client_secret, "openid"
-    )
-    request = system.create_authorization_url(REDIRECT_URI)
-    browser = Browser(live_server.url)
-    browser.login(person.user.username, DEFAULT_PASSWORD)
-    answer = browser.authorize(request["url"])
-    token = system.fetch_access_token(
-        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
-    )
+    system = system_of(live_server, department_client, "openid")
+    browser = signed_in_browser(live_server, person.user)
+    _request, token = tokens_for(system, browser)
     forged = browser.post(
         "/o/logout/", {"allow": "Logout", "post_logout_redirect_uri": "http://127.0.0.1:9/bye"}
     )
@@ -239,12 +223,8 @@ def test_acting_company_travels_with_the_tokens_and_ends_with_the_grant(
 
     grant = AgentGrantFactory()
     agent = grant.agent
-    app = department_client.application
-    system = department_system(
-        live_server.url, app.client_id, department_client.client_secret, "openid profile company"
-    )
-    browser = Browser(live_server.url)
-    browser.login(agent.user.username, DEFAULT_PASSWORD)
+    system = system_of(live_server, department_client, "openid profile company")
+    browser = signed_in_browser(live_server, agent.user)
     page = browser.get("/account/acting/")
     token = hidden_fields(page.text)["csrfmiddlewaretoken"]
     switched = browser.post(
@@ -252,11 +232,7 @@ def test_acting_company_travels_with_the_tokens_and_ends_with_the_grant(
     )
     assert switched.status_code == 302
 
-    request = system.create_authorization_url(REDIRECT_URI)
-    answer = browser.authorize(request["url"])
-    tokens = system.fetch_access_token(
-        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
-    )
+    request, tokens = tokens_for(system, browser)
     claims = system.parse_id_token(tokens, nonce=request["nonce"])
     assert claims["acting_company"] == {
         "credit_code": grant.company.credit_code,
@@ -274,17 +250,9 @@ def test_acting_company_travels_with_the_tokens_and_ends_with_the_grant(
 
 def test_an_inactive_system_can_no_longer_sign_in_or_use_its_tokens(live_server, department_client):
     person = PersonFactory()
-    app = department_client.application
-    system = department_system(
-        live_server.url, app.client_id, department_client.client_secret, "openid profile"
-    )
-    request = system.create_authorization_url(REDIRECT_URI)
-    browser = Browser(live_server.url)
-    browser.login(person.user.username, DEFAULT_PASSWORD)
-    answer = browser.authorize(request["url"])
-    token = system.fetch_access_token(
-        REDIRECT_URI, code=answer["code"], code_verifier=request["code_verifier"]
-    )
+    system = system_of(live_server, department_client, "openid profile")
+    browser = signed_in_browser(live_server, person.user)
+    _request, token = tokens_for(system, browser)
     assert system.userinfo(token=token)["sub"] == str(person.user.pk)
     department_client.profile.is_active = False
     department_client.profile.save()

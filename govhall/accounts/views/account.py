@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.core.api.errors import NON_FIELD, error, json_error
+
 from ..forms import PasswordConfirmForm, apply_errors
 from ..models import AgentGrant, LoginEvent, Person, RealNameLevel, RealNameVerification
 from ..services import acting, companies, export, realname, totp
@@ -137,19 +139,8 @@ def my_data(request):
 def keepalive(request):
     """The session-expiry warning's “继续” button: any request renews the session."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {
-                "errors": [
-                    {
-                        "field": "non_field_errors",
-                        "code": "not_authenticated",
-                        "message": _("会话已过期，请重新登录。"),
-                    }
-                ]
-            },
-            status=401,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        expired = error(NON_FIELD, "not_authenticated", _("会话已过期，请重新登录。"))
+        return json_error([expired], 401)
     return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from govhall.core.errors import Refusal, problems_of, refuse
 from govhall.regions.models import Department, Region
 from govhall.regions.services.scope import scope_of
-from govhall.workbench.cases.common import staff_gate
+from govhall.workbench.gate import staff_gate
 
 from ..models import Clause, KnowledgeEntry, QueuedQuestion
 from ..services import consultation, knowledge

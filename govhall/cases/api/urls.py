@@ -40,6 +40,7 @@ urlpatterns = [
         applications.ApplicationSubmitView.as_view(),
         name="api-application-submit",
     ),
+    path("my/materials/", applications.LockerUploadView.as_view(), name="api-my-materials"),
     # applicant: cases and messages
     path("my/cases/", my_cases.MyCaseList.as_view(), name="api-my-cases"),
     path("my/cases/<str:number>/", my_cases.MyCaseDetail.as_view(), name="api-my-case"),

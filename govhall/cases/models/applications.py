@@ -125,6 +125,15 @@ class Application(models.Model):
     channel = models.CharField(
         _("申请渠道"), max_length=12, choices=Channel.choices, default=Channel.ONLINE
     )
+    # The OAuth2 client (a third-party channel, docs/channels.md) whose token started it.
+    channel_client = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        verbose_name=_("第三方渠道客户端"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     answers = models.JSONField(_("表单内容"), default=dict, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)

@@ -26,6 +26,7 @@ class CaseState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("办理中")
     SUSPENDED = "suspended", _("特别程序中")
     DECIDED = "decided", _("已决定")
+    AWAITING_PAYMENT = "awaiting_payment", _("待缴费")
     CONCLUDED = "concluded", _("已办结")
     REJECTED = "rejected", _("不予受理")
     WITHDRAWN = "withdrawn", _("已撤回")
@@ -37,6 +38,7 @@ OPEN_STATES = (
     CaseState.IN_PROGRESS,
     CaseState.SUSPENDED,
     CaseState.DECIDED,
+    CaseState.AWAITING_PAYMENT,
 )
 FINAL_STATES = (CaseState.CONCLUDED, CaseState.REJECTED, CaseState.WITHDRAWN)
 
@@ -147,6 +149,15 @@ class Case(models.Model):
     )
     case_type = models.CharField(_("办件类型"), max_length=1, choices=CaseType.choices)
     channel = models.CharField(_("申请渠道"), max_length=12, choices=Channel.choices)
+    # The third-party channel's OAuth2 client the case came through (docs/channels.md).
+    channel_client = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        verbose_name=_("第三方渠道客户端"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     state = models.CharField(
         _("状态"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED
     )
@@ -393,6 +404,7 @@ class SuspensionKind(models.TextChoices):
     TESTING = "testing", _("检验检测")
     INSPECTION = "inspection", _("现场勘查")
     EXPERT_REVIEW = "expert_review", _("专家评审")
+    PAYMENT = "payment", _("待缴费")  # govhall.payments: docs/adr/0011
     OTHER = "other", _("其他特别程序")
 
 
@@ -446,6 +458,14 @@ class Rating(models.Model):
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
     comment = models.CharField(_("评价内容"), max_length=500, blank=True)
     channel = models.CharField(_("评价渠道"), max_length=10, default="pc")
+    channel_client = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        verbose_name=_("第三方渠道客户端"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("评价人"),
@@ -480,3 +500,25 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.day} {self.last}"
+
+
+class ClockScan(models.Model):
+    """A day on which the deadline scan brought every suspended clock up to date, and the
+    holiday calendar it used.
+
+    A suspended clock moves only when the day changes or the calendar is edited: an action
+    that starts or ends a suspension recomputes its case's dates there and then. So once a
+    day's scan has finished, the day's later scans (95 of 96) have no clock to move while
+    the calendar stays as it was, and skip the recomputation.
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    calendar_version = models.CharField(_("节假日日历版本"), max_length=100)
+    finished_at = models.DateTimeField(_("完成时间"))
+
+    class Meta:
+        verbose_name = _("计时扫描")
+        verbose_name_plural = _("计时扫描")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.calendar_version}"

@@ -246,6 +246,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("rate", (S.CONCLUDED,), None, "评价", APPLICANT, "rating", _not_yet_rated,
            service="applicant.rate"),
     Action("auto_decide", (S.SUBMITTED,), S.DECIDED, "秒批", SYSTEM),
+    # Fees (govhall.payments): an approved case waits for its fee, then goes on.
+    Action("assess_fee", (S.DECIDED,), S.AWAITING_PAYMENT, "核定收费", SYSTEM),
+    Action("pay", (S.AWAITING_PAYMENT,), S.DECIDED, "缴费到账", SYSTEM),
+    # Payment events that leave the state as it is (recorded by govhall.payments).
+    Action("open_payment", (S.AWAITING_PAYMENT,), None, "发起缴费", SYSTEM),
+    Action("close_payment", (S.AWAITING_PAYMENT, S.DECIDED, S.CONCLUDED), None,
+           "缴费订单关闭", SYSTEM),
+    Action("refund", (S.DECIDED, S.CONCLUDED), None, "退费", SYSTEM),
 )  # fmt: skip
 
 BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}

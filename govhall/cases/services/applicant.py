@@ -125,8 +125,16 @@ def rate(
         raise refuse("comment", "required", "差评请写明不满意的原因，以便整改。")
     if channel not in RATING_CHANNELS:
         raise refuse("channel", "choice", "评价渠道无效。")
+    # A rating through a registered phone channel (its token) is a 移动端 rating.
+    if getattr(identity, "client_channel", "") == "mobile":
+        channel = "mobile"
     rating = Rating.objects.create(
-        case=case, level=level, comment=comment[:500], channel=channel, user=identity.user
+        case=case,
+        level=level,
+        comment=comment[:500],
+        channel=channel,
+        channel_client=getattr(identity, "client", None),
+        user=identity.user,
     )
     transitions.apply(
         case,

@@ -22,7 +22,7 @@ from govhall.catalog.models import Bundle, Item, ItemVersion
 from govhall.catalog.services import forms
 from govhall.core import uploads
 from govhall.core.errors import Problem, Refusal, refuse
-from govhall.core.services import audit
+from govhall.core.services import audit, calendar
 
 from ..models import (
     ApplicantKind,
@@ -55,6 +55,8 @@ class MaterialNeed:
     licence_type_code: str = ""
     requirements: str = ""
     items: list[str] = field(default_factory=list)
+    shared_source: str = ""  # where the hall fetches it from (facts.shared_offer)
+    shared_reason: str = ""  # why the hall cannot fetch it, so the applicant supplies it
 
     @property
     def fetched_by_hall(self) -> bool:
@@ -113,7 +115,23 @@ def material_needs(application: Application) -> list[MaterialNeed]:
             else:
                 need.required |= material.required and not material.condition
             need.items.append(item.name)
+            if material.source == "shared":
+                _offer_shared(application, item, material, need)
     return list(needs.values())
+
+
+def _offer_shared(application: Application, item: Item, material, need: MaterialNeed) -> None:
+    """Ask the shared-data provider whether the hall can fetch this material for this
+    applicant; when it cannot, the applicant supplies it and is told why."""
+    offer = facts.shared_offer(application, item, material)
+    if offer is None:
+        return
+    if offer.available and not need.shared_reason:
+        need.shared_source = offer.source
+    elif not offer.available:
+        need.source = "applicant"
+        need.shared_source = ""
+        need.shared_reason = offer.reason
 
 
 # --- drafts -----------------------------------------------------------------------------
@@ -226,13 +244,16 @@ def _new_draft(identity, item: Item | None, bundle: Bundle | None, channel: str)
         raise refuse("item", "required", "请选择要申办的事项或“一件事”。")
     if bundle is not None and not bundle.is_published:
         raise refuse("bundle", "not_published", f"“{bundle.name}”目前不可申办。")
+    # A registered channel's token names the channel, whatever the request body says.
+    client = getattr(identity, "client", None)
     application = Application(
         item=item,
         bundle=bundle,
         user=identity.user,
         person=identity.person,
         company=identity.company,
-        channel=channel,
+        channel=getattr(identity, "client_channel", "") or channel,
+        channel_client=client,
         contact_name=identity.person.name if identity.person else "",
         contact_phone=getattr(identity.user, "mobile", "") or "",
     )
@@ -455,10 +476,16 @@ class Supply:
 
     @classmethod
     def of(cls, application: Application) -> Supply:
-        return cls(
-            {m.key: m for m in application.materials.all()},
-            facts.held_licences(application.person, application.company),
-        )
+        return cls({m.key: m for m in application.materials.all()}, held_for(application))
+
+
+def held_for(application: Application) -> list[facts.HeldLicence]:
+    """The applicant's valid e-licences, read only when a material of the application
+    names an e-licence type: a held licence supplies only such a material (its key is the
+    licence type's), so for the others the read could change nothing."""
+    if not any(need.licence_type_code for need in material_needs(application)):
+        return []
+    return facts.held_licences(application.person, application.company)
 
 
 def check_complete(application: Application, supply: Supply | None = None) -> tuple[dict, list]:
@@ -468,7 +495,8 @@ def check_complete(application: Application, supply: Supply | None = None) -> tu
     supplied = set(supply.materials) | {facts.licence_key(h.type_code) for h in supply.held}
     for need in material_needs(application):
         if need.required and not need.fetched_by_hall and need.key not in supplied:
-            problems.append(Problem(f"materials.{need.key}", "required", f"请提供“{need.name}”。"))
+            message = need.shared_reason or f"请提供“{need.name}”。"
+            problems.append(Problem(f"materials.{need.key}", "required", message))
     offered = delivery_offered(application)
     if offered and application.delivery not in offered:
         problems.append(Problem("delivery", "required", "请选择“结果送达方式”。"))
@@ -583,8 +611,6 @@ def submit(
     key = (idempotency_key, endpoint, wanted)
     try:
         with transaction.atomic(), audit.deferred():
-            if idempotency_key and (seen := _seen(key, identity)) is not None:
-                return seen
             # Read again under the lock with what submitting reads (item, version,
             # department, applicant, account): one statement instead of six.
             application = (
@@ -600,7 +626,7 @@ def submit(
                     check_applicant(identity, published_version(item))
             cases = _submit(application, identity, Supply.of(application), key, licence_consent)
             return Submitted.of(cases, replayed=False)
-    except IntegrityError as exc:
+    except (IntegrityError, Refusal) as exc:
         return _replay_or_raise(key, identity, exc)
 
 
@@ -637,8 +663,6 @@ def apply(
     key = (idempotency_key, endpoint, wanted)
     try:
         with transaction.atomic(), audit.deferred():
-            if idempotency_key and (seen := _seen(key, identity)) is not None:
-                return (seen[0].application if seen else None), seen
             application = _new_draft(identity, item, bundle, channel)
             _fill_in(application, answers, contact)
             needs = material_needs(application)
@@ -650,10 +674,10 @@ def apply(
                 )
                 for key_, file in (materials or {}).items()
             }
-            supply = Supply(supplied, facts.held_licences(application.person, application.company))
+            supply = Supply(supplied, held_for(application))
             cases = _submit(application, identity, supply, key, licence_consent)
             return application, Submitted.of(cases, replayed=False)
-    except IntegrityError as exc:
+    except (IntegrityError, Refusal) as exc:
         seen = _replay_or_raise(key, identity, exc)
         return (seen[0].application if seen else None), seen
 
@@ -685,8 +709,14 @@ def _seen(key: IdempotencyKey, identity) -> Submitted | None:
     return Submitted.of(cases, replayed=True)
 
 
-def _replay_or_raise(key: IdempotencyKey, identity, error: IntegrityError) -> Submitted:
-    """A concurrent request with the same idempotency key won; return its answer."""
+def _replay_or_raise(key: IdempotencyKey, identity, error: Exception) -> Submitted:
+    """An earlier or concurrent request with the same idempotency key made the cases:
+    return its answer; else raise ``error``.
+
+    Submissions do not read the key first (one statement fewer each): a replay is found
+    when its insert hits the key's unique constraint, or when a check refuses what was
+    accepted earlier (the item unpublished since, say) — the replay still answers as the
+    first request did."""
     seen = _seen(key, identity) if key[0] else None
     if seen is None:
         raise error
@@ -728,7 +758,8 @@ def _submit(
             application=application,
         )
     _save_materials(application, supply, fresh)
-    cases = [_open_case(application, item, now) for item in items]
+    with calendar.pinned():
+        cases = [_open_case(application, item, now) for item in items]
     if application.bundle_id:
         bundle_case = BundleCase.objects.create(
             number=numbers.bundle_number(cases[0].number),
@@ -784,7 +815,6 @@ def _open_case(application: Application, item: Item, now) -> Case:
     person, company = application.person, application.company
     counter = application.channel == Channel.COUNTER
     case = Case(
-        number=numbers.next_case_number(item.department, timezone.localdate(now)),
         application=application,
         item=item,
         item_version=version,
@@ -796,6 +826,7 @@ def _open_case(application: Application, item: Item, now) -> Case:
         accepting_hall=application.hall,
         case_type=version.case_type,
         channel=application.channel,
+        channel_client_id=application.channel_client_id,
         state=CaseState.SUBMITTED,
         applicant_kind=ApplicantKind.COMPANY if company else ApplicantKind.PERSON,
         applicant_name=company.name if company else person.name,
@@ -817,6 +848,8 @@ def _open_case(application: Application, item: Item, now) -> Case:
     from . import clocks
 
     clocks.recompute(case)
+    # The day's counter row stays locked until the commit: take it as late as possible.
+    case.number = numbers.next_case_number(item.department, timezone.localdate(now))
     case.save()
     handling.open_acceptance(case, department=application.clerk_department if counter else None)
     return case

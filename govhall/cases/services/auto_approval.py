@@ -16,8 +16,8 @@ from django.utils import timezone
 from govhall.core.errors import refuse
 from govhall.core.services import calendar
 
-from ..models import Case, Decision, Delivery
-from . import actions, facts, handling, notifications, steps, transitions
+from ..models import Case, CaseState, Decision, Delivery
+from . import actions, facts, handling, hooks, notifications, steps, transitions
 
 OPS = {
     "==": lambda a, b: a == b,
@@ -95,6 +95,8 @@ def decide_at_submission(case: Case, answers: dict) -> Case:
     )
     notifications.notify(case, "auto_decide")
     if approved:
+        hooks.decided.send(sender=Case, case=case, user=None, at_once=True)
+    if approved and case.state == CaseState.DECIDED:  # not waiting for a fee
         handling._conclude(case, None, delivery=Delivery.ELECTRONIC)
     return case
 

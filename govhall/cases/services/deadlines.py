@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,6 +32,7 @@ from ..models import (
     Case,
     CaseState,
     CaseStep,
+    ClockScan,
     Delivery,
     Notification,
     StepState,
@@ -80,19 +81,24 @@ def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
     """Recompute the clocks of the cases ``clocks_to_recompute`` selects; returns how
     many cases were recomputed.
 
-    All are read and computed without locks (three queries); only the cases whose dates
-    changed are then locked, read again and written, a chunk per transaction, so the
-    scan that finds nothing to move (most of the day's 96) writes nothing."""
+    All are read and computed once, without locks (three queries); the new dates of the
+    cases whose dates changed are then written a chunk per transaction (``_write``), so
+    the scan that finds nothing to move writes nothing. Once a day's recomputation has
+    finished (``ClockScan``), the day's later scans skip it while the calendar stays the
+    same: nothing can have moved since (returns 0)."""
+    stamp = calendar.version()
+    if ClockScan.objects.filter(day=on, calendar_version=stamp).exists():
+        return 0
     batch = calendar.Batch(on)
     selected = Case.objects.filter(clocks_to_recompute())
-    count, changed = _compute(selected, on, batch)
-    changed = sorted(changed)
+    count, changes = _compute(selected, on, batch)
+    changed = sorted(changes.read)
     for index in range(0, len(changed), chunk):
         with transaction.atomic():
-            ids = changed[index : index + chunk]
-            # Locked in id order (as the per-case services lock one row), so no deadlock.
-            locked = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-            _compute(locked, on, batch, write=True)
+            _write(changes, changed[index : index + chunk], on, batch)
+    ClockScan.objects.update_or_create(
+        day=on, defaults={"calendar_version": stamp, "finished_at": timezone.now()}
+    )
     return count
 
 
@@ -100,10 +106,48 @@ CASE_INPUTS = ["submitted_at", "accepted_at", "statutory_limit_days", "extension
 CASE_INPUTS += ["promised_limit_days"]
 
 
+@dataclass
+class _Changes:
+    """What a lock-free pass computed, for the cases whose dates changed: the
+    ``updated_at`` each was read with, the new clock fields (cases whose own dates
+    moved) and the new due dates of the open tasks that moved."""
+
+    read: dict = field(default_factory=dict)  # case id -> updated_at as read
+    cases: dict = field(default_factory=dict)  # case id -> CASE_CLOCK_FIELDS values
+    steps: dict = field(default_factory=lambda: defaultdict(list))  # case id -> [(id, due)]
+
+
+def _write(changes: _Changes, ids: list[int], on: datetime.date, batch: calendar.Batch) -> int:
+    """Write what ``changes`` computed for the cases ``ids``, in the caller's transaction;
+    returns how many had to be computed again.
+
+    The cases are locked in id order (as the per-case services lock one), and a case is
+    written as computed only if it is still as it was read: every action that touches a
+    clock's inputs — the case, its suspensions, its tasks — locks and saves the case,
+    which moves ``updated_at``. A case saved since is read and computed again under its
+    lock (the rare case), so a concurrent change is kept and its dates are right."""
+    locked = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    fresh, stale = [], []
+    for pk, updated_at in locked.values_list("pk", "updated_at"):
+        (fresh if updated_at == changes.read[pk] else stale).append(pk)
+    now = timezone.now()
+    cases = changes.cases
+    bulk.update_rows(
+        Case,
+        [*CASE_CLOCK_FIELDS, "updated_at"],
+        [(pk, *cases[pk], now) for pk in fresh if pk in cases],
+    )
+    steps = changes.steps
+    bulk.update_rows(CaseStep, ["due_date"], [row for pk in fresh for row in steps.get(pk, ())])
+    if stale:
+        _compute(Case.objects.filter(pk__in=stale), on, batch, write=True)
+    return len(stale)
+
+
 def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = False):
-    """Due dates of ``cases`` and their open tasks; returns (cases read, ids of the cases
-    whose dates changed), and with ``write`` writes the changed dates."""
-    rows = list(cases.values_list("pk", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
+    """Due dates of ``cases`` and their open tasks; returns (cases read, ``_Changes``),
+    and with ``write`` (the cases locked by the caller) writes the changed dates."""
+    rows = list(cases.values_list("pk", "updated_at", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
     ids = cases.values("pk")
     if write:
         ids = [row[0] for row in rows]
@@ -113,14 +157,17 @@ def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = Fals
         "case_id", "started_on", "ended_on"
     ):
         intervals[case_id].append(Interval(started_on, ended_on or max(on, started_on)))
-    changed, changed_cases, changed_steps = set(), [], []
-    for pk, *values in rows:
+    changes = _Changes()
+    read = {}
+    for pk, updated_at, *values in rows:
+        read[pk] = updated_at
         case = _Row(dict(zip([*CASE_INPUTS, *CASE_CLOCK_FIELDS], values, strict=True)))
         new = clocks.due_dates(case, intervals[pk], batch.add)
         if any(getattr(case, name) != value for name, value in new.items()):
-            changed.add(pk)
-            fields = {name: new.get(name, getattr(case, name)) for name in CASE_CLOCK_FIELDS}
-            changed_cases.append((pk, *fields.values()))
+            changes.read[pk] = updated_at
+            changes.cases[pk] = tuple(
+                new.get(name, getattr(case, name)) for name in CASE_CLOCK_FIELDS
+            )
     steps = CaseStep.objects.filter(case_id__in=ids, state=StepState.OPEN).order_by()
     zone = timezone.get_current_timezone()
     for pk, case_id, started_at, limit, due_date in steps.values_list(
@@ -128,15 +175,17 @@ def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = Fals
     ):
         step = _Row({"started_at": started_at, "time_limit_days": limit})
         due = clocks.step_due_date(step, intervals[case_id], batch.add, zone)
-        if due_date != due:
-            changed.add(case_id)
-            changed_steps.append((pk, due))
+        if due_date != due and case_id in read:  # (a task of a case selected since: skip)
+            changes.read[case_id] = read[case_id]
+            changes.steps[case_id].append((pk, due))
     if write:
         now = timezone.now()
         fields = [*CASE_CLOCK_FIELDS, "updated_at"]
-        bulk.update_rows(Case, fields, [(*row, now) for row in changed_cases])
-        bulk.update_rows(CaseStep, ["due_date"], changed_steps)
-    return len(rows), changed
+        bulk.update_rows(Case, fields, [(pk, *new, now) for pk, new in changes.cases.items()])
+        bulk.update_rows(
+            CaseStep, ["due_date"], [r for rows in changes.steps.values() for r in rows]
+        )
+    return len(rows), changes
 
 
 class _Row:

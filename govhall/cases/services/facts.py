@@ -46,8 +46,20 @@ def licence_key(type_code: str) -> str:
     return f"{LICENCE_KEY_PREFIX}{type_code}"[:MATERIAL_KEY_LENGTH]
 
 
+@dataclass(frozen=True)
+class SharedOffer:
+    """The hall's answer for a material it fetches from shared data (免提交): ``available``,
+    or ``reason`` why not — the applicant is then asked for the material with that reason;
+    ``source`` names where the data comes from."""
+
+    available: bool
+    reason: str = ""
+    source: str = ""
+
+
 _licence_providers: list[Callable] = []
 _shared_providers: list[Callable] = []
+_shared_material_providers: list[Callable] = []
 
 
 def register_licence_provider(function: Callable) -> None:
@@ -60,6 +72,21 @@ def register_shared_provider(function: Callable) -> None:
     """``function(person, company) -> set[str]``: shared-data sources that hold a record."""
     if function not in _shared_providers:
         _shared_providers.append(function)
+
+
+def register_shared_material_provider(function: Callable) -> None:
+    """``function(application, item, material) -> SharedOffer | None`` for a catalogue
+    material from shared data (None: not one it serves — the material stays a flag)."""
+    if function not in _shared_material_providers:
+        _shared_material_providers.append(function)
+
+
+def shared_offer(application, item, material) -> SharedOffer | None:
+    for provider in _shared_material_providers:
+        offer = provider(application, item, material)
+        if offer is not None:
+            return offer
+    return None
 
 
 def held_licences(person, company=None) -> list[HeldLicence]:

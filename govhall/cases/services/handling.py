@@ -161,8 +161,9 @@ def accept(case: Case, user, *, opinion: str = "", document_number: str = "") ->
         },
     )
     if case.case_type == CaseType.INSTANT or not steps.item_steps(case.item_version):
-        _decide(case, user, Decision.APPROVE, "即办件，受理即办结。", step=None)
-        _conclude(case, user, delivery=_default_delivery(case))
+        _decide(case, user, Decision.APPROVE, "即办件，受理即办结。", step=None, at_once=True)
+        if case.state == CaseState.DECIDED:  # not waiting for a fee (hooks.decided)
+            _conclude(case, user, delivery=_default_delivery(case))
     else:
         _open_item_step(case, 0)
     notifications.notify(case, "accept")
@@ -283,7 +284,9 @@ def decide(case: Case, user, *, decision: str, reason: str = "", opinion: str = 
     return case
 
 
-def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str = "") -> None:
+def _decide(
+    case: Case, user, decision: str, reason: str, *, step, opinion: str = "", at_once=False
+) -> None:
     if decision not in Decision.values:
         raise refuse("decision", "choice", "审批决定须为“准予”或“不予”。")
     reason = (reason or "").strip()
@@ -302,6 +305,8 @@ def _decide(case: Case, user, decision: str, reason: str, *, step, opinion: str 
         handler=transitions.handler_name(user),
         details={**details, "decision": decision, "reason": reason},
     )
+    if decision == Decision.APPROVE:
+        hooks.decided.send(sender=Case, case=case, user=user, at_once=at_once)
 
 
 # --- special procedures and extensions --------------------------------------------------

@@ -24,8 +24,14 @@ STEP_CODES = {Post.CLERK: "1", Post.REVIEWER: "2", Post.APPROVER: "3"}
 
 def item_steps(version: ItemVersion) -> list[Step]:
     """The catalogue steps a case of ``version`` walks through after acceptance, up to the
-    decision (``walk`` of the version's steps)."""
-    return walk(version.steps.select_related("department"))
+    decision (``walk`` of the version's steps).
+
+    Kept on the version object: one action asks several times (accept: is there a step,
+    then open the first) and a case's version object lives for that one action."""
+    cached = version.__dict__.get("_item_steps")
+    if cached is None:
+        cached = version.__dict__["_item_steps"] = walk(version.steps.select_related("department"))
+    return cached
 
 
 def walk(catalogue_steps: Iterable[Step]) -> list[Step]:

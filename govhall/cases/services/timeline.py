@@ -3,7 +3,7 @@
 The public progress query (``stages``) and the citizen and company pages read it. Done
 stages carry their date; the current and pending ones the date they are expected by,
 counted on the working-day calendar from the catalogue step time limits (行政许可法
-Art. 42, 82). While a suspension is open (补正, 听证, 检验检测…) the clock stands still:
+Art. 42, 82). While a suspension is open (补正, 听证, 检验检测, 待缴费…) the clock stands still:
 no expected date can be promised, so none is given and ``clock_stopped_reason`` says why.
 """
 
@@ -22,6 +22,7 @@ from .steps import item_steps
 
 APPLICATION_STAGE = "申请"
 CONCLUSION_STAGE = "办结"
+PAYMENT_STAGE = "缴费"
 DONE, CURRENT, PENDING = "done", "current", "pending"
 CLOSED_EARLY = (CaseState.REJECTED, CaseState.WITHDRAWN)
 
@@ -106,7 +107,11 @@ def build(case: Case, on: datetime.date | None = None) -> Timeline:
             )
         )
 
-    decided = case.state in (CaseState.DECIDED, CaseState.CONCLUDED) or bool(case.decided_at)
+    decided = case.state in (
+        CaseState.DECIDED,
+        CaseState.AWAITING_PAYMENT,
+        CaseState.CONCLUDED,
+    ) or bool(case.decided_at)
     for index, step in enumerate(catalogue):
         latest = None
         for task in tasks:
@@ -132,6 +137,15 @@ def build(case: Case, on: datetime.date | None = None) -> Timeline:
         timeline.stages = [s for s in stages if s.state == DONE]
         return timeline
 
+    # 缴费 (govhall.payments): the wait for the fee is the payment suspension's.
+    payment = [s for s in case.suspensions.all() if s.kind == SuspensionKind.PAYMENT]
+    if payment:
+        stage = Stage(PAYMENT_STAGE, DONE, department=case.department.name)
+        if case.state == CaseState.AWAITING_PAYMENT:
+            stage.state, stage.since = CURRENT, payment[-1].started_on
+        else:
+            stage.date = payment[-1].ended_on
+        stages.append(stage)
     conclusion = Stage(CONCLUSION_STAGE, PENDING, department=case.department.name)
     if case.concluded_at:
         conclusion.state, conclusion.date = DONE, _local(case.concluded_at)

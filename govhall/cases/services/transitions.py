@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core.models import AuditEntry
-from govhall.core.services import audit
+from govhall.core.services import audit, calendar
 from govhall.records.models import ProcessRecord
 
 from ..models import Case, CaseState, CaseStep
@@ -110,10 +110,16 @@ def _record(case, action, before, details, occurred_at, reason, handler) -> Proc
 
 
 def atomic_action(function):
-    """Run a service function in a transaction (the locks it takes last until commit)."""
+    """Run a service function in a transaction (the locks it takes last until commit).
+
+    Its audit entries are chained together at the end (``audit.deferred``: the chain
+    head, one row every audited transaction locks, is held for the last insert and the
+    commit only, and several entries cost one insert) and its dates are computed on one
+    calendar snapshot (``calendar.pinned``: one version read instead of one per date).
+    """
 
     def wrapper(*args, **kwargs):
-        with transaction.atomic():
+        with transaction.atomic(), audit.deferred(), calendar.pinned():
             return function(*args, **kwargs)
 
     wrapper.__name__ = function.__name__

@@ -6,9 +6,7 @@ database configured as in production (WAL, IMMEDIATE), where writers queue.
 
 from __future__ import annotations
 
-import threading
-
-from django.db import connection
+from .writers import at_once
 
 THREADS, PER_THREAD = 4, 5
 
@@ -34,26 +32,16 @@ def run() -> dict:
     double = applications.start(double_identity, item=item)
     f.fill(double, double_identity)
 
-    barrier, failures, numbers, double_answers = threading.Barrier(THREADS), [], [], []
+    numbers, double_answers = [], []
 
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            for application in drafts[index]:
-                (case,) = applications.submit(application, identities[index])
-                numbers.append(case.number)
-            cases = applications.submit(double, double_identity, idempotency_key="same-key")
-            double_answers.append([c.number for c in cases])
-        except Exception as exc:  # reported by the test
-            failures.append(repr(exc))
-        finally:
-            connection.close()
+    def submit(index: int) -> None:
+        for application in drafts[index]:
+            (case,) = applications.submit(application, identities[index])
+            numbers.append(case.number)
+        cases = applications.submit(double, double_identity, idempotency_key="same-key")
+        double_answers.append([c.number for c in cases])
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    failures = at_once(submit, THREADS)
     return {
         "failures": failures,
         "numbers": numbers,

@@ -1,11 +1,14 @@
-"""Each case test starts with an empty cache, so throttles of earlier tests do not leak."""
+"""Each case test starts and ends with an empty cache, so throttles of one test do not leak
+into another. The staff tests' ``desk`` fixture and the browser tests' shared chromium
+and live server are registered here for every case test."""
 
-import pytest
+from tests.browser.fixtures import (  # noqa: F401  (the shared chromium and live server)
+    browser,
+    fast_password_hashing,
+    new_page,
+    site,
+    static_root_exists,
+)
+from tests.fixtures import _empty_cache  # noqa: F401  (autouse: an empty cache around each test)
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
+from .staff_support import desk  # noqa: F401  (the staff desk: pytest.mark.usefixtures("desk"))

@@ -18,13 +18,15 @@ from tests.common import (  # noqa: F401  (re-exported: the case tests' one name
     company_agent,
     department,
     dept_like,
+    handlers,
     item,
     pdf,
     pdf_bytes,
+    signed_in,
     staff,
 )
 
-from ..models import Case
+from ..models import Application, Case
 from ..services import applications
 
 ANSWERS = {"household_size": 3, "married": False}
@@ -44,6 +46,17 @@ def fill(application, identity, answers=None) -> None:
                 identity.user, upload, title=need.name, company=identity.company
             )
             applications.attach(application, need.key, file=stored)
+
+
+def locker(identity, item_obj: Item) -> dict:
+    """A file in ``identity``'s materials locker for every material the applicant must
+    supply to ``item_obj`` (what the one-step apply names), by need key."""
+    probe = Application(item=item_obj)
+    return {
+        need.key: applications.store_file(identity.user, pdf(need.name), title=need.name)
+        for need in applications.material_needs(probe)
+        if need.required and not need.fetched_by_hall
+    }
 
 
 def submitted(item_obj: Item | None = None, identity: Identity | None = None, answers=None) -> Case:

@@ -7,9 +7,7 @@ database configured as in production (WAL, IMMEDIATE), where writers queue.
 
 from __future__ import annotations
 
-import threading
-
-from django.db import connection
+from .writers import at_once
 
 THREADS = 8
 JSON = "application/json"
@@ -19,18 +17,12 @@ def run() -> dict:
     from django.test import Client
 
     from govhall.cases.models import Application, Case
-    from govhall.cases.services import applications
     from tests.factories import bearer_header
 
     from . import factories as f
 
     identity, item = f.applicant(), f.item()
-    probe = Application(item=item)
-    files = {
-        need.key: applications.store_file(identity.user, f.pdf(need.name), title=need.name)
-        for need in applications.material_needs(probe)
-        if need.required and not need.fetched_by_hall
-    }
+    files = f.locker(identity, item)
     body = {
         "item": item.implementation_code,
         "answers": f.ANSWERS,
@@ -39,24 +31,13 @@ def run() -> dict:
         "materials": [{"key": k, "locker_file": str(v.public_id)} for k, v in files.items()],
     }
     headers = {**bearer_header(identity.user), "HTTP_IDEMPOTENCY_KEY": "parallel-7f3a"}
-    barrier, failures, answers = threading.Barrier(THREADS), [], []
+    answers = []
 
-    def worker() -> None:
-        try:
-            client = Client()
-            barrier.wait(timeout=30)
-            response = client.post("/api/v1/applications/apply", body, content_type=JSON, **headers)
-            answers.append((response.status_code, response.json()))
-        except Exception as exc:  # reported by the test
-            failures.append(repr(exc))
-        finally:
-            connection.close()
+    def send(_index: int) -> None:
+        response = Client().post("/api/v1/applications/apply", body, content_type=JSON, **headers)
+        answers.append((response.status_code, response.json()))
 
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    failures = at_once(send, THREADS)
     return {
         "failures": failures,
         "statuses": sorted(status for status, _ in answers),

@@ -46,8 +46,7 @@ def accepted_names(case, user) -> set[str]:
 
 def test_what_is_offered_is_what_the_services_accept_all_along_a_case():
     dept = f.department("江门市民政局")
-    people = [f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)]
-    people.append(f.staff(Post.SUPERVISOR, dept))
+    people = [*f.handlers(dept), f.staff(Post.SUPERVISOR, dept)]
     clerk, reviewer, approver, _ = people
     case = f.submitted(f.item(dept))
 

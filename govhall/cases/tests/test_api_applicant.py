@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from govhall.accounts.services import acting
 from govhall.accounts.tests.factories import AgentGrantFactory, PersonFactory
 from govhall.regions.models import Post
 from tests.factories import bearer_header
@@ -13,19 +12,10 @@ from tests.factories import bearer_header
 from ..models import Case, CaseState
 from ..services import applications, handling
 from . import factories as f
+from .factories import signed_in
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-def signed_in(identity) -> Client:
-    client = Client()
-    client.force_login(identity.user)
-    if identity.company is not None:
-        session = client.session
-        session[acting.SESSION_KEY] = identity.company.pk
-        session.save()
-    return client
 
 
 def start(client, item) -> dict:
@@ -269,9 +259,7 @@ def test_correction_withdrawal_and_rating_through_the_api():
 
 def test_rating_a_concluded_case():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     identity = f.applicant()
     case = f.submitted(f.item(dept), identity)
     handling.accept(case, clerk)

@@ -1,7 +1,6 @@
 """The public progress query (docs/api.md): a number and the applicant's ID, nothing else."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from govhall.regions.models import Post
@@ -11,14 +10,6 @@ from ..services import handling
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """The throttle counts in the cache; each test starts with a clean count."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def progress(client, number, applicant_id=None):

@@ -31,9 +31,7 @@ def act(client, number, action, body=None):
 
 def test_accept_steps_decide_conclude_through_the_api():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        as_user(f.staff(p, dept)) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = (as_user(user) for user in f.handlers(dept))
     case = f.submitted(f.item(dept))
     inbox = clerk.get("/api/v1/staff/inbox/").json()
     assert [r["case_number"] for r in inbox["results"]] == [case.number]

@@ -19,19 +19,9 @@ JSON = "application/json"
 CONTACT = {"contact_phone": "13800138000", "delivery": "electronic"}
 
 
-def locker(identity, item) -> dict:
-    """A locker file for every material the applicant must supply, by need key."""
-    probe = Application(item=item)
-    return {
-        need.key: applications.store_file(identity.user, f.pdf(need.name), title=need.name)
-        for need in applications.material_needs(probe)
-        if need.required and not need.fetched_by_hall
-    }
-
-
 def test_apply_opens_the_case_in_one_transaction_with_one_record_and_one_audit_entry():
     identity, item = f.applicant(), f.item()
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     records, entries = ProcessRecord.objects.count(), AuditEntry.objects.count()
 
     application, (case,) = applications.apply(
@@ -55,7 +45,7 @@ def test_apply_opens_the_case_in_one_transaction_with_one_record_and_one_audit_e
 
 def test_a_failed_check_keeps_nothing_and_names_every_field():
     identity, item = f.applicant(), f.item()
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     first_key = next(iter(files))
     missing = {k: v for k, v in files.items() if k != first_key}
     before = [m.objects.count() for m in (Application, ApplicationMaterial, Case)]
@@ -73,7 +63,7 @@ def test_a_failed_check_keeps_nothing_and_names_every_field():
 
 def test_someone_elses_locker_file_is_refused():
     identity, other, item = f.applicant(), f.applicant(), f.item()
-    files = locker(other, item)
+    files = f.locker(other, item)
     with pytest.raises(ValidationError) as refused:
         applications.apply(
             identity, item=item, answers=dict(f.ANSWERS), contact=CONTACT, materials=files
@@ -84,7 +74,7 @@ def test_someone_elses_locker_file_is_refused():
 
 def test_the_same_idempotency_key_returns_the_first_cases():
     identity, item = f.applicant(), f.item()
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     kwargs = {"answers": dict(f.ANSWERS), "contact": CONTACT, "materials": files}
     application, cases = applications.apply(
         identity, item=item, idempotency_key="once-3b9c", **kwargs
@@ -94,9 +84,29 @@ def test_the_same_idempotency_key_returns_the_first_cases():
     assert Case.objects.filter(user=identity.user).count() == 1
 
 
+def test_a_replay_answers_as_the_first_request_after_the_item_was_suspended():
+    """The key is not read before the work: a check that would now refuse (the item
+    suspended since) still gives the first request's cases, and a new key is refused."""
+    identity, item = f.applicant(), f.item()
+    files = f.locker(identity, item)
+    kwargs = {"answers": dict(f.ANSWERS), "contact": CONTACT, "materials": files}
+    application, cases = applications.apply(
+        identity, item=item, idempotency_key="once-7d1e", **kwargs
+    )
+    item.status = item.Status.SUSPENDED
+    item.save(update_fields=["status"])
+
+    again, replayed = applications.apply(identity, item=item, idempotency_key="once-7d1e", **kwargs)
+    assert again == application and replayed == cases and replayed.replayed
+    with pytest.raises(ValidationError) as refused:
+        applications.apply(identity, item=item, idempotency_key="once-8f2a", **kwargs)
+    assert "item" in refused.value.message_dict
+    assert Case.objects.filter(user=identity.user).count() == 1
+
+
 def test_the_api_takes_the_whole_application_once():
     identity, item = f.applicant(), f.item()
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     client = Client()
     body = {
         "item": item.implementation_code,
@@ -138,7 +148,7 @@ def test_the_api_takes_the_whole_application_once():
 )
 def test_the_api_names_the_field_and_keeps_nothing(change, field, code):
     identity, item = f.applicant(), f.item()
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     body = {
         "item": item.implementation_code,
         "answers": f.ANSWERS,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from govhall.core.models import CalendarYear
 from govhall.core.services import calendar
 from govhall.regions.models import Post, StaffPost
 
@@ -23,6 +24,7 @@ from ..models import (
     Case,
     CaseState,
     CaseStep,
+    ClockScan,
     Delivery,
     Notification,
     StepState,
@@ -150,3 +152,83 @@ def test_the_scan_counts_and_is_idempotent(generated):
     again = deadlines.scan(on)
     assert (again.reminded, again.concluded) == (0, 0)
     assert Notification.objects.count() == messages
+
+
+def test_later_scans_of_the_day_skip_the_clocks_until_the_calendar_changes(generated):
+    on = timezone.localdate() + datetime.timedelta(days=9)
+    suspended = Suspension.objects.filter(ended_on__isnull=True).values("case").distinct().count()
+    assert deadlines.scan(on).recomputed == suspended + 6  # six lacked holiday data
+    assert deadlines.scan(on).recomputed == 0  # nothing can have moved since
+    CalendarYear.objects.update(loaded_at=timezone.now())  # a holiday notice loaded
+    assert deadlines.scan(on).recomputed == suspended
+    assert deadlines.scan(on + datetime.timedelta(days=1)).recomputed == suspended
+
+
+def test_a_skipped_scan_leaves_what_a_full_one_would(generated):
+    """Later the same day an action stops a clock: it computed its own case's dates, so
+    the scan that skips the recomputation leaves exactly what a full one leaves."""
+    on = timezone.localdate()
+    deadlines.scan(on)
+    step = (
+        CaseStep.objects.filter(state=StepState.OPEN, case__state=CaseState.IN_PROGRESS)
+        .exclude(case__suspensions__ended_on__isnull=True, case__suspensions__isnull=False)
+        .select_related("case")
+        .first()
+    )
+    holder = StaffPost.objects.filter(department_id=step.department_id, post=step.post).first()
+    handling.start_special(step.case, holder.user, kind="hearing", reason="需听证")
+    skipped = run(deadlines.scan, on)
+    assert ClockScan.objects.filter(day=on).exists()
+    ClockScan.objects.all().delete()
+    assert run(deadlines.scan, on) == skipped
+
+
+def test_a_case_changed_between_the_read_and_the_write_keeps_the_change(generated):
+    """The scan computes without locks and writes later: a case an action saved in
+    between (here its limit extended and its suspension ended) keeps that change and gets
+    the dates of its new inputs, not the stale ones computed before; the others are
+    written as computed."""
+    on = timezone.localdate() + datetime.timedelta(days=9)
+    batch = calendar.Batch(on)
+    _, changes = deadlines._compute(Case.objects.filter(deadlines.clocks_to_recompute()), on, batch)
+    suspended = (
+        Case.objects.filter(
+            pk__in=list(changes.cases),
+            suspensions__ended_on__isnull=True,
+            accepted_at__isnull=False,
+            statutory_limit_days__isnull=False,
+            steps__state=StepState.OPEN,
+        )
+        .order_by("pk")
+        .first()
+    )
+    with transaction.atomic():  # the action, committed before the scan writes
+        case = transitions.lock(suspended)
+        case.suspensions.filter(ended_on__isnull=True).update(ended_on=timezone.localdate())
+        case.extension_days += 30
+        clocks.recompute(case, on)
+        case.save()
+    changed = sorted(changes.read)
+    with transaction.atomic():  # the scan's chunk transaction
+        assert deadlines._write(changes, changed, on, batch) == 1
+
+    case = Case.objects.get(pk=case.pk)
+    assert case.extension_days == suspended.extension_days + 30
+    assert not case.suspensions.filter(ended_on__isnull=True).exists()
+    intervals = clocks.suspensions_of(case, on)
+    expected = clocks.due_dates(case, intervals)
+    assert {name: getattr(case, name) for name in expected} == expected
+    stale = dict(zip(deadlines.CASE_CLOCK_FIELDS, changes.cases[case.pk], strict=True))
+    assert stale["statutory_due"] != case.statutory_due  # the stale dates were not written
+    for step in case.steps.filter(state=StepState.OPEN):
+        assert step.due_date == clocks.step_due_date(step, intervals)
+    # the cases nobody touched got the dates computed for them
+    others = [pk for pk in changes.cases if pk != case.pk]
+    written = Case.objects.filter(pk__in=others).values_list("pk", *deadlines.CASE_CLOCK_FIELDS)
+    assert {pk: tuple(values) for pk, *values in written} == {
+        pk: changes.cases[pk] for pk in others
+    }
+    due = dict(CaseStep.objects.filter(state=StepState.OPEN).values_list("pk", "due_date"))
+    for pk in others:
+        for step_pk, step_due in changes.steps.get(pk, ()):
+            assert due[step_pk] == step_due

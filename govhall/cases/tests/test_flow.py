@@ -21,9 +21,7 @@ def audit_count(case):
 
 def test_promised_case_from_submission_to_rating():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     identity = f.applicant()
     case = f.submitted(f.item(dept), identity)
     assert case.state == CaseState.SUBMITTED

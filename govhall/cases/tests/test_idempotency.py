@@ -2,13 +2,7 @@
 request is a conflict (409), never a replay of another application; eight parallel
 requests with one key give one 201 and seven replays."""
 
-import json
-import subprocess
-import sys
-import textwrap
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from tests.factories import bearer_header
@@ -17,22 +11,14 @@ from ..models import Application, Case, SubmissionKey
 from ..services import applications
 from . import factories as f
 from .idempotency_script import THREADS
+from .writers import run_writers
 
 JSON = "application/json"
 URL = "/api/v1/applications/apply"
 
 
-def locker(identity, item) -> dict:
-    probe = Application(item=item)
-    return {
-        need.key: applications.store_file(identity.user, f.pdf(need.name), title=need.name)
-        for need in applications.material_needs(probe)
-        if need.required and not need.fetched_by_hall
-    }
-
-
 def body_for(identity, item, **changes) -> dict:
-    files = locker(identity, item)
+    files = f.locker(identity, item)
     body = {
         "item": item.implementation_code,
         "answers": dict(f.ANSWERS),
@@ -107,23 +93,6 @@ def test_keys_are_scoped_per_endpoint():
     }
 
 
-CHILD = textwrap.dedent(
-    """
-    import json
-    import django
-    django.setup()
-    from django.test.utils import setup_test_environment
-    setup_test_environment()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0)
-    import conftest
-    conftest._load_reference_data()
-    from govhall.cases.tests import idempotency_script
-    print(json.dumps(idempotency_script.run()))
-    """
-)
-
-
 def test_eight_parallel_requests_with_one_key_give_one_201_and_seven_replays(
     tmp_path, settings, transactional_reference_data
 ):
@@ -131,27 +100,9 @@ def test_eight_parallel_requests_with_one_key_give_one_201_and_seven_replays(
     in-memory test database fails a waiting writer at once instead of queueing, so there
     it runs in a child process against a file database set up as in production (WAL,
     IMMEDIATE transactions: the writers queue, one after the other)."""
-    if connection.vendor == "sqlite":
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD],
-            cwd=settings.BASE_DIR,
-            env={
-                "PATH": "/usr/bin:/bin",
-                "DJANGO_SETTINGS_MODULE": "govhall.settings",
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'keys.sqlite3'}",
-                "GOVHALL_VAR_DIR": str(tmp_path),
-                "GOVHALL_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            },
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-    else:
-        from . import idempotency_script
-
-        result = idempotency_script.run()
+    result = run_writers(
+        "govhall.cases.tests.idempotency_script", settings=settings, tmp_path=tmp_path
+    )
     assert result["failures"] == []
     assert result["statuses"] == [200] * (THREADS - 1) + [201]
     assert len(result["case_lists"]) == 1

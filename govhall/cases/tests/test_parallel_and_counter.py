@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _walk_to_conclusion(case, dept):
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     handling.accept(case, clerk)
     handling.complete_step(case, clerk, opinion="拟同意")
     handling.complete_step(case, reviewer, opinion="同意")

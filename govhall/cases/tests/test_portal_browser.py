@@ -9,13 +9,6 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from govhall.demo.files import blank_pdf
-from tests.browser.fixtures import (  # noqa: F401  (the shared chromium and live server)
-    browser,
-    fast_password_hashing,
-    new_page,
-    site,
-    static_root_exists,
-)
 from tests.browser.helpers import PHONE, click_and_follow, describe_violations, run_axe
 
 from ..models import Case

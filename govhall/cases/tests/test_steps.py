@@ -29,9 +29,7 @@ def open_task(case):
 
 def test_an_item_whose_steps_repeat_a_name_is_handled_to_its_decision():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     case = f.submitted(f.item(dept, name="两级审核事项", steps=TWICE_REVIEWED))
     handling.accept(case, clerk)
     first = open_task(case)
@@ -87,9 +85,7 @@ def test_tasks_stored_before_the_index_existed_are_numbered_by_replaying_the_cas
 
 def test_every_record_names_who_handled_it():
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     identity = f.applicant()
     case = f.submitted(f.item(dept), identity)
     handling.request_correction(

@@ -6,14 +6,16 @@ link says nothing about whether it exists.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from govhall.accounts.models import RealNameLevel
 
@@ -28,6 +30,22 @@ def draft_or_404(request, public_id) -> Application:
         return applications.draft_of(request.identity, public_id)
     except Application.DoesNotExist:
         raise Http404(_("没有找到这份申请。")) from None
+
+
+def draft_page(view):
+    """An applicant's GET/POST page of a draft still being filled in, called with the
+    draft; once it is submitted the page leads to the submission's 'done' page."""
+
+    @applicant_login
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def page(request, public_id):
+        application = draft_or_404(request, public_id)
+        if application.state != Application.State.DRAFT:
+            return redirect("cases:done", public_id=application.public_id)
+        return view(request, application)
+
+    return page
 
 
 def case_or_404(request, number: str) -> Case:

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import ApplicationForm, apply_errors, delivery_choices
 from ..models import Application
 from ..services import applications
-from .common import applicant_login, draft_or_404
+from .common import applicant_login, draft_or_404, draft_page
 
 STEPS = (gettext_lazy("填写申请表"), gettext_lazy("提供材料"), gettext_lazy("核对并提交"))
 
@@ -43,12 +43,8 @@ def missing_on_form(application, form: ApplicationForm) -> None:
             form.add_error(problem.field, problem.message)
 
 
-@applicant_login
-@require_http_methods(["GET", "POST"])
-def application_form(request, public_id):
-    application = draft_or_404(request, public_id)
-    if application.state != Application.State.DRAFT:
-        return redirect("cases:done", public_id=application.public_id)
+@draft_page
+def application_form(request, application):
     form = form_for(application, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":

@@ -13,12 +13,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from ..forms import UploadForm
-from ..models import Application, MaterialSource
+from ..models import MaterialSource
 from ..services import applications
-from .common import applicant_login, draft_or_404
+from .common import draft_page
 from .drafts import steps_context
 
 LOCKER_CHOICES = 100
@@ -85,12 +84,8 @@ def _act(request, application, need, index) -> list[dict]:
     return []
 
 
-@applicant_login
-@require_http_methods(["GET", "POST"])
-def materials(request, public_id):
-    application = draft_or_404(request, public_id)
-    if application.state != Application.State.DRAFT:
-        return redirect("cases:done", public_id=application.public_id)
+@draft_page
+def materials(request, application):
     problems, failed = [], None
     if request.method == "POST":
         rows = material_rows(application, request.identity)

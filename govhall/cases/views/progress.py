@@ -17,7 +17,10 @@ from ..services import queries
 
 @require_http_methods(["GET", "POST"])
 def progress(request):
-    form = ProgressForm(request.POST or None)
+    # A printed document's QR opens ``?case_number=…``: the number is filled in, the
+    # ID number is still typed (and posted).
+    number = request.GET.get("case_number", "").strip()[:40]
+    form = ProgressForm(request.POST or None, initial={"case_number": number} if number else None)
     context, status = {"form": form}, 200
     if request.method == "POST" and not ProgressThrottle().allow_request(request, None):
         # The same budget per address as the API's progress query: guessing stays slow.

@@ -510,6 +510,11 @@ class Fee(VersionChild):
     )
     basis = models.CharField(_("收费依据"), max_length=300, blank=True)
     reducible = models.BooleanField(_("是否允许减免"), default=False)
+    reduction_conditions = models.TextField(
+        _("减免条件"),
+        blank=True,
+        help_text=_("可减免的情形及依据，如“最低生活保障对象免收”；核定收费时显示给工作人员。"),
+    )
 
     class Meta(VersionChild.Meta):
         verbose_name = _("收费项目")

@@ -25,6 +25,9 @@ from govhall.regions.models import EXERCISE_LEVEL_CODE, Department, Level, Regio
 from ..models import BasicItem, ItemType
 
 TYPE_CODES = "|".join(ItemType.values)
+# A set, since ``ItemType.values`` builds its list anew on every call (a bulk load checks
+# a million codes).
+ITEM_TYPES = frozenset(ItemType.values)
 BASIC_CODE_RE = re.compile(rf"^({TYPE_CODES})(\d{{5}})(\d{{3}})$")
 IMPLEMENTATION_CODE_LENGTH = 18 + 1 + 10
 MAX_MAIN, MAX_SUB = 99999, 999
@@ -66,7 +69,7 @@ def check_basic_code(code: str, field: str = "basic_code") -> list[Problem]:
                 f"基本编码应为10位（2位类型字母+5位主项号+3位子项号），“{code}”为{len(code)}位。",
             )
         ]
-    if code[:2] not in ItemType.values:
+    if code[:2] not in ITEM_TYPES:
         return [
             Problem(
                 field,
@@ -131,7 +134,7 @@ def next_basic_code(item_type: str, main: str | None = None) -> str:
         if sub > MAX_SUB:
             raise Refusal(Problem("parent", "sub_items_full", "该主项的子项编号已用完。"))
         return f"{prefix}{sub:03d}"
-    if item_type not in ItemType.values:
+    if item_type not in ITEM_TYPES:
         raise Refusal(Problem("item_type", "invalid", f"事项类型“{item_type}”无效。"))
     taken = BasicItem.objects.filter(code__startswith=item_type).aggregate(m=Max("code"))["m"]
     number = int(taken[2:7]) + 1 if taken else 1

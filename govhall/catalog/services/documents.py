@@ -185,6 +185,7 @@ CHILDREN: dict[str, tuple[type[Model], list[F]]] = {
             _f(Fee, "amount", kind="decimal", nullable=True),
             _f(Fee, "basis"),
             _f(Fee, "reducible", kind="bool"),
+            _f(Fee, "reduction_conditions"),
         ],
     ),
     "special_procedures": (
@@ -216,7 +217,7 @@ CHILD_DEFAULTS: dict[str, dict[str, Any]] = {
         "source": MaterialSource.APPLICANT.value,
     },
     "steps": {"time_limit_days": 0, "may_return": True, "risk_level": ""},
-    "fees": {"amount": None, "reducible": False},
+    "fees": {"amount": None, "reducible": False, "reduction_conditions": ""},
     "special_procedures": {"time_limit_days": None},
     "faqs": {},
 }

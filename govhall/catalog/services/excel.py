@@ -32,14 +32,8 @@ from . import codes, documents, items
 MAX_ROWS = 20_000
 
 ITEM_SHEET = "事项"
-CHILD_SHEETS = {
-    "materials": "申请材料",
-    "steps": "办理环节",
-    "fees": "收费项目",
-    "special_procedures": "特别程序",
-    "faqs": "常见问题",
-    "relations": "事项关系",
-}
+# One sheet per list of an item's document, named as the list is everywhere else.
+CHILD_SHEETS = documents.CHILD_LABELS
 IDENTITY = [
     "implementation_code",
     "department",

@@ -90,6 +90,23 @@ def _new_basic_item(item_type: str, name: str, parent: Item | None, attempts: in
     raise Refusal(Problem("basic_code", "code_contention", "生成基本编码时发生冲突，请稍后重试。"))
 
 
+def _new_item(department, basic, item_type: str, parent, name: str, actor) -> Item:
+    """``department``'s implementation of ``basic``: its implementation code, region and
+    exercise level follow from the department."""
+    return Item.objects.create(
+        implementation_code=codes.implementation_code(department, basic.code),
+        basic_item=basic,
+        basic_code=basic.code,
+        item_type=item_type,
+        department=department,
+        region=department.region,
+        exercise_level=codes.exercise_level_for(department.region),
+        parent=parent,
+        name=name,
+        created_by=actor,
+    )
+
+
 @transaction.atomic
 def create_item(
     *,
@@ -124,18 +141,7 @@ def create_item(
     try:
         with transaction.atomic():
             basic = _basic_item(item_type, basic_code, doc["name"], parent)
-            item = Item.objects.create(
-                implementation_code=codes.implementation_code(department, basic.code),
-                basic_item=basic,
-                basic_code=basic.code,
-                item_type=item_type,
-                department=department,
-                region=department.region,
-                exercise_level=codes.exercise_level_for(department.region),
-                parent=parent,
-                name=doc["name"],
-                created_by=actor,
-            )
+            item = _new_item(department, basic, item_type, parent, doc["name"], actor)
     except IntegrityError:
         raise Refusal(
             Problem(
@@ -486,18 +492,7 @@ def _ensure_item(doc: dict[str, Any], actor) -> Item:
                 f"“{implementation}”不一致。",
             )
         )
-    return Item.objects.create(
-        implementation_code=implementation,
-        basic_item=basic,
-        basic_code=basic.code,
-        item_type=basic.item_type,
-        department=department,
-        region=department.region,
-        exercise_level=codes.exercise_level_for(department.region),
-        parent=parent,
-        name=doc["name"],
-        created_by=actor,
-    )
+    return _new_item(department, basic, basic.item_type, parent, doc["name"], actor)
 
 
 def _load_one(

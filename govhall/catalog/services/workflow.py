@@ -211,6 +211,17 @@ def discard(version: ItemVersion, actor=None, comment: str = "") -> ItemVersion:
     return version
 
 
+def _record_change(item: Item, version: ItemVersion, change_type: str, actor) -> ChangeRecord:
+    """The catalogue's record of a change that took effect, described as ``version`` is."""
+    return ChangeRecord.objects.create(
+        item=item,
+        version=version,
+        change_type=change_type,
+        summary=version.change_summary,
+        actor=actor,
+    )
+
+
 def _take_effect(version: ItemVersion, actor) -> None:
     item = Item.objects.select_for_update().get(pk=version.item_id)
     previous = item.current
@@ -224,13 +235,7 @@ def _take_effect(version: ItemVersion, actor) -> None:
         item.name = version.name
         item.status = STATUS_AFTER.get(version.change_type, Item.Status.ACTIVE)
         item.save(update_fields=["current", "name", "status"])
-    record = ChangeRecord.objects.create(
-        item=item,
-        version=version,
-        change_type=version.change_type,
-        summary=version.change_summary,
-        actor=actor,
-    )
+    record = _record_change(item, version, version.change_type, actor)
     sources = list(version.source_items.all())
     if sources:
         record.related_items.set(sources)
@@ -274,13 +279,7 @@ def _cancel_source(source: Item, cause: ItemVersion, actor) -> None:
     documents.write_content(version, doc)
     source.current, source.status = version, Item.Status.CANCELLED
     source.save(update_fields=["current", "status"])
-    record = ChangeRecord.objects.create(
-        item=source,
-        version=version,
-        change_type=cause.change_type,
-        summary=version.change_summary,
-        actor=actor,
-    )
+    record = _record_change(source, version, cause.change_type, actor)
     record.related_items.set([cause.item])
     _record(version, A.PUBLISH, actor, version.change_summary)
     search_hooks.remove(source)

@@ -123,6 +123,19 @@ def published_item(dept: Department | None = None, **overrides) -> Item:
     return items.load_document(doc_for(dept, **overrides), publish=True, reason="测试数据")
 
 
+def settlement_item(**overrides) -> Item:
+    """夫妻投靠入户 of 江门市公安局: a 行政许可 with no licence as its result, the usual
+    second item after a marriage registration."""
+    values = {
+        "item_type": "XK",
+        "basic_code": "XK00077000",
+        "name": "夫妻投靠入户",
+        "result_licence_type": "",
+    }
+    values.update(overrides)
+    return published_item(department("江门市公安局"), **values)
+
+
 def staff(post: str, dept: Department | None = None):
     return StaffPostFactory(post=post, department=dept or department()).user
 
@@ -152,3 +165,47 @@ def one_question_scenario(item: Item, code: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def marriage_scenario(item: Item, settle: Item | None = None) -> dict[str, Any]:
+    """我要结婚 in 江门: whether one remarries decides the divorce papers (M04) of ``item``;
+    with ``settle``, a second question (moving to the spouse's 户口) may add that item."""
+    tree = {
+        "code": "get-married",
+        "name": "我要结婚",
+        "region": "440700",
+        "questions": [
+            {
+                "code": "remarry",
+                "text": "是否再婚？",
+                "options": [
+                    {
+                        "code": "yes",
+                        "label": "是",
+                        "outcomes": [
+                            {"item": item.implementation_code, "include_materials": ["M04"]}
+                        ],
+                    },
+                    {"code": "no", "label": "否", "outcomes": [{"item": item.implementation_code}]},
+                ],
+            }
+        ],
+    }
+    if settle is not None:
+        for option in tree["questions"][0]["options"]:
+            option["next"] = "move"
+        tree["questions"].append(
+            {
+                "code": "move",
+                "text": "婚后是否投靠配偶落户？",
+                "options": [
+                    {
+                        "code": "yes",
+                        "label": "是",
+                        "outcomes": [{"item": settle.implementation_code}],
+                    },
+                    {"code": "no", "label": "否"},
+                ],
+            }
+        )
+    return tree

@@ -11,7 +11,7 @@ from govhall.catalog.models import Item, ItemVersion
 from tests.browser.helpers import PHONE, click_and_follow, describe_violations, run_axe, sign_in
 from tests.factories import DEFAULT_PASSWORD
 
-from .factories import editor, published_item, reviewer
+from .factories import editor, marriage_scenario, published_item, reviewer
 
 pytestmark = pytest.mark.browser
 BLOCKING = {"serious", "critical"}
@@ -113,27 +113,7 @@ def test_other_desk_pages_pass_axe_at_390px(restore_reference_data, new_page, si
     from govhall.catalog.services import scenarios
 
     item = published_item()
-    scenarios.save_scenario(
-        {
-            "code": "get-married",
-            "name": "我要结婚",
-            "region": "440700",
-            "questions": [
-                {
-                    "code": "remarry",
-                    "text": "是否再婚？",
-                    "options": [
-                        {
-                            "code": "yes",
-                            "label": "是",
-                            "outcomes": [{"item": item.implementation_code}],
-                        },
-                        {"code": "no", "label": "否"},
-                    ],
-                }
-            ],
-        }
-    )
+    scenarios.save_scenario(marriage_scenario(item))
     checker = reviewer()
     page = new_page(viewport=PHONE)
     sign_in(page, checker.username, DEFAULT_PASSWORD)

@@ -9,18 +9,14 @@ from django.urls import reverse
 from govhall.catalog.models import BasicItem, Item, ItemRelation, ItemVersion
 from govhall.catalog.services import documents, excel
 
-from .factories import department, editor, ensure_themes, published_item, reviewer
+from .factories import department, editor, ensure_themes, published_item, reviewer, settlement_item
 
 pytestmark = pytest.mark.django_db
 
 
 def _catalogue():
     first = published_item()
-    published_item(
-        department("江门市公安局"),
-        item_type="XK",
-        basic_code="XK00077000",
-        name="夫妻投靠入户",
+    settlement_item(
         aliases="户口迁入、投靠落户",
         has_fee=True,
         fee_basis="《广东省行政事业性收费项目目录》",
@@ -36,7 +32,6 @@ def _catalogue():
             {"name": "审核", "post": "reviewer", "time_limit_days": 2, "criteria": "核对婚姻状况"},
             {"name": "审批", "post": "approver", "time_limit_days": 2},
         ],
-        result_licence_type="",
         statutory_limit_note="法律未规定",
     )
     return Item.objects.all()

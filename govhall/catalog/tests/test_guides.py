@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from govhall.catalog.services import items
 
-from .factories import department, doc_for, editor, published_item
+from .factories import department, doc_for, editor, published_item, settlement_item
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +65,8 @@ def test_guide_json_export(client):
 
 def test_follow_on_items_are_derived_from_prerequisites(client):
     marriage = published_item()
-    child = published_item(
-        department("江门市公安局"),
-        item_type="XK",
-        name="夫妻投靠入户",
-        aliases="",
-        basic_code="XK00077000",
-        relations=[{"kind": "prerequisite", "target": marriage.implementation_code}],
-        result_licence_type="",
+    child = settlement_item(
+        aliases="", relations=[{"kind": "prerequisite", "target": marriage.implementation_code}]
     )
     html = client.get(marriage.get_absolute_url()).content.decode()
     assert "后置事项（办完后可继续办理）" in html and "夫妻投靠入户" in html

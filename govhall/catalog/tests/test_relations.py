@@ -7,7 +7,16 @@ from govhall.catalog.services import bundles, items, rates, scenarios, workflow
 from govhall.core.errors import Refusal
 from govhall.regions.models import Region
 
-from .factories import department, doc_for, editor, ensure_themes, published_item, reviewer
+from .factories import (
+    department,
+    doc_for,
+    editor,
+    ensure_themes,
+    marriage_scenario,
+    published_item,
+    reviewer,
+    settlement_item,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +85,7 @@ def test_split_creates_drafts_and_cancels_on_publish():
 def test_bundle_and_scenario():
     ensure_themes()
     marriage = published_item()
-    settle = published_item(
-        department("江门市公安局"),
-        item_type="XK",
-        basic_code="XK00077000",
-        name="夫妻投靠入户",
-        statutory_limit_days=20,
-        result_licence_type="",
-    )
+    settle = settlement_item(statutory_limit_days=20)
     bundle = bundles.save_bundle(
         code="marriage-settle",
         name="结婚落户一件事",
@@ -100,46 +102,7 @@ def test_bundle_and_scenario():
             code="x", name="x", audience="person", region="440700", members=[{"item": "nope"}]
         )
 
-    tree = scenarios.save_scenario(
-        {
-            "code": "get-married",
-            "name": "我要结婚",
-            "questions": [
-                {
-                    "code": "remarry",
-                    "text": "是否再婚？",
-                    "options": [
-                        {
-                            "code": "yes",
-                            "label": "是",
-                            "next": "move",
-                            "outcomes": [
-                                {"item": marriage.implementation_code, "include_materials": ["M04"]}
-                            ],
-                        },
-                        {
-                            "code": "no",
-                            "label": "否",
-                            "next": "move",
-                            "outcomes": [{"item": marriage.implementation_code}],
-                        },
-                    ],
-                },
-                {
-                    "code": "move",
-                    "text": "婚后是否投靠配偶落户？",
-                    "options": [
-                        {
-                            "code": "yes",
-                            "label": "是",
-                            "outcomes": [{"item": settle.implementation_code}],
-                        },
-                        {"code": "no", "label": "否"},
-                    ],
-                },
-            ],
-        }
-    )
+    tree = scenarios.save_scenario(marriage_scenario(marriage, settle))
     result = scenarios.resolve(tree, {"remarry": "no", "move": "yes"})
     assert result.complete
     assert [r.item for r in result.items] == [marriage, settle]

@@ -9,38 +9,14 @@ from govhall.catalog.models import Item
 from govhall.catalog.services import scenarios
 from govhall.regions.models import Department, Post
 
-from .factories import department, editor, published_item, reviewer, staff
+from .factories import department, editor, marriage_scenario, published_item, reviewer, staff
 
 pytestmark = pytest.mark.django_db
 
 
-def _tree(item):
-    return {
-        "code": "get-married",
-        "name": "我要结婚",
-        "region": "440700",
-        "questions": [
-            {
-                "code": "remarry",
-                "text": "是否再婚？",
-                "options": [
-                    {
-                        "code": "yes",
-                        "label": "是",
-                        "outcomes": [
-                            {"item": item.implementation_code, "include_materials": ["M04"]}
-                        ],
-                    },
-                    {"code": "no", "label": "否", "outcomes": [{"item": item.implementation_code}]},
-                ],
-            }
-        ],
-    }
-
-
 def test_public_scenario_api_resolves_answers(client):
     item = published_item()
-    scenarios.save_scenario(_tree(item))
+    scenarios.save_scenario(marriage_scenario(item))
     tree = client.get("/api/v1/scenarios/get-married/").json()
     assert tree["questions"][0]["options"][0]["outcomes"][0]["include_materials"] == ["M04"]
     body = client.post(
@@ -66,7 +42,7 @@ def test_public_scenario_api_resolves_answers(client):
 
 def test_scenario_document_round_trip_and_scope(client):
     item = published_item()
-    scenarios.save_scenario(_tree(item))
+    scenarios.save_scenario(marriage_scenario(item))
     doc = scenarios.scenario_document(scenarios.Scenario.objects.get(code="get-married"))
     assert doc["questions"][0]["options"][1] == {
         "code": "no",
@@ -97,7 +73,7 @@ def test_scenario_document_round_trip_and_scope(client):
 
 def test_scenario_edit_page(client):
     item = published_item()
-    scenarios.save_scenario(_tree(item))
+    scenarios.save_scenario(marriage_scenario(item))
     client.force_login(reviewer())
     url = reverse("catalog:desk-scenario-edit", args=["get-married"])
     page = client.get(url).content.decode()
@@ -105,7 +81,7 @@ def test_scenario_edit_page(client):
     response = client.post(url, {"document": "{not json"})
     assert response.status_code == 400
     assert "JSON格式错误：第1行第2列" in response.content.decode()
-    doc = _tree(item)
+    doc = marriage_scenario(item)
     doc["questions"][0]["options"][0]["next"] = "nowhere"
     response = client.post(url, {"document": json.dumps(doc, ensure_ascii=False)})
     assert response.status_code == 400

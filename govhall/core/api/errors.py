@@ -45,6 +45,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency_conflict": 409,  # an Idempotency-Key reused for a different request
     "licence_held": 409,  # applying again for a result licence held and valid
     "already_disputed": 409,  # a data read the person disputed once already
+    "already_resolved": 409,  # a base-library conflict decided already
+    "subject_gone": 409,  # a base-library conflict whose entry no longer exists
     # 403 — the caller may not do it
     PERMISSION_DENIED: 403,  # outside the catalogue editor's or reviewer's scope
     "not_your_task": 403,  # the current step belongs to another post
@@ -59,6 +61,32 @@ STATUS_BY_CODE: dict[str, int] = {
     # 404 — the object named does not exist (or is not the caller's to see)
     "unknown_conversation": 404,  # an assistant conversation id never issued
     "unknown_consultation": 404,  # an online consultation id, or its token does not match
+    # payments (docs/payments.md)
+    "already_assessed": 409,  # a case's fee assessed once already
+    "not_due": 409,  # paying a fee already paid or waived
+    "not_pending": 409,  # cancelling an order no longer pending
+    "not_paid": 409,  # refunding an order (or a receipt of a fee) not paid
+    "fee_unpaid": 409,  # concluding a case whose fee is due
+    "fee_not_assessed": 409,  # concluding a case whose fee was never assessed
+    "refund_refused": 409,  # the gateway refused the refund
+    "gateway_unreachable": 503,  # the payment gateway did not answer
+    "unknown_conflict": 404,  # a base-library conflict not of the caller's departments
+    "unknown_theme": 404,  # a thematic library (主题库) code that is not defined
+    # data sharing (共享调用): a read outside the caller's approval, or for a case it does
+    # not handle — 403; the resource or the case named does not exist — 404
+    "sharing_no_department": 403,
+    "sharing_not_shared": 403,
+    "sharing_unknown_field": 403,
+    "sharing_no_purpose": 403,
+    "sharing_no_approval": 403,
+    "sharing_revoked": 403,
+    "sharing_expired": 403,
+    "sharing_purpose": 403,
+    "sharing_fields": 403,
+    "case_not_handled": 403,
+    "case_subject": 403,
+    "unknown_resource": 404,
+    "unknown_case": 404,
 }
 # Two codes whose meaning depends on the field, answered as they always were:
 STATUS_BY_FIELD_AND_CODE: dict[tuple[str, str], int] = {

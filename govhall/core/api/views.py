@@ -36,6 +36,22 @@ class IdentifierValidateView(APIView):
         return Response(body)
 
 
+def _query(serializer_class, request) -> dict:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def _calendar_answer(body: dict, counted: calendar.DueDate) -> Response:
+    """``body`` and whether the calendar covered the count; when a year's holidays were
+    missing (weekdays assumed), the warning and those years."""
+    body["calendar_complete"] = counted.complete
+    if not counted.complete:
+        body["warning"] = counted.warning
+        body["missing_years"] = list(counted.missing_years)
+    return Response(body)
+
+
 class DueDateView(APIView):
     """The Nth working day after ``start`` (not counted), with holidays and make-up days."""
 
@@ -48,16 +64,9 @@ class DueDateView(APIView):
         tags=["utilities"],
     )
     def get(self, request):
-        query = s.DueDateQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        due = calendar.add_working_days(
-            query.validated_data["start"], query.validated_data["working_days"]
-        )
-        body = {"due_date": due.due_date.isoformat(), "calendar_complete": due.complete}
-        if not due.complete:
-            body["warning"] = due.warning
-            body["missing_years"] = list(due.missing_years)
-        return Response(body)
+        query = _query(s.DueDateQuery, request)
+        due = calendar.add_working_days(query["start"], query["working_days"])
+        return _calendar_answer({"due_date": due.due_date.isoformat()}, due)
 
 
 class ElapsedView(APIView):
@@ -72,18 +81,10 @@ class ElapsedView(APIView):
         tags=["utilities"],
     )
     def get(self, request):
-        query = s.ElapsedQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        elapsed = calendar.working_days_between(
-            query.validated_data["start"], query.validated_data["end"]
-        )
-        body = {"working_days": elapsed.working_days, "calendar_complete": elapsed.complete}
-        if not elapsed.complete:
-            body["warning"] = calendar.DueDate(
-                query.validated_data["end"], False, elapsed.missing_years
-            ).warning
-            body["missing_years"] = list(elapsed.missing_years)
-        return Response(body)
+        query = _query(s.ElapsedQuery, request)
+        elapsed = calendar.working_days_between(query["start"], query["end"])
+        counted = calendar.DueDate(query["end"], elapsed.complete, elapsed.missing_years)
+        return _calendar_answer({"working_days": elapsed.working_days}, counted)
 
 
 class CalendarYearView(APIView):

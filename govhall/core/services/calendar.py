@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -112,14 +114,45 @@ def _current_version() -> tuple:
     return (row["years"], row["last"])
 
 
+def version() -> str:
+    """The calendar's version as text (see ``_current_version``), for a caller that
+    remembers which calendar it computed with."""
+    years, last = _current_version()
+    return f"{years}:{last.isoformat() if last else '-'}"
+
+
 def invalidate() -> None:
     """Drop this process's snapshot; the next computation reads the table again."""
     global _snapshot
     _snapshot = None
 
 
+_pin = threading.local()
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """One snapshot for every computation inside the block: the version is read once.
+
+    For one service call that computes several dates and loads no calendar meanwhile
+    (a submission: the case's clocks, then its first task's), so it asks the database
+    once instead of once per date. Nested blocks share the outermost one's snapshot.
+    """
+    if getattr(_pin, "snapshot", None) is not None:
+        yield
+        return
+    _pin.snapshot = _load()
+    try:
+        yield
+    finally:
+        _pin.snapshot = None
+
+
 def _load() -> _Snapshot:
     global _snapshot
+    held = getattr(_pin, "snapshot", None)
+    if held is not None:
+        return held
     version = _current_version()
     snapshot = _snapshot
     if snapshot is None or snapshot.version != version:

@@ -1,6 +1,5 @@
 """The hash-chained audit log: appending, automatic auditing, and ``verify_audit``."""
 
-import io
 import itertools
 import json
 import subprocess
@@ -10,7 +9,6 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client
@@ -21,7 +19,7 @@ from govhall.core.services import audit
 from govhall.regions.models import Department
 from tests.factories import DepartmentFactory, UserFactory
 
-from .helpers import admin_form_data
+from .helpers import admin_form_data, raw_sql, record_some, verify
 
 TABLE = AuditEntry._meta.db_table
 
@@ -30,28 +28,6 @@ def entries_for(instance):
     return AuditEntry.objects.filter(
         object_type=instance._meta.label_lower, object_id=str(instance.pk)
     ).order_by("sequence")
-
-
-def verify() -> tuple[str, str]:
-    """Run ``manage.py verify_audit`` and return (stdout, stderr); raises CommandError."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", stdout=out, stderr=err)
-    finally:
-        verify.stderr = err.getvalue()
-    return out.getvalue(), err.getvalue()
-
-
-def raw_sql(sql: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def record_some(n: int) -> list[AuditEntry]:
-    return [
-        audit.record(audit.Action.OTHER, object_type="test.thing", object_id=str(i), after={"i": i})
-        for i in range(n)
-    ]
 
 
 class TestRecord:

@@ -8,36 +8,16 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from govhall.core.models import AuditChainHead, AuditEntry
 from govhall.core.services import audit
 from govhall.operations import registry
 
+from .helpers import raw_sql, record_some, verify
+
 pytestmark = pytest.mark.django_db
 TABLE = AuditEntry._meta.db_table
 HEAD = AuditChainHead._meta.db_table
-
-
-def raw_sql(sql: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def record_some(n: int) -> list[AuditEntry]:
-    return [
-        audit.record(audit.Action.OTHER, object_type="test.thing", object_id=str(i), after={"i": i})
-        for i in range(n)
-    ]
-
-
-def verify() -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", stdout=out, stderr=err)
-    finally:
-        verify.stderr = err.getvalue()
-    return out.getvalue(), err.getvalue()
 
 
 def checkpoint() -> str:

@@ -1043,6 +1043,12 @@ TEMPLATES: list[Template] = [
                 "民政部门居民家庭经济状况核对中心",
                 "广东省居民家庭经济状况核对平台",
             ),
+            # fetched through the sharing catalogue (govhall/demo/sharing.py, RK-HYDJ)
+            shared(
+                "婚姻状况证明",
+                "民政部门",
+                "人口库婚姻登记信息（RK-HYDJ:婚姻状况,配偶姓名,婚姻登记日期,婚姻登记机关）",
+            ),
         ],
         promised=30,
         statutory=30,

@@ -17,6 +17,7 @@ from govhall.accounts.tests.factories import UserFactory
 from govhall.core.models import AuditEntry
 from govhall.regions.models import Department, Post
 from tests import common as f
+from tests.common import user_client as signed_in
 
 from ..models import ExchangeCall, ExchangeClient
 from ..services import clients
@@ -25,12 +26,6 @@ from .conftest import PENGJIANG, push, token_for
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 Application = get_application_model()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

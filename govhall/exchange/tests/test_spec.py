@@ -214,6 +214,6 @@ def test_a_number_where_text_is_expected_is_named_as_such(good):
     assert spec.schema_errors(record) == {
         "format": ["类型错误：应为字符串（加引号），取值为1.0之一。"],
         "message_type": [
-            "类型错误：应为字符串（加引号），取值为0、1、2、3、4、5、6、7、8、9、R之一。"
+            "类型错误：应为字符串（加引号），取值为0、1、2、3、4、5、6、7、8、9、R、P之一。"
         ],
     }

@@ -47,25 +47,37 @@ class HolderLicenceMixin:
         return licence
 
 
+class HolderList(HolderLicenceMixin, generics.ListAPIView):
+    """A page of the holder's rows: ``row`` makes each one's payload for the
+    ``serializer_class``."""
+
+    filter_backends = []
+
+    def row(self, obj) -> dict:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [self.row(obj) for obj in page]
+        return self.get_paginated_response(self.serializer_class(rows, many=True).data)
+
+
 @extend_schema(
     summary="我的证照",
     description="当前办事身份的全部电子证照（含已注销、已过期），最新在前。",
     tags=TAGS,
 )
-class MyLicenceList(HolderLicenceMixin, generics.ListAPIView):
+class MyLicenceList(HolderList):
     """Every licence of the acting identity, any state, newest first."""
 
     serializer_class = s.HolderLicenceSummary
-    filter_backends = []
     queryset = Licence.objects.none()
 
     def get_queryset(self):
         return sharing.licences_of(identity_of(self.request)).order_by("-created_at", "-pk")
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        data = s.HolderLicenceSummary([s.summary_payload(lic) for lic in page], many=True).data
-        return self.get_paginated_response(data)
+    def row(self, licence) -> dict:
+        return s.summary_payload(licence)
 
 
 class MyLicenceDetail(HolderLicenceMixin, APIView):
@@ -86,21 +98,18 @@ class MyLicenceDetail(HolderLicenceMixin, APIView):
     responses={200: s.HolderLicenceUse(many=True), 404: NOT_FOUND},
     tags=TAGS,
 )
-class MyLicenceUses(HolderLicenceMixin, generics.ListAPIView):
+class MyLicenceUses(HolderList):
     """Every read of one licence (by departments, share links, downloads), newest first."""
 
     serializer_class = s.HolderLicenceUse
-    filter_backends = []
     queryset = LicenceUse.objects.none()
 
     def get_queryset(self):
         licence = self.licence(self.request, self.kwargs["identifier"])
         return uses.uses_of_holder(identity_of(self.request)).filter(licence=licence)
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        rows = [s.use_payload(use, who_used(use)) for use in page]
-        return self.get_paginated_response(s.HolderLicenceUse(rows, many=True).data)
+    def row(self, use) -> dict:
+        return s.use_payload(use, who_used(use))
 
 
 class MyLicencePdf(HolderLicenceMixin, APIView):

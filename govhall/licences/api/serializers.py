@@ -80,6 +80,18 @@ class SignatureInfo(serializers.Serializer):
     signed_at = serializers.DateTimeField()
 
 
+class QrInfo(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["static", "live"])
+    signed_at = serializers.DateTimeField(required=False)
+    expires_at = serializers.DateTimeField(required=False)
+    expired = serializers.BooleanField(required=False)
+
+
+class PhotoField(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+
+
 class VerifyResult(serializers.Serializer):
     identifier = serializers.CharField(help_text="所核验版本的证照标识（无法识别时为空）")
     status = serializers.ChoiceField(choices=list(STATUS_LABELS), help_text=STATUS_HELP)
@@ -104,6 +116,12 @@ class VerifyResult(serializers.Serializer):
     valid_until = serializers.DateField(allow_null=True, help_text="空表示长期有效")
     revocation_reason = serializers.CharField(allow_blank=True)
     signature = SignatureInfo(allow_null=True)
+    qr = QrInfo(
+        allow_null=True,
+        help_text="所核验二维码：static 打印件静态码；live 亮证动态码（含签名时间与有效期）；"
+        "按证照标识核验时为 null",
+    )
+    photo = PhotoField(allow_null=True, help_text="证照类型含照片字段时，供核对持证人本人")
 
 
 VERIFY_KEYS = (
@@ -117,6 +135,8 @@ VERIFY_KEYS = (
     "valid_from",
     "valid_until",
     "signature",
+    "qr",
+    "photo",
 )
 
 

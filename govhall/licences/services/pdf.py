@@ -70,8 +70,13 @@ def qr_code(version: LicenceVersion):
 
 
 def qr_svg(version: LicenceVersion, title: str = "") -> str:
-    """Inline SVG, sized by CSS (no width/height), with a white quiet zone."""
-    svg = qr_code(version).svg_inline(
+    """Inline SVG of the static code, sized by CSS (no width/height), with a white quiet zone."""
+    return svg_of(verification.qr_text(version), title)
+
+
+def svg_of(text: str, title: str = "") -> str:
+    """Inline SVG of any QR text (the live code's too), sized by CSS."""
+    svg = segno.make_qr(text, error="m").svg_inline(
         scale=1, border=4, omitsize=True, light="#fff", title=title or None, svgclass="qr-svg"
     )
     return mark_safe(svg)  # segno escapes the title; the rest is its own markup

@@ -178,7 +178,7 @@ def verification_text(text: str) -> str:
     """The identifier or QR payload inside what was typed, scanned or pasted: a
     verification URL carries it as ``?p=`` (the QR) or ``?id=`` (a link to a licence)."""
     text = (text or "").strip()
-    if "?" in text and not text.startswith(verification.QR_PREFIX):
+    if "?" in text and not verification.is_payload(text):
         query = parse_qs(urlsplit(text).query)
         for key in ("p", "id"):
             if query.get(key):
@@ -195,7 +195,7 @@ def check_input(text: str, field: str) -> str:
         raise refuse(field, "required", f"请填写“{label}”。")
     if len(text) > MAX_INPUT:
         raise refuse(field, "max_length", f"“{label}”不能超过{MAX_INPUT}个字符。")
-    if text.startswith(verification.QR_PREFIX):
+    if verification.is_payload(text):
         try:
             verification.read_payload(text)
         except ValueError:

@@ -140,6 +140,14 @@ def _staff_department(user, case):
     return None
 
 
+def _record_case_uses(licences, kind: str, user, case, purpose: str) -> None:
+    """Log each licence as used by ``user`` for ``case``, on behalf of the department of
+    theirs that handles or accepted it."""
+    department = _staff_department(user, case)
+    for licence in licences:
+        record_use(licence, kind, user=user, department=department, case=case, purpose=purpose)
+
+
 def consented(case) -> QuerySet[Licence]:
     """Licences the applicant let this case use (materials supplied by licence)."""
     identifiers = (
@@ -161,16 +169,8 @@ def read_for_case(user, case) -> list[Licence]:
     if not access.staff_can_read(user, case):
         raise refuse("case", "not_your_case", "您无权查看该办件。")
     licences = list(consented(case))
-    department = _staff_department(user, case)
-    for licence in licences:
-        record_use(
-            licence,
-            LicenceUse.Kind.READ,
-            user=user,
-            department=department,
-            case=case,
-            purpose=f"审查办件{case.number}的申请材料",
-        )
+    purpose = f"审查办件{case.number}的申请材料"
+    _record_case_uses(licences, LicenceUse.Kind.READ, user, case, purpose)
     return licences
 
 
@@ -190,16 +190,7 @@ def request_for_case(user, case, type_code: str, purpose: str) -> list[Licence]:
         .filter(Q(state=LicenceState.VALID) | Q(state=LicenceState.EXPIRED))
         .select_related("type", "issuer", "current")
     )
-    department = _staff_department(user, case)
-    for licence in licences:
-        record_use(
-            licence,
-            LicenceUse.Kind.REQUEST,
-            user=user,
-            department=department,
-            case=case,
-            purpose=purpose.strip(),
-        )
+    _record_case_uses(licences, LicenceUse.Kind.REQUEST, user, case, purpose.strip())
     audit.record(
         audit.AuditEntry.Action.OTHER,
         instance=case,

@@ -21,7 +21,9 @@ from govhall.core.services.public_url import public_url
 from ..models import IssuerKey, Licence, LicenceState, LicenceVersion
 from . import canonical, identifiers, signing
 
-QR_PREFIX = "GHL1."
+QR_PREFIX = "GHL1."  # the static code (printed on the PDF)
+LIVE_PREFIX = "GHL2."  # the live 亮证 code with a signed time (``services.live``)
+PREFIXES = (QR_PREFIX, LIVE_PREFIX)
 
 
 class Status:
@@ -43,6 +45,13 @@ STATUS_LABELS = {
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+b64url = _b64url
+
+
+def is_payload(text: str) -> bool:
+    return text.startswith(PREFIXES)
 
 
 def _unb64url(text: str) -> bytes:
@@ -96,17 +105,21 @@ def qr_payload(version: LicenceVersion) -> str:
     return f"{QR_PREFIX}{_b64url(body)}.{_b64url(signing.sign(version.key, body))}"
 
 
+def verify_url(payload: str, request=None) -> str:
+    return f"{public_url(request)}/licences/verify/?p={payload}"
+
+
 def qr_text(version: LicenceVersion, request=None) -> str:
     """What the QR code holds: the verification page's address with the payload, so a
     phone camera opens the page and an offline verifier reads the ``p`` parameter. The
     address is the hall's public one (``core.services.public_url``)."""
-    return f"{public_url(request)}/licences/verify/?p={qr_payload(version)}"
+    return verify_url(qr_payload(version), request)
 
 
 def payload_from(text: str) -> str:
     """Accept the payload itself or a verification URL that carries it."""
     text = (text or "").strip()
-    if "?" in text and not text.startswith(QR_PREFIX):
+    if "?" in text and not is_payload(text):
         values = parse_qs(urlsplit(text).query).get("p")
         if values:
             return values[0].strip()
@@ -115,7 +128,7 @@ def payload_from(text: str) -> str:
 
 def read_payload(payload: str) -> tuple[dict, bytes, bytes]:
     """Split a QR payload into its claims, signed bytes and signature (ValueError if bad)."""
-    if not payload.startswith(QR_PREFIX):
+    if not is_payload(payload):
         raise ValueError("not a govhall licence QR payload")
     try:
         body_text, signature_text = payload[len(QR_PREFIX) :].split(".")
@@ -144,12 +157,28 @@ def _unknown(identifier: str, reason: str, **extra) -> dict:
     }
 
 
-def verify(text: str) -> dict:
+def live_window(claims: dict, at=None) -> tuple[dict | None, str]:
+    """For a live code, its window (``qr``) and the refusal when it is not open ("" if it is)."""
+    from . import live
+
+    state = live.window_state(claims, at)
+    if state == "malformed":
+        return {"kind": "live", "expired": True}, "二维码的签名时间无法识别。"
+    if state == "future":
+        return live.qr_info(claims, state), "二维码的签名时间晚于当前时间，请核对核验设备的时间。"
+    if state == "expired":
+        return live.qr_info(claims, state), live.EXPIRED_MESSAGE + "。"
+    return live.qr_info(claims, state), ""
+
+
+def verify(text: str, at=None) -> dict:
     """Answer for an identifier or a QR payload: status, masked holder, type, issuer,
-    validity and whether the signature verifies (the stored one, or the QR's)."""
+    validity and whether the signature verifies (the stored one, or the QR's). A live
+    code outside its signed window is refused as "二维码已过期，请让持证人刷新"."""
     text = payload_from(text)
     qr_signature_valid = None
-    if text.startswith(QR_PREFIX):
+    qr = None
+    if is_payload(text):
         try:
             claims, body, signature = read_payload(text)
         except ValueError:
@@ -159,6 +188,12 @@ def verify(text: str) -> dict:
         identifier = str(claims["i"])
         if not qr_signature_valid:
             return _unknown(identifier, "二维码签名验证失败，内容可能被篡改。")
+        if text.startswith(LIVE_PREFIX):
+            qr, refusal = live_window(claims, at)
+            if refusal:
+                return _unknown(identifier, refusal, qr=qr, status_label=refusal.rstrip("。"))
+        else:
+            qr = {"kind": "static"}
     else:
         identifier = text.upper()
     try:
@@ -199,4 +234,19 @@ def verify(text: str) -> dict:
         "valid_from": version.valid_from.isoformat(),
         "valid_until": version.valid_until.isoformat() if version.valid_until else None,
         "revocation_reason": licence.current.reason if status == Status.REVOKED else "",
+        "qr": qr,
+        "photo": photo_field(version),
     }
+
+
+PHOTO_NAMES = ("photo", "portrait", "zhaopian")
+
+
+def photo_field(version: LicenceVersion) -> dict | None:
+    """The type's photo field (named ``photo``/``portrait`` or labelled 照片), if it has
+    one: the checker compares it with the person in front of them."""
+    for field in version.licence.type.fields or []:
+        if field.get("name") in PHOTO_NAMES or "照片" in (field.get("label") or ""):
+            value = (version.data or {}).get(field["name"])
+            return {"label": field.get("label") or field["name"], "value": value or ""}
+    return None

@@ -3,7 +3,6 @@ then checked with the ``openssl`` command line alone — no project code touches
 verification (zipfile only unpacks). The signed data holds no ID number, only a salted
 commitment the holder can open."""
 
-import datetime
 import io
 import json
 import subprocess
@@ -13,9 +12,9 @@ import pytest
 from django.test import Client
 
 from govhall.cases.tests import factories as cf
+from tests.common import signed_in
 
 from ..models import LicenceUse, LicenceVersion
-from ..services import issuing
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,24 +22,9 @@ BASE = "/api/v1/my/licences/"
 DISTID = "distid:1234567812345678"
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def person_licence(name="张小明"):
-    dept = cf.department("江门市民政局")
-    identity = cf.applicant(name=name)
-    licence = issuing.issue(
-        f.licence_type(issuers=[dept]),
-        dept,
-        issuing.Holder.of_person(identity.person),
-        data={"household_size": 3},
-        valid_from=datetime.date(2026, 1, 1),
-    )
-    client = Client()
-    client.force_login(identity.user)
-    return licence, identity, client
+    licence, identity = f.person_licence(cf.applicant(name=name))
+    return licence, identity, signed_in(identity)
 
 
 def openssl(*args, cwd, stdin=None) -> subprocess.CompletedProcess:
@@ -212,21 +196,9 @@ def test_licence_page_offers_the_bundle(tmp_path):
 
 
 def test_company_licence_keeps_its_public_credit_code(tmp_path):
-    from govhall.accounts.services import acting
-
-    dept = cf.department("江门市食品药品监督管理局")
     identity = cf.company_agent()
-    licence_type = f.licence_type(
-        f"{f.DEFINING_BODY_CODE}003", "食品经营许可证", issuers=[dept], holder_kind="company",
-        fields=[], number_prefix="JY",
-    )  # fmt: skip
-    licence = issuing.issue(licence_type, dept, issuing.Holder.of_company(identity.company))
-    client = Client()
-    client.force_login(identity.user)
-    session = client.session
-    session[acting.SESSION_KEY] = identity.company.pk
-    session.save()
-    response = client.get(f"{BASE}{licence.current.identifier}/bundle")
+    licence = f.company_licence(identity.company)
+    response = signed_in(identity).get(f"{BASE}{licence.current.identifier}/bundle")
     assert response.status_code == 200, response.content
     folder = unpack(response.content, tmp_path / "company")
     document = json.loads((folder / "licence.json").read_text("utf-8"))

@@ -14,13 +14,6 @@ from govhall.accounts.tests.factories import CompanyFactory, PersonFactory, id_n
 from govhall.cases.tests import factories as cf
 from govhall.core.models import AuditEntry
 from govhall.regions.models import Post
-from tests.browser.fixtures import (  # noqa: F401 (pytest fixtures)
-    browser,
-    fast_password_hashing,
-    new_page,
-    site,
-    static_root_exists,
-)
 from tests.browser.helpers import DESKTOP, PHONE, describe_violations, run_axe, sign_in
 from tests.factories import DEFAULT_PASSWORD
 
@@ -345,7 +338,7 @@ def test_management_command(tmp_path, capsys, civil):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_pages_in_a_browser(new_page, viewport, settings, tmp_path, civil):  # noqa: F811
+def test_pages_in_a_browser(new_page, viewport, settings, tmp_path, civil):
     settings.GOVHALL_STAFF_TOTP_REQUIRED = False
     settings.MEDIA_ROOT = tmp_path / "media"
     _dept, licence_type, user = civil

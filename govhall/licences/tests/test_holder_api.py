@@ -9,52 +9,18 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from govhall.accounts.services import acting
 from govhall.cases.tests import factories as cf
+from tests.common import signed_in
 from tests.factories import bearer_header
 
 from ..models import LicenceShare, LicenceUse
 from ..services import issuing, uses
 from . import factories as f
+from .factories import person_licence
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 BASE = "/api/v1/my/licences/"
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-def signed_in(identity) -> Client:
-    client = Client()
-    client.force_login(identity.user)
-    if identity.company is not None:
-        session = client.session
-        session[acting.SESSION_KEY] = identity.company.pk
-        session.save()
-    return client
-
-
-def person_licence(identity=None):
-    dept = cf.department("江门市民政局")
-    identity = identity or cf.applicant(name="张小明")
-    licence = issuing.issue(
-        f.licence_type(issuers=[dept]),
-        dept,
-        issuing.Holder.of_person(identity.person),
-        data={"household_size": 3},
-        valid_from=datetime.date(2026, 1, 1),
-    )
-    return licence, identity
 
 
 def test_list_and_detail_by_any_versions_identifier():

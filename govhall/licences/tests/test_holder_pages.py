@@ -15,14 +15,8 @@ from govhall.accounts.services import acting
 from govhall.accounts.tests.factories import AgentGrantFactory
 from govhall.cases.tests import factories as cf
 from govhall.core.models import AuditEntry
-from tests.browser.fixtures import (  # noqa: F401  (the shared chromium and live server)
-    browser,
-    fast_password_hashing,
-    new_page,
-    site,
-    static_root_exists,
-)
 from tests.browser.helpers import PHONE, describe_violations, run_axe
+from tests.common import signed_in
 
 from ..models import LicenceShare, LicenceUse
 from ..services import issuing, sharing, uses
@@ -30,48 +24,9 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-COMPANY_TYPE = f"{f.DEFINING_BODY_CODE}003"
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def signed_in(identity) -> Client:
-    client = Client()
-    client.force_login(identity.user)
-    if identity.company is not None:
-        session = client.session
-        session[acting.SESSION_KEY] = identity.company.pk
-        session.save()
-    return client
-
 
 def person_licence(identity=None):
-    dept = cf.department("江门市民政局")
-    identity = identity or cf.applicant(name="张小明")
-    licence = issuing.issue(
-        f.licence_type(issuers=[dept]),
-        dept,
-        issuing.Holder.of_person(identity.person),
-        data={"household_size": 3, "spouse_name": "李小红"},
-        valid_from=datetime.date(2026, 1, 1),
-    )
-    return licence, identity
-
-
-def company_licence(company):
-    dept = cf.department("江门市食品药品监督管理局")
-    licence_type = f.licence_type(
-        COMPANY_TYPE,
-        "食品经营许可证",
-        issuers=[dept],
-        holder_kind="company",
-        fields=[],
-        number_prefix="JY",
-    )
-    return issuing.issue(licence_type, dept, issuing.Holder.of_company(company), data={})
+    return f.person_licence(identity, spouse_name="李小红")
 
 
 def page(client, url, status=200, **kwargs) -> str:
@@ -270,7 +225,7 @@ def test_a_revoked_licence_cannot_be_shared_or_shown():
 
 def test_company_agents_see_the_companys_licences_with_the_power():
     agent = cf.company_agent()
-    licence = company_licence(agent.company)
+    licence = f.company_licence(agent.company)
     own, _ = person_licence(cf.applicant())
     html = page(signed_in(agent), reverse("licences:my-licences"))
     assert licence.number in html and agent.company.name in html

@@ -19,11 +19,6 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def issued(**type_values):
     dept = cf.department("江门市民政局")
     licence_type = f.licence_type(issuers=[dept], **type_values)

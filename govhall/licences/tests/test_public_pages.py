@@ -2,7 +2,6 @@
 catalogue, and the catalogue guide's links to it."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from govhall.cases.tests import factories as cf
@@ -23,13 +22,6 @@ LICENCE_MATERIAL = {
     "licence_type_code": f.TYPE_CODE,
     "licence_type_name": "最低生活保障证",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

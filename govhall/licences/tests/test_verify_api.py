@@ -6,7 +6,6 @@ import json
 import logging
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from govhall.cases.tests import factories as cf
@@ -19,13 +18,6 @@ from .test_issuing import openssl_verifies, person_licence
 pytestmark = pytest.mark.django_db
 
 VERIFY = "/api/v1/licences/verify"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()  # throttle history and the signed-list cache live in the cache
-    yield
-    cache.clear()
 
 
 def post(body, **extra):

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from govhall.accounts.models import Power
 from govhall.cases.views.common import applicant_login
+from govhall.core.sessions import leaves_session_alone
 
 from ..models import Licence, LicenceState, LicenceUse
-from ..services import bundle, pdf, sharing, uses, verification
+from ..services import bundle, live, pdf, sharing, uses, verification
 
 PAGE_SIZE = 20
 RECENT_USES = 20
@@ -109,7 +110,7 @@ def _detail_context(request, licence: Licence) -> dict:
         "status": status,
         "status_label": verification.STATUS_LABELS[status],
         "fields": pdf.labelled_data(version),
-        "qr_svg": pdf.qr_svg(version, _("亮证二维码")) if status == "valid" else "",
+        "live": live_code(version) if status == "valid" else None,
         "versions": licence.versions.order_by("-version"),
         "uses": use_rows(
             uses.uses_of_holder(request.identity).filter(licence=licence)[:RECENT_USES]
@@ -168,6 +169,40 @@ def share_revoke(request, pk: int, share_pk: int):
     else:
         messages.success(request, _("分享链接已撤销，对方将无法再打开。"))
     return redirect(f"{licence_url(licence)}#shares")
+
+
+def live_code(version, request=None) -> dict:
+    """A fresh live 亮证 code: its QR (inline SVG), the payload and its window."""
+    code = live.live_payload(version)
+    text = verification.verify_url(code["payload"], request)
+    return {
+        **code,
+        "svg": pdf.svg_of(text, _("亮证二维码")),
+        "text": text,
+    }
+
+
+@leaves_session_alone
+@never_cache
+@applicant_login
+@require_GET
+def licence_live_code(request, pk: int):
+    """The live code the 亮证 panel renews every ``REFRESH_SECONDS`` (live-code.js)."""
+    licence = licence_or_404(request, pk)
+    version = licence.current
+    if verification.status_of(version) != verification.Status.VALID:
+        return JsonResponse({"detail": _("该证照当前不能亮证。")}, status=409)
+    code = live_code(version, request)
+    return JsonResponse(
+        {
+            "payload": code["payload"],
+            "text": code["text"],
+            "svg": str(code["svg"]),
+            "signed_at": code["signed_at"].isoformat(),
+            "expires_at": code["expires_at"].isoformat(),
+            "refresh_seconds": code["refresh_seconds"],
+        }
+    )
 
 
 def licence_url(licence: Licence) -> str:

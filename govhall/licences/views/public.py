@@ -75,12 +75,16 @@ def verify(request):
             else:
                 kind, symbol, meaning = STATUS_STYLE[answer["status"]]
                 signed = (answer.get("signature") or {}).get("signed_at")
+                qr_expires = (answer.get("qr") or {}).get("expires_at")
                 context.update(
                     answer=answer,
                     kind=kind,
                     symbol=symbol,
                     meaning=meaning,
                     signed_at=timezone.localtime(parse_datetime(signed)) if signed else None,
+                    qr_expires=timezone.localtime(parse_datetime(qr_expires))
+                    if qr_expires
+                    else None,
                     form=VerifyForm(),  # the form below the answer is for the next licence
                 )
     if context["form"].is_bound and context["form"].errors:

@@ -281,4 +281,16 @@ def alerts(snap: Snapshot) -> list[Alert]:
                 f"{snap.ingest.depth}条过程信息超过1小时未汇总进监测指标。",
             )
         )
+    found += [Alert("error", message) for message in _entry_alerts()]
     return found
+
+
+def _entry_alerts() -> list[str]:
+    """Mobile entries that failed twice in a row (govhall.mobile, 定期检测), if installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("govhall.mobile"):
+        return []
+    from govhall.mobile.services import probe
+
+    return _guarded(probe.alerts, [])

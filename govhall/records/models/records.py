@@ -33,6 +33,7 @@ class MessageType(models.TextChoices):
     CORRECTION_ACCEPTED = "8", _("补正受理")
     COLLECTED = "9", _("领取登记")
     RATING = "R", _("评价")  # our extension: the 好差评 of GB/T 39046 travels in the same stream
+    PAYMENT = "P", _("收费")  # our extension: 核定收费, 缴费, 退费 (docs/payments.md)
 
 
 class ProcessRecord(models.Model):

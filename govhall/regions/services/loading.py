@@ -36,6 +36,16 @@ class LoadReport:
     def as_dict(self) -> dict:
         return {"created": dict(self.created), "updated": dict(self.updated)}
 
+    def audit(self, object_type: str, what: str, reason: str) -> None:
+        """One audit entry for a load that changed ``what`` (what it created and updated)."""
+        audit.record(
+            audit.Action.IMPORT,
+            object_type=object_type,
+            object_repr=what,
+            after=self.as_dict(),
+            reason=reason,
+        )
+
 
 def read_regions(path: Path = REGIONS_CSV) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
@@ -63,13 +73,7 @@ def load_regions(rows: list[dict[str, str]] | None = None) -> LoadReport:
     Region.objects.bulk_create(new, batch_size=1000)
     Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=1000)
     if new or changed:
-        audit.record(
-            audit.Action.IMPORT,
-            object_type="regions.region",
-            object_repr="行政区划",
-            after=report.as_dict(),
-            reason="载入GB/T 2260行政区划",
-        )
+        report.audit("regions.region", "行政区划", "载入GB/T 2260行政区划")
     return report
 
 
@@ -102,13 +106,7 @@ def create_halls() -> LoadReport:
         report.created[kind] += 1
     Hall.objects.bulk_create(new, batch_size=1000)
     if new:
-        audit.record(
-            audit.Action.IMPORT,
-            object_type="regions.hall",
-            object_repr="办事大厅",
-            after=report.as_dict(),
-            reason="为各级区划开设办事大厅",
-        )
+        report.audit("regions.hall", "办事大厅", "为各级区划开设办事大厅")
     return report
 
 
@@ -184,13 +182,7 @@ def load_departments() -> LoadReport:
             report.created[region.level] += 1
     Department.objects.bulk_create(new, batch_size=1000)
     if new:
-        audit.record(
-            audit.Action.IMPORT,
-            object_type="regions.department",
-            object_repr="部门",
-            after=report.as_dict(),
-            reason="载入各级部门名录",
-        )
+        report.audit("regions.department", "部门", "载入各级部门名录")
     apply_reforms(report=report)
     return report
 

@@ -143,3 +143,20 @@ def test_scenario_errors_are_explained(client):
     assert "请从第一个问题重新回答" in response.content.decode()
     assert client.get(reverse("catalog:scenario", args=["missing"])).status_code == 404
     assert Scenario.objects.filter(code="open-a-restaurant-jiangmen").exists()
+
+
+def test_a_group_offers_the_other_regions_on_the_page_and_the_api_only_its_lead(client):
+    from govhall.search.engine import search
+    from govhall.search.grouping import GroupedResults, LeadItems
+
+    lead = Item.objects.get(name=LICENCE, region_id="440700")
+    others = Item.objects.published().filter(basic_code=lead.basic_code).exclude(pk=lead.pk)
+    assert others.exists()
+    grouped = GroupedResults(search("营业执照", region="440700"))
+    (shown,) = [g for g in grouped.groups(0, 20) if g.item.pk == lead.pk]
+    assert {o.pk for o in shown.others} == set(others.values_list("pk", flat=True))
+    assert all(not g.others for g in grouped.groups(0, 20, others=False))
+    assert [i.pk for i in LeadItems(grouped)[0:20]] == [g.item.pk for g in grouped.groups(0, 20)]
+
+    html = client.get(reverse("catalog:search"), {"q": "营业执照", "region": "440700"})
+    assert f"其他地区办理（{others.count()}个）" in html.content.decode()

@@ -1,4 +1,5 @@
-"""SQLite remembers the count of a query per index generation: never a stale count.
+"""The count of a query is remembered per index generation (SQLite and PostgreSQL):
+never a stale count.
 
 These tests commit (a count is only remembered outside transactions), so they load
 their own small slice and the reference data is restored after the flush.
@@ -11,10 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from govhall.catalog.models import Item
 from govhall.search.engine import index_item, remove_item, search_items
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="remembered on SQLite only"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LICENCE = "企业设立登记（营业执照核发）"
 

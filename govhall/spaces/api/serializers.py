@@ -35,7 +35,7 @@ class SpaceCaseOut(serializers.Serializer):
     next_stage = StageOut(allow_null=True)
     clock_stopped_reason = serializers.CharField(allow_blank=True)
     stages = StageOut(many=True)
-    todo = TodoOut(many=True, help_text="需要申请人做的事：补正、评价、复核、领取")
+    todo = TodoOut(many=True, help_text="需要申请人做的事：补正、缴费、评价、复核、领取")
     licence_number = serializers.CharField(allow_blank=True, help_text="办结出证的证照编号")
 
 
@@ -214,10 +214,15 @@ class PreferenceIn(serializers.Serializer):
         child=serializers.CharField(),
         help_text="不再接收的推送类别：service / renewal / policy / next_service",
     )
+    themes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="订阅的政策资讯主题（服务主题编码，如 c04）；省略则不变",
+    )
 
 
 class PreferenceOut(PreferenceIn):
-    pass
+    themes = serializers.ListField(child=serializers.CharField(), help_text="订阅的政策资讯主题")
 
 
 class DataReadOut(serializers.Serializer):

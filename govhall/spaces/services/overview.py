@@ -24,13 +24,14 @@ from govhall.cases.models import (
     CaseState,
     Delivery,
     Notification,
+    Rating,
 )
 from govhall.cases.services import access, actions, applications, timeline
 from govhall.licences.models import Licence, LicenceState
 from govhall.licences.services import uses as licence_uses
 
 from ..models import Push, Reminder, SpaceKind
-from . import push
+from . import household, lifecycle, push
 from .profile import person_profile
 
 OPEN_LIMIT = 20
@@ -92,6 +93,11 @@ class Space:
     can_view_cases: bool = True
     can_receive_licences: bool = True
     age: int | None = None
+    household: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
+    complaints: list = field(default_factory=list)
+    ratings: list = field(default_factory=list)
+    stages: list = field(default_factory=list)
 
 
 def _todo(identity, case: Case) -> list[tuple[str, str]]:
@@ -100,6 +106,8 @@ def _todo(identity, case: Case) -> list[tuple[str, str]]:
         if offer.action.name in TODO:
             label, url_name = TODO[offer.action.name]
             rows.append((label, reverse(url_name, args=[case.number])))
+    if case.state == CaseState.AWAITING_PAYMENT and access.applicant_can_act(identity, case):
+        rows.append(("缴费", reverse("payments:fee", args=[case.number])))
     if (
         case.state == CaseState.CONCLUDED
         and case.delivery == Delivery.PICKUP
@@ -179,6 +187,32 @@ def build(identity) -> Space:
             AgentGrant.objects.in_force().filter(company=company).select_related("agent")
         )
         space.profile = getattr(company, "space_profile", None)
+        space.stages = lifecycle.stages(company, cases)
     else:
         space.age = person_profile(identity.person).age
+        space.household = household.items_of(identity.person)
+        space.consultations, space.complaints = _consultations_and_complaints(identity.user)
+    space.ratings = list(
+        Rating.objects.filter(case__in=cases, user=identity.user)
+        .select_related("case")
+        .order_by("-created_at")[:LIST_LIMIT]
+    )
     return space
+
+
+def _consultations_and_complaints(user) -> tuple[list, list]:
+    """The person's own 在线咨询 and 投诉 (a company's are filed by a person, in their name)."""
+    from govhall.assistant.models import Consultation
+    from govhall.supervision.models import Complaint
+
+    consultations = (
+        Consultation.objects.filter(user=user)
+        .select_related("department")
+        .order_by("-created_at")[:LIST_LIMIT]
+    )
+    complaints = (
+        Complaint.objects.filter(user=user)
+        .select_related("department")
+        .order_by("-received_at", "-pk")[:LIST_LIMIT]
+    )
+    return list(consultations), list(complaints)

@@ -19,12 +19,10 @@ from django.utils import timezone
 
 from govhall.accounts.models import Company, Person
 from govhall.cases.models import Case, CaseState
-from govhall.catalog.models import Item
-from govhall.catalog.models.choices import RelationKind
 from govhall.licences.models import HolderKind, Licence, LicenceState
 from govhall.regions.models import Region
 
-from ..models import Push, PushKind, PushRule, SpaceKind
+from ..models import Preference, Push, PushKind, PushRule, SpaceKind
 from .delivery import deliver, preference_of
 from .profile import company_region, person_profile
 
@@ -125,6 +123,8 @@ def _person_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None:
     key = f"rule:{rule.code}"
     pushed = Push.objects.filter(user=OuterRef("user"), kind=rule.kind, key=key)
     people = Person.objects.select_related("user").exclude(Exists(pushed))
+    if rule.theme_code:
+        people = people.filter(user_id__in=subscribers(rule.theme_code))
     for person in people.iterator(chunk_size=2000):
         profile = person_profile(person, on)
         if rule.min_age is not None and (profile.age is None or profile.age < rule.min_age):
@@ -133,7 +133,9 @@ def _person_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None:
             continue
         if rule.region_prefix and not profile.region_code.startswith(rule.region_prefix):
             continue
-        values = _Values(age=profile.age, region=_region_name(profile.region_code))
+        values = _Values(
+            age=profile.age, region=_region_name(profile.region_code), theme=_theme_name(rule)
+        )
         send(
             result,
             person.user,
@@ -145,6 +147,21 @@ def _person_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None:
             link=rule.link,
             rule=rule,
         )
+
+
+def subscribers(theme_code: str) -> set[int]:
+    """The accounts following a theme. Matched in Python: JSON containment is not portable
+    to SQLite; a preference row exists only for those who saved their settings."""
+    rows = Preference.objects.values_list("user_id", "themes")
+    return {user_id for user_id, themes in rows.iterator() if theme_code in (themes or [])}
+
+
+def _theme_name(rule: PushRule) -> str:
+    if not rule.theme_code:
+        return ""
+    from govhall.catalog.models import Theme
+
+    return Theme.objects.filter(code=rule.theme_code).values_list("name", flat=True).first() or ""
 
 
 def _company_matches(rule: PushRule, company: Company) -> bool:
@@ -160,14 +177,18 @@ def _company_rule(result: PushResult, rule: PushRule, on: datetime.date) -> None
     companies = Company.objects.filter(is_active=True).select_related(
         "space_profile", "legal_representative__user"
     )
+    following = subscribers(rule.theme_code) if rule.theme_code else None
     for company in companies:
         if not _company_matches(rule, company):
+            continue
+        if following is not None and company.legal_representative.user_id not in following:
             continue
         profile = getattr(company, "space_profile", None)
         values = _Values(
             industry=profile.industry if profile else "",
             company_type=profile.company_type if profile else "",
             region=_region_name(company_region(company)),
+            theme=_theme_name(rule),
         )
         send(
             result,
@@ -239,19 +260,19 @@ def _after_item_rule(result: PushResult, rule: PushRule, on: datetime.date) -> N
         )
 
 
-def next_services(case: Case) -> list[Item]:
-    """The follow-on items (后置事项) the concluded case's catalogue version declares."""
-    return [
-        relation.target
-        for relation in case.item_version.relations.filter(
-            kind=RelationKind.FOLLOW_ON
-        ).select_related("target")
-    ]
+def next_services(case: Case) -> list:
+    """The next services of a concluded case: the follow-on items (后置事项) its catalogue
+    version declares, then what applicants of the same item usually applied for next
+    (co-occurrence in case history, ``analysis``), each with its reason."""
+    from govhall.analysis.services import recommend
+
+    return recommend.for_case(case)
 
 
 def _follow_ons(result: PushResult, on: datetime.date) -> None:
     for case in _concluded_since(on).select_related("item_version"):
-        for item in next_services(case):
+        for recommended in next_services(case):
+            item = recommended.item
             send(
                 result,
                 case.user,
@@ -259,7 +280,7 @@ def _follow_ons(result: PushResult, on: datetime.date) -> None:
                 key=f"case:{case.number}:{item.implementation_code}",
                 title=f"下一步可办理：{item.name}",
                 body="",
-                reason=f"因为您办理的“{case.item_name}”已办结，办理该事项的人通常接着办理“{item.name}”。",
+                reason=recommended.reason,
                 link=item.get_absolute_url(),
                 company=case.company,
             )

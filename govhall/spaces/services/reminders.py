@@ -39,6 +39,7 @@ CORRECTION_WARNING_DAYS = 3
 RATING_WINDOW_DAYS = 30
 RATING_GRACE_DAYS = 3  # the conclusion message itself asks for a rating first
 DRAFT_IDLE_DAYS = 7
+PAYMENT_WARNING_DAYS = 3
 
 
 @dataclass
@@ -125,6 +126,7 @@ def scan(on: datetime.date | None = None) -> ScanResult:
     _collections(result, on)
     _ratings(result, on)
     _drafts(result, on)
+    _payments(result, on)
     return result
 
 
@@ -247,4 +249,39 @@ def _drafts(result: ScanResult, on: datetime.date) -> None:
             title=f"“{name}”的申请还未提交",
             body=f"您于{timezone.localdate(draft.updated_at):%Y年%m月%d日}保存的“{name}”申请草稿尚未提交。",
             link=reverse("cases:application", args=[draft.public_id]),
+        )
+
+
+def _payments(result: ScanResult, on: datetime.date) -> None:
+    """A fee still due (待缴费) within ``PAYMENT_WARNING_DAYS`` working days of its
+    缴款期限: told once per deadline (a new assessment is a new deadline)."""
+    from govhall.payments.models import AssessmentState, FeeAssessment
+
+    rows = FeeAssessment.objects.filter(
+        state=AssessmentState.DUE,
+        due_date__gte=on,
+        case__state=CaseState.AWAITING_PAYMENT,
+    ).select_related("case__user", "case__company")
+    for assessment in rows:
+        case = assessment.case
+        left = calendar.remaining_working_days(on, assessment.due_date)
+        if case.user_id is None or left > PAYMENT_WARNING_DAYS:
+            continue
+        due = assessment.due_date
+        yuan = f"{assessment.total_fen // 100}.{assessment.total_fen % 100:02d}"
+        _send(
+            result,
+            case.user,
+            kind=ReminderKind.PAYMENT_DUE,
+            key=f"payment:{assessment.payment_code}:{due.isoformat()}",
+            company=case.company,
+            due=due,
+            title=f"请于{due:%Y年%m月%d日}前缴费",
+            body=(
+                f"您的办件{case.number}（{case.item_name}）已准予，应缴{yuan}元（缴款码"
+                f"{assessment.payment_code}），缴款期限为{due:%Y年%m月%d日}（还剩{left}个工作日）。"
+                "缴费后即发放办理结果。"
+            ),
+            link=reverse("payments:fee", args=[case.number]),
+            case_number=case.number,
         )

@@ -121,3 +121,33 @@ def test_renewal_push_switched_off_and_a_correction_reminder_once_on_a_phone(req
     check_page(admin, "indicators", found)
     assert admin.get_by_role("rowheader", name="江门市").is_visible()
     assert not found, describe_violations(found)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_household_grant_on_a_phone_and_the_members_items_on_the_holders_page(request, settings):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.MEDIA_ROOT = request.getfixturevalue("tmp_path")
+    request.getfixturevalue("site")
+    mother, son = f.applicant(name="陈阿婆"), f.applicant(name="陈小明")
+    case = f.submitted(f.item(name="高龄老人津贴申领"), mother)
+    found: list = []
+    page = signed_in_page(request, mother)
+    page.goto(reverse("spaces:household"))
+    check_page(page, "household", found)
+    page.get_by_label("被授权人姓名").fill("陈小明")
+    page.get_by_label("被授权人身份证号码").fill(son.person.id_number)
+    page.get_by_label("与您的关系").select_option(label="子女")
+    until = timezone.localdate() + datetime.timedelta(days=365)
+    page.get_by_label("授权有效期至").fill(until.isoformat())
+    page.get_by_role("button", name="授权", exact=True).click()
+    page.get_by_text("已授权。").wait_for()
+    assert page.get_by_role("button", name="终止授权 陈小明").is_visible()
+
+    holder = signed_in_page(request, son, elder=True)
+    holder.goto(reverse("spaces:home"))
+    check_page(holder, "holder's page, elder mode", found)
+    section = holder.get_by_role("region", name="家庭成员的事项")
+    assert section.get_by_text("陈阿婆（子女）").is_visible()
+    assert section.get_by_text(case.number).is_visible()
+    assert not found, describe_violations(found)

@@ -122,3 +122,61 @@ def test_a_concluded_case_brings_the_next_service_with_why_and_opening_is_record
     # someone else cannot open it
     other = signed_in(f.applicant())
     assert other.post(f"/api/v1/my/space/pushes/{sent.pk}/open").status_code == 404
+
+
+def test_policy_news_of_a_theme_reaches_only_its_subscribers_and_the_settings_keep_them():
+    from govhall.catalog.services import themes
+
+    themes.upsert_theme(code="c04", name="年检年审", audience="company", sort_order=4)
+    PushRule.objects.create(
+        code="annual-report-2027",
+        kind=PushKind.POLICY,
+        audience="person",
+        title="2026年度报告报送开始",
+        body="1月1日至6月30日报送上一年度年度报告。",
+        reason="因为您订阅了“{theme}”政策资讯",
+        theme_code="c04",
+    )
+    follower, other = f.applicant(), f.applicant()
+    client = signed_in(follower)
+    page = client.get(reverse("spaces:settings")).content.decode()
+    assert "订阅以下主题的政策资讯" in page and "年检年审（面向法人）" in page
+    response = client.post(
+        reverse("spaces:settings"),
+        {"reminders": "on", "pushes": ["service", "policy", "renewal"], "themes": ["c04"]},
+    )
+    assert response.status_code == 302
+    push.scan()
+    (sent,) = Push.objects.filter(kind=PushKind.POLICY)
+    assert sent.user == follower.user and sent.reason == "因为您订阅了“年检年审”政策资讯"
+    assert not Push.objects.filter(user=other.user).exists()
+
+    # the API reads and keeps them; an unknown theme is refused by name
+    body = client.get("/api/v1/my/space/preferences").json()
+    assert body["themes"] == ["c04"]
+    kept = client.put(
+        "/api/v1/my/space/preferences",
+        {"reminders": True, "sms": True, "pushes_off": []},
+        content_type="application/json",
+    )
+    assert kept.status_code == 200 and kept.json()["themes"] == ["c04"]
+    bad = client.put(
+        "/api/v1/my/space/preferences",
+        {"reminders": True, "sms": True, "pushes_off": [], "themes": ["z99"]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    (error,) = bad.json()["errors"]
+    assert error["field"] == "themes" and "z99" in error["message"]
+    # unsubscribing stops the next rule of the theme
+    preferences.save(follower.user, reminders=True, sms=True, pushes_off=[], themes=[])
+    PushRule.objects.create(
+        code="annual-report-late",
+        kind=PushKind.POLICY,
+        audience="person",
+        title="年报补报",
+        body="未按期报送的可补报。",
+        reason="因为您订阅了“{theme}”政策资讯",
+        theme_code="c04",
+    )
+    assert push.scan().total == 0

@@ -122,7 +122,12 @@ def test_preferences_by_page_and_by_api_with_a_clear_error_for_an_unknown_kind()
     assert saved.reminders is True and saved.sms is False
     assert saved.pushes_off == ["next_service", "renewal"]
     body = client.get("/api/v1/my/space/preferences").json()
-    assert body == {"reminders": True, "sms": False, "pushes_off": ["next_service", "renewal"]}
+    assert body == {
+        "reminders": True,
+        "sms": False,
+        "pushes_off": ["next_service", "renewal"],
+        "themes": [],
+    }
     bad = client.put(
         "/api/v1/my/space/preferences",
         {"reminders": True, "sms": True, "pushes_off": ["lottery"]},

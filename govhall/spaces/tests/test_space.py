@@ -137,3 +137,37 @@ def test_a_concluded_case_links_the_licence_it_issued():
     body = signed_in(me).get("/api/v1/my/space").json()
     (recent,) = body["recent_cases"]
     assert recent["licence_number"] and recent["stages"][-1]["state"] == "done"
+
+
+def test_the_company_page_lists_its_lifecycle_stages_with_the_companys_cases_in_each():
+    from govhall.catalog.services import themes
+
+    for code, name in (
+        ("c01", "企业设立变更"),
+        ("c02", "企业准营准办"),
+        ("c04", "年检年审"),
+        ("c32", "法人注销"),
+    ):
+        themes.upsert_theme(code=code, name=name, audience="company", sort_order=1)
+    agent = f.company_agent()
+    f.submitted(f.item(audiences=["1", "2"], name="食品经营许可", themes=["c02"]), agent)
+    f.submitted(f.item(audiences=["1", "2"], name="个人事项", themes=["c02"]))  # not theirs
+    html = page(signed_in(agent))
+    assert "企业全生命周期事项" in html
+    region = agent.company.credit_code[2:8]
+    assert f'href="/themes/c02/?region={region}"' in html
+    stages = html[html.index("企业全生命周期事项") :]
+    assert stages.index("准营") < stages.index("本企业已办1件") < stages.index("经营")
+    assert "本平台暂无企业年报报送状态数据" in html
+    # a person's own page has none of it
+    assert "企业全生命周期事项" not in page(signed_in(f.applicant()))
+
+
+def test_a_case_card_links_its_printable_documents():
+    dept = f.department("江门市民政局")
+    me = f.applicant()
+    case = f.submitted(f.item(dept), me)
+    handling.accept(case, f.staff(Post.CLERK, dept))
+    html = page(signed_in(me))
+    for kind in ("receipt", "acceptance"):
+        assert f"/my/cases/{case.number}/documents/{kind}.pdf" in html

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from govhall.workbench.cases.common import staff_only
+from govhall.workbench.gate import staff_only
 
 from ..services import datareads
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from govhall.regions.services.scope import scope_of
-from govhall.workbench.cases.common import forbidden, staff_only
+from govhall.workbench.gate import forbidden, staff_only
 
 from ..services import indicators
 

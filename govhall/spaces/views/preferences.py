@@ -25,6 +25,18 @@ class PreferenceForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    themes = forms.MultipleChoiceField(
+        label=gettext_lazy("订阅以下主题的政策资讯"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = [
+            (t.code, f"{t.name}（{t.get_audience_display()}）")
+            for t in preferences.subscribable_themes()
+        ]
 
 
 @applicant_login
@@ -35,6 +47,7 @@ def settings_page(request):
         "reminders": current.reminders,
         "sms": current.sms,
         "pushes": [k for k in PushKind.values if current.wants(k)],
+        "themes": list(current.themes or []),
     }
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -44,6 +57,7 @@ def settings_page(request):
             reminders=form.cleaned_data["reminders"],
             sms=form.cleaned_data["sms"],
             pushes_off=[k for k in PushKind.values if k not in wanted],
+            themes=form.cleaned_data["themes"],
         )
         messages.success(request, _("设置已保存。"))
         return redirect("spaces:settings")

@@ -12,6 +12,7 @@ from govhall.accounts.tests.helpers import last_code
 from govhall.core.services import calendar
 from govhall.regions.models import Department, Post
 from tests import common as f
+from tests.common import user_client as signed_in
 
 from ..models import Complaint, ComplaintState, Warning
 from ..services import complaints, detection
@@ -19,12 +20,6 @@ from . import helpers as h
 
 pytestmark = pytest.mark.django_db
 MOBILE = "13912345678"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

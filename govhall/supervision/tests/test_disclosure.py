@@ -12,6 +12,7 @@ from django.test import Client
 
 from govhall.core.services import calendar
 from govhall.regions.models import Post
+from tests.common import user_client as signed_in
 
 from ..services import detection
 from ..services.disclosure import mask_name
@@ -19,12 +20,6 @@ from . import helpers as h
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_mask_name():

@@ -15,6 +15,7 @@ from govhall.cases.tests import factories as cf
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 from tests import common as f
+from tests.common import user_client as signed_in
 
 from ..models import FollowUpState, RatingFollowUp, Rule, Warning
 from ..services import detection, followups, rules
@@ -24,19 +25,11 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def concluded():
     """A case of 江门市民政局 taken through the case engine to its conclusion."""
     dept = f.department("江门市民政局")
-    clerk, reviewer, approver = (
-        f.staff(p, dept) for p in (Post.CLERK, Post.REVIEWER, Post.APPROVER)
-    )
+    clerk, reviewer, approver = f.handlers(dept)
     identity = f.applicant()
     case = cf.submitted(f.item(dept), identity)
     handling.accept(case, clerk)

@@ -11,6 +11,7 @@ from govhall.core.models.audit import AuditEntry
 from govhall.core.services import calendar
 from govhall.regions.models import Post
 from tests import common as f
+from tests.common import user_client as signed_in
 
 from ..models import Card, Warning, WarningState
 from ..services import detection
@@ -18,12 +19,6 @@ from . import helpers as h
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/supervision/warnings"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

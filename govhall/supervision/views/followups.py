@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from govhall.workbench.cases.common import forbidden
+from govhall.workbench.gate import forbidden
 
 from ..models import FollowUpState
 from ..services import followups

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govhall.records.models import ProcessRecord
-from govhall.workbench.cases.common import forbidden, staff_gate
+from govhall.workbench.gate import forbidden, staff_gate
 
 from ..models import Card, Category, WarningState, WarningStep
 from ..services import access, queries, workflow

@@ -199,3 +199,15 @@ def test_inbox_card_counts_pending_and_overdue_tasks(client):
     assert '<strong class="count-figure">3</strong> 件待办' in html
     assert '<strong class="count-figure">1</strong> 件已超期' in html
     assert 'href="/workbench/cases/?filter=overdue"' in html
+
+
+def test_cards_show_the_figures_their_apps_registered(client):
+    """The shell imports no desk: cases and supervision register their cards' figures."""
+    assert {"inbox", "supervision"} <= set(views.FIGURES)
+    supervisor = StaffPostFactory(
+        department=department("440700", "江门市监察局"), post=Post.SUPERVISOR
+    ).user
+    client.force_login(supervisor)
+    html = client.get("/workbench/").content.decode()
+    assert 'id="supervision-counts"' in html and "未办结黄牌 0 张、红牌 0 张" in html
+    assert "件待办" not in html  # no handling post: no inbox card, no inbox figures

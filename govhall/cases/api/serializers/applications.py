@@ -78,6 +78,22 @@ class MaterialUploadRequest(serializers.Serializer):
     title = text(200, "材料名称")
 
 
+class LockerUploadRequest(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF、JPG或PNG，不超过10MB",
+        error_messages={
+            "required": "请上传file（文件）。",
+            "invalid": "“file”须为上传的文件（multipart/form-data）。",
+            "empty": "文件为空，请重新选择。",
+            "no_name": "无法确定上传文件的文件名。",
+        },
+    )
+    title = text(200, "材料名称")
+    key = serializers.CharField(
+        max_length=220, required=False, allow_blank=True, default="", help_text="材料标识（可选）"
+    )
+
+
 class MaterialFromLockerRequest(serializers.Serializer):
     key = serializers.CharField(
         max_length=220, error_messages={"required": "请提供key（材料标识）。"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from govhall.core.api.serializers import FieldsBuiltOnce
+
 from ...models import Case, Notification, Rating
 from ...services import actions, clocks, queries
 from .common import text
@@ -16,7 +18,7 @@ STATE_HELP = (
 )
 
 
-class CaseSummary(serializers.ModelSerializer):
+class CaseSummary(FieldsBuiltOnce, serializers.ModelSerializer):
     """One row of a case list (the applicant's or a staff member's)."""
 
     state = serializers.CharField(help_text=STATE_HELP)

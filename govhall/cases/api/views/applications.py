@@ -304,3 +304,30 @@ class ApplicationApplyView(ApplicantAPIView):
             s.SubmissionOut(_submission(application, cases)).data,
             status=status.HTTP_200_OK if cases.replayed else status.HTTP_201_CREATED,
         )
+
+
+class LockerUploadView(ApplicantAPIView):
+    """Put a file into the acting identity's materials locker (材料库), for the one-call
+    application: channels upload each material here, then name it in ``apply``."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="上传文件到材料库（供一次提交申请选用）",
+        request={"multipart/form-data": s.LockerUploadRequest},
+        responses={201: s.StoredFileOut, 400: ERRORS[400]},
+        tags=["applications"],
+    )
+    def post(self, request):
+        identity = identity_of(request)
+        body = s.LockerUploadRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        stored = applications.store_file(
+            identity.user,
+            data["file"],
+            title=data["title"] or data["file"].name,
+            kind=data["key"],
+            company=identity.company,
+        )
+        return Response(s.stored_file(stored), status=status.HTTP_201_CREATED)

@@ -45,6 +45,7 @@ from govhall.cases.models import (
     CaseNumberCounter,
     CaseState,
     CaseStep,
+    ClockScan,
     Suspension,
 )
 from govhall.cases.services import steps as case_steps
@@ -755,6 +756,9 @@ def generate(
         load(tables, batches(), rebuild_indexes=False)
     reset_sequences()
     save_counters(counters, generator.touched)
+    # Written beside the actions, not by them: the next deadline scan recomputes every
+    # suspended clock even if one already ran today.
+    ClockScan.objects.all().delete()
     report = generator.report
     report.seconds = time.perf_counter() - started
     audit.record(

@@ -1,0 +1,120 @@
+"""PostgreSQL: a page ranks a bounded set of rows, read bucket by bucket from the GIN
+indexes, and orders them as ranking every match would (issue 22, point 5)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from govhall.search import engine
+from govhall.search.engine import _strength_sql, _tier_sql, _tsquery, search_items
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend"),
+    pytest.mark.usefixtures("catalog"),
+]
+
+QUERIES = ["营业执照", "yyzz", "身份证", "结婚登记", "食品经营许可证", "公积金提取", "开餐馆"]
+QUERIES += ["执照", "gongjijin"]
+REGIONS = [None, "440000", "440700", "440703", "445100"]
+
+
+def every_match_ranked(backend, offset: int, limit: int) -> list[tuple]:
+    """The order before the bound: strength, tier and ts_rank of every match in one sort."""
+    clauses, params = backend._where()
+    where = " AND ".join(["d.search_vector @@ q", *clauses])
+    strength_sql, strength_params = _strength_sql(backend.plan)
+    tier_sql, tier_params = _tier_sql(backend.region_code)
+    sql = (
+        f"SELECT d.item_id, -ts_rank(%s::float4[], d.search_vector, q) AS score, "
+        f"{tier_sql} AS tier, {strength_sql} AS strength "
+        f"FROM search_itemdocument d, to_tsquery('simple'::regconfig, %s) q WHERE {where} "
+        "ORDER BY strength, tier, score, d.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                backend.WEIGHTS,
+                *tier_params,
+                *strength_params,
+                _tsquery(backend.plan),
+                *params,
+                limit,
+                offset,
+            ],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("region", REGIONS)
+def test_pages_are_those_of_ranking_every_match(query, region):
+    results = search_items(query, region=region)
+    backend = results._backend
+    total = len(results)
+    assert total > 0
+    assert total <= engine.RANK_LIMIT  # within the bound: the order is exact
+    expected = every_match_ranked(backend, 0, total)
+    for offset, limit in ((0, 20), (0, total), (7, 5), (max(0, total - 3), 10)):
+        got = backend.page(offset, limit)
+        want = expected[offset : offset + limit]
+        assert [r[0] for r in got] == [r[0] for r in want], (offset, limit)
+        assert [(r[2], r[3]) for r in got] == [(r[2], r[3]) for r in want]
+        assert [r[1] for r in got] == pytest.approx([r[1] for r in want])
+
+
+def test_a_page_ranks_no_more_rows_than_the_bound(monkeypatch):
+    results = search_items("营业执照", region="440000")
+    rows = results._backend.page(0, len(results))
+    assert all(score < 0 for _, score, _, _ in rows)  # all ranked: fewer than the bound
+
+    monkeypatch.setattr(engine, "RANK_LIMIT", 3)
+    bounded = search_items("营业执照", region="440000")._backend.page(0, len(results))
+    assert [r[0] for r in bounded] != [] and len(bounded) == len(rows)
+    assert {r[0] for r in bounded} == {r[0] for r in rows}  # the same matches, paged
+    for strength in {r[3] for r in bounded}:
+        bucket = [r for r in bounded if r[3] == strength]
+        ranked = [r for r in bucket if r[1] != 0]
+        assert len(ranked) <= 3, strength  # ts_rank ran for the first 3 rows at most
+    # past the bound: the bucket's other rows by tier, then id, after the ranked ones
+    bucket = [r for r in bounded if r[3] == bounded[-1][3]]
+    assert any(r[1] == 0 for r in bucket)
+    tiers = [r[2] for r in bucket]
+    assert tiers == sorted(tiers)
+
+
+def test_pages_past_the_bound_neither_repeat_nor_skip_a_match(monkeypatch):
+    monkeypatch.setattr(engine, "RANK_LIMIT", 4)
+    results = search_items("执照", region="440703")
+    total = len(results)
+    seen = []
+    for offset in range(0, total, 6):
+        seen += [r[0] for r in results._backend.page(offset, 6)]
+    assert len(seen) == total and len(set(seen)) == total
+    assert seen[:6] == [r[0] for r in results._backend.page(0, 6)]
+
+
+def test_name_matches_are_read_from_the_name_index_alone():
+    """The first bucket of a Chinese query needs neither the whole-document index nor a
+    recheck of the document vectors (what made broad queries read every match)."""
+    results = search_items("营业执照", region="440703")
+    with CaptureQueriesContext(connection) as queries:
+        results._backend.page(0, 5)
+    statements = [q["sql"] for q in queries.captured_queries]
+    buckets = [sql for sql in statements if "ORDER BY tier, d.id" in sql]
+    assert len(buckets) == 1  # the page lies in the first bucket
+    assert "name_keys" in buckets[0] and "search_vector" not in buckets[0]
+    ranked = [sql for sql in statements if "ts_rank" in sql]
+    assert len(ranked) == 1 and "d.id = ANY" in ranked[0]
+
+
+def test_each_row_is_ranked_once_per_search():
+    """The grouping walks a broad query in chunks: later chunks reuse the bucket read and
+    the ranks of the first."""
+    results = search_items("执照", region="440000")
+    backend = results._backend
+    first = backend.page(0, 10)
+    with CaptureQueriesContext(connection) as queries:
+        again = backend.page(0, 10)
+    assert again == first
+    assert not [q for q in queries.captured_queries if "search_itemdocument" in q["sql"]]
