@@ -1,5 +1,8 @@
 """Shared pytest fixtures: the reference data every test can rely on, and factories."""
 
+import os
+import tempfile
+
 import pytest
 
 
@@ -49,18 +52,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """pytest-django's live server, started only once the test database exists.
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file in shared memory, not an in-memory database.
 
-    On SQLite the test database lives in memory with a shared cache, and the server's
-    request threads can only see it through the test's own connection, which
-    pytest-django hands them when it starts the server — if the database is in memory by
-    then. Started first (a test asking for ``live_server`` before any database fixture,
-    as the first test of a worker), it handed over nothing: the threads opened
-    connections of their own, and a shared cache answers a second writer with "database
-    table is locked" at once instead of waiting.
+    The browser tests' live server answers requests on threads while the test writes on
+    its own. An in-memory database can only be reached through one connection, which
+    pytest-django then hands to every request thread: two requests at once (a page's
+    poll for new tasks beside another page loading) interleave their transactions on it
+    and fail ("cannot open savepoint - SQL statements in progress", a lost session). A
+    file gives every thread its own connection, as the hall runs in production: WAL
+    lets readers go on and IMMEDIATE transactions with a busy timeout queue writers.
+    ``/dev/shm`` keeps it as fast as memory; the process id keeps workers and runs apart.
     """
-    return live_server
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+        name = os.path.join(folder, f"govhall-test-{os.getpid()}.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
 
 
 def _end_other_sessions():
