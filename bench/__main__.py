@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m bench [NAME] [options]`` (or ``make bench``).
 
 Names: ``catalog`` (catalogue search on 1,000,000 items), ``cases`` (the case engine on
-1,000,000 cases), ``scan`` (the deadline scan over 1,000,000 open cases, PostgreSQL),
+1,000,000 cases), ``cases-cpu`` (CPU milliseconds per request in process, on the database
+``cases`` built; PostgreSQL), ``scan`` (the deadline scan over 1,000,000 open cases, PostgreSQL),
 ``licences`` (SM2 against OpenSSL, issuing throughput) and ``exchange``
 (process-record ingest against COPY, refresh and indicator queries on 10,000,000 records),
 ``rebuild`` (the monitoring rebuild against COPY of the same 10,202,000 records) and
@@ -33,6 +34,7 @@ import sys
 BENCHMARKS = (
     "catalog",
     "cases",
+    "cases-cpu",
     "scan",
     "licences",
     "exchange",
@@ -71,6 +73,11 @@ def _postgres_only(name: str, module: str, argv: list[str]) -> int:
         print(f"{name}: skipped (PostgreSQL only; set BENCH_DATABASE_URL or --database)")
         return 0
     return subprocess.run([sys.executable, "-m", module, *argv], check=False).returncode
+
+
+def cases_cpu(argv: list[str]) -> int:
+    """CPU per request in process (after ``cases`` has built its database)."""
+    return _postgres_only("cases-cpu", "bench.cases_cpu", argv)
 
 
 def scan(argv: list[str]) -> int:
@@ -128,6 +135,7 @@ def main(argv: list[str]) -> int:
         runners = {
             "catalog": catalog,
             "cases": cases,
+            "cases-cpu": cases_cpu,
             "scan": scan,
             "licences": licences,
             "exchange": exchange,

@@ -1,6 +1,6 @@
 """CPU per request in process: the one-call API, the inbox page and ``GET /api/v1/me``.
 
-    python -m bench.cases_cpu --database URL [--requests 200] [--profile apply|inbox|me]
+    python -m bench cases-cpu --database URL [--requests 200] [--profile apply|inbox|me]
                               [--top 40] [--sort tottime]
 
 Run after ``python -m bench cases --database URL`` has built the database (the same
@@ -87,9 +87,9 @@ def calls():
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.cases_cpu", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench cases-cpu", description=__doc__)
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", ""))
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", "--count", dest="requests", type=int, default=200)
     parser.add_argument("--profile", choices=("apply", "inbox", "me"))
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
