@@ -87,7 +87,7 @@ class Options:
     keep: bool = False
     server: str = ""
     # The clients push at the same time; off only for a server that cannot take two
-    # requests at once (the test suite's live server on in-memory SQLite).
+    # requests at once.
     concurrent: bool = True
     layout: str = ""  # PostgreSQL: "flat" or "partitioned" record table; "" as migrated
 
