@@ -232,10 +232,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ensure_database(url)
     setup_django(url, os.path.join(os.getcwd(), "var", "bench-baselib"))
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # it moves the ratio: see docs/baselib.md
+        cursor.execute("SHOW wal_compression")
+        (wal_compression,) = cursor.fetchone()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"bench baselib on {url.rsplit('/', 1)[-1]}: {options.persons:,} persons, "
-        f"{options.companies:,} companies (load average {load} on {os.cpu_count()} CPUs)"
+        f"{options.companies:,} companies (load average {load} on {os.cpu_count()} CPUs, "
+        f"wal_compression {wal_compression})"
     )
     persons, _companies = build(options.persons, options.companies)
     persons = min(persons, options.persons)
