@@ -1,6 +1,7 @@
 """Shared pytest fixtures: the reference data every test can rely on, and factories."""
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -62,13 +63,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     and fail ("cannot open savepoint - SQL statements in progress", a lost session). A
     file gives every thread its own connection, as the hall runs in production: WAL
     lets readers go on and IMMEDIATE transactions with a busy timeout queue writers.
-    ``/dev/shm`` keeps it as fast as memory; the process id keeps workers and runs apart.
+    ``/dev/shm`` (when it has room) keeps it as fast as memory; the process id keeps
+    workers and runs apart.
     """
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+        shm = "/dev/shm"  # a container's may be 64 MiB: then the temporary folder
+        roomy = os.path.isdir(shm) and shutil.disk_usage(shm).free > 512 * 2**20
+        folder = shm if roomy else tempfile.gettempdir()
         name = os.path.join(folder, f"govhall-test-{os.getpid()}.sqlite3")
         database.setdefault("TEST", {})["NAME"] = name
 
