@@ -70,7 +70,7 @@ def test_an_approver_decides_a_case_on_a_phone_after_a_totp_sign_in(new_page):
     assert overflow(page) <= 0
     page.get_by_label("动态口令").fill(code_of(device))
     click_and_follow(page, page.get_by_role("button", name="验证"))
-    page.wait_for_url("**/workbench/")
+    assert page.url.endswith("/workbench/"), f"{page.url}: {page.locator('main').inner_text()}"
 
     # The badge: one new task, announced by the poll.
     badge = page.locator("#task-badge")
