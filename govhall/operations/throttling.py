@@ -2,10 +2,9 @@
 
 DRF's own throttles keep a list of timestamps per client and write it back with
 ``cache.set`` — two processes answering at once each write their own list and one
-request is forgotten. Here each request is one atomic ``incr`` (Redis ``INCR``) of a
-counter per fixed window; the limit is applied to a sliding estimate, the previous
-window's count weighted by how much of it still overlaps the last ``duration`` seconds
-plus the current count, so a burst at a window boundary cannot double the rate.
+request is forgotten. Here each request is counted by ``core.windows.sliding_count``:
+one atomic ``incr`` per request, the limit applied to a sliding estimate, so a burst at
+a window boundary cannot double the rate.
 The client is ``REMOTE_ADDR`` as ``ClientAddressMiddleware`` resolved it
 (``NUM_PROXIES`` is 0: DRF never reads X-Forwarded-For on its own).
 """
@@ -15,6 +14,8 @@ from __future__ import annotations
 import math
 
 from rest_framework import throttling
+
+from govhall.core.windows import sliding_count
 
 
 class SharedRateThrottle(throttling.SimpleRateThrottle):
@@ -27,16 +28,7 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         now = self.timer()
         duration = self.duration
         window = int(now // duration)
-        current_key, previous_key = f"{self.key}:{window}", f"{self.key}:{window - 1}"
-        self.cache.add(current_key, 0, duration * 2 + 1)
-        try:
-            current = self.cache.incr(current_key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(current_key, 1, duration * 2 + 1)
-            current = 1
-        previous = self.cache.get(previous_key) or 0
-        overlap = 1 - (now - window * duration) / duration
-        estimate = previous * overlap + current
+        estimate, previous = sliding_count(self.key, duration, now, count=True, cache=self.cache)
         if estimate <= self.num_requests:
             return True
         # Seconds until the estimate falls back under the limit (at least one).

@@ -12,6 +12,9 @@ turn registration or password reset into an SMS cannon:
   15 minutes) and ``GOVHALL_SMS_PER_ADDRESS_HOUR`` / ``GOVHALL_SMS_PER_ADDRESS_DAY``;
 - for the whole platform: ``GOVHALL_SMS_GLOBAL_PER_MINUTE``.
 
+The address and platform limits count over sliding windows (the last hour, day or
+minute), not clock hours, so nothing resets at a full hour or at midnight.
+
 The address and global counters live in the Django cache — Redis when ``REDIS_URL`` is
 set — as atomic increments, so every app process shares them.
 """
@@ -33,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ...core.windows import sliding_count
 from .. import crypto, sms
 from ..models import PhoneCode, mask_mobile
 
@@ -69,13 +73,8 @@ def address_delay(sent_this_hour: int) -> int:
     return min(ADDRESS_BASE_DELAY * 2 ** (sent_this_hour - 1), MAX_ADDRESS_DELAY)
 
 
-def _incr(key: str, ttl: int) -> int:
-    cache.add(key, 0, ttl)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, ttl)
-        return 1
+def _window(key: str, period: int, stamp: float, *, count: bool = False) -> float:
+    return sliding_count(key, period, stamp, count=count)[0]
 
 
 def _refuse(code: str, message: str, field: str = "mobile") -> ValidationError:
@@ -86,25 +85,28 @@ def _check_shared_limits(address: str | None, now: datetime.datetime) -> None:
     """Refuse (without sending) when the address or the platform is over its limit;
     otherwise count this message. Raises before anything is written."""
     stamp = now.timestamp()
-    minute, hour, day = int(stamp // 60), int(stamp // 3600), int(stamp // 86400)
     if address:
         prefix = f"sms:address:{address}"
         last = cache.get(f"{prefix}:last")
-        this_hour = cache.get(f"{prefix}:h:{hour}") or 0
         if last is not None:
-            wait = address_delay(this_hour) - (stamp - last)
+            recent = math.ceil(_window(f"{prefix}:h", 3600, stamp) - 1e-9)
+            wait = address_delay(recent) - (stamp - last)
             if wait > 0:
                 raise _refuse(
                     "address_too_soon",
                     _("从您的网络获取验证码过于频繁，请%(wait)s秒后再试。")
                     % {"wait": math.ceil(wait)},
                 )
-        if _incr(f"{prefix}:h:{hour}", 3700) > _limit("GOVHALL_SMS_PER_ADDRESS_HOUR", 10):
+        hourly = _window(f"{prefix}:h", 3600, stamp, count=True)
+        if hourly > _limit("GOVHALL_SMS_PER_ADDRESS_HOUR", 10):
             raise _refuse("address_limit", _("从您的网络获取验证码次数过多，请一小时后再试。"))
-        if _incr(f"{prefix}:d:{day}", 86500) > _limit("GOVHALL_SMS_PER_ADDRESS_DAY", 30):
+        daily = _window(f"{prefix}:d", 86400, stamp, count=True)
+        if daily > _limit("GOVHALL_SMS_PER_ADDRESS_DAY", 30):
             raise _refuse("address_limit", _("从您的网络今日获取验证码次数过多，请明天再试。"))
         cache.set(f"{prefix}:last", stamp, 3700)
-    if _incr(f"sms:global:m:{minute}", 120) > _limit("GOVHALL_SMS_GLOBAL_PER_MINUTE", 300):
+    if _window("sms:global:m", 60, stamp, count=True) > _limit(
+        "GOVHALL_SMS_GLOBAL_PER_MINUTE", 300
+    ):
         raise _refuse("global_limit", _("短信发送繁忙，请稍后再试。"))
 
 

@@ -113,6 +113,30 @@ def test_the_delay_per_address_grows_and_the_hourly_limit_holds(settings, sms_ou
     phone.send_code("13500000008", "register", now=t, address="192.0.2.8")
 
 
+def test_a_full_hour_resets_neither_the_delay_nor_the_hourly_limit(settings, sms_outbox):
+    """CI once sent at 09:59:51 and again at 10:00:00: a clock-hour counter forgot the
+    first message and let the second through with no delay."""
+    settings.GOVHALL_SMS_PER_ADDRESS_HOUR = 2
+    address = "192.0.2.9"
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    t = hour - datetime.timedelta(seconds=9)
+    phone.send_code("13500000011", "register", now=t, address=address)
+    with pytest.raises(ValidationError) as soon:
+        phone.send_code("13500000012", "register", now=hour, address=address)
+    assert codes_of(soon.value) == {"address_too_soon"}
+    phone.send_code("13500000013", "register", now=hour + _s(2), address=address)
+    with pytest.raises(ValidationError) as hourly:  # two in the last hour already
+        phone.send_code("13500000014", "register", now=hour + _s(30 * 60), address=address)
+    assert "address_limit" in codes_of(hourly.value)
+    # an hour after the first message, the window has moved on
+    phone.send_code("13500000015", "register", now=t + _s(3600 + 45 * 60), address=address)
+    assert len(sms_outbox) == 3
+
+
+def _s(seconds: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=seconds)
+
+
 def test_the_delay_per_number_grows(sms_outbox):
     mobile, t = "13600000009", timezone.now()
     phone.send_code(mobile, "register", now=t)
