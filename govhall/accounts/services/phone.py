@@ -12,11 +12,10 @@ turn registration or password reset into an SMS cannon:
   15 minutes) and ``GOVHALL_SMS_PER_ADDRESS_HOUR`` / ``GOVHALL_SMS_PER_ADDRESS_DAY``;
 - for the whole platform: ``GOVHALL_SMS_GLOBAL_PER_MINUTE``.
 
-The address and platform limits count over sliding windows (the last hour, day or
-minute), not clock hours, so nothing resets at a full hour or at midnight.
-
 The address and global counters live in the Django cache — Redis when ``REDIS_URL`` is
-set — as atomic increments, so every app process shares them.
+set — as atomic increments, so every app process shares them, and count over sliding
+windows (``core.windows``: the last hour, day or minute), so nothing resets at a full
+hour or at midnight.
 """
 
 from __future__ import annotations
@@ -73,10 +72,6 @@ def address_delay(sent_this_hour: int) -> int:
     return min(ADDRESS_BASE_DELAY * 2 ** (sent_this_hour - 1), MAX_ADDRESS_DELAY)
 
 
-def _window(key: str, period: int, stamp: float, *, count: bool = False) -> float:
-    return sliding_count(key, period, stamp, count=count)[0]
-
-
 def _refuse(code: str, message: str, field: str = "mobile") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
@@ -89,7 +84,8 @@ def _check_shared_limits(address: str | None, now: datetime.datetime) -> None:
         prefix = f"sms:address:{address}"
         last = cache.get(f"{prefix}:last")
         if last is not None:
-            recent = math.ceil(_window(f"{prefix}:h", 3600, stamp) - 1e-9)
+            estimate, _previous = sliding_count(f"{prefix}:h", 3600, stamp)
+            recent = math.ceil(estimate - 1e-9)  # a whole message, not float noise
             wait = address_delay(recent) - (stamp - last)
             if wait > 0:
                 raise _refuse(
@@ -97,16 +93,15 @@ def _check_shared_limits(address: str | None, now: datetime.datetime) -> None:
                     _("从您的网络获取验证码过于频繁，请%(wait)s秒后再试。")
                     % {"wait": math.ceil(wait)},
                 )
-        hourly = _window(f"{prefix}:h", 3600, stamp, count=True)
+        hourly, _previous = sliding_count(f"{prefix}:h", 3600, stamp, count=True)
         if hourly > _limit("GOVHALL_SMS_PER_ADDRESS_HOUR", 10):
             raise _refuse("address_limit", _("从您的网络获取验证码次数过多，请一小时后再试。"))
-        daily = _window(f"{prefix}:d", 86400, stamp, count=True)
+        daily, _previous = sliding_count(f"{prefix}:d", 86400, stamp, count=True)
         if daily > _limit("GOVHALL_SMS_PER_ADDRESS_DAY", 30):
             raise _refuse("address_limit", _("从您的网络今日获取验证码次数过多，请明天再试。"))
         cache.set(f"{prefix}:last", stamp, 3700)
-    if _window("sms:global:m", 60, stamp, count=True) > _limit(
-        "GOVHALL_SMS_GLOBAL_PER_MINUTE", 300
-    ):
+    this_minute, _previous = sliding_count("sms:global:m", 60, stamp, count=True)
+    if this_minute > _limit("GOVHALL_SMS_GLOBAL_PER_MINUTE", 300):
         raise _refuse("global_limit", _("短信发送繁忙，请稍后再试。"))
 
 
