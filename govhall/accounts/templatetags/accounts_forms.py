@@ -3,6 +3,8 @@
 from django import template
 from django.conf import settings
 
+from govhall.core import sessions
+
 register = template.Library()
 
 
@@ -20,8 +22,11 @@ def widget(field, **attrs):
     return field.as_widget(attrs=attrs)
 
 
-@register.simple_tag
-def session_timing():
+@register.simple_tag(takes_context=True)
+def session_timing(context):
     """Seconds until an idle session ends, and when to warn (for the expiry dialog)."""
     minutes = int(getattr(settings, "GOVHALL_SESSION_WARNING_MINUTES", 3))
-    return {"age": settings.SESSION_COOKIE_AGE, "warn": minutes * 60}
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    age = sessions.seconds_left(session) if session is not None else settings.SESSION_COOKIE_AGE
+    return {"age": age, "warn": minutes * 60}

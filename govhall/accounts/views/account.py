@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.core import sessions
 from govhall.core.api.errors import NON_FIELD, error, json_error
 
 from ..forms import PasswordConfirmForm, apply_errors
@@ -141,6 +142,7 @@ def keepalive(request):
     if not request.user.is_authenticated:
         expired = error(NON_FIELD, "not_authenticated", _("会话已过期，请重新登录。"))
         return json_error([expired], 401)
+    sessions.renew(request.session)
     return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})
 
 

@@ -58,7 +58,7 @@ def inbox_rows(rows, *labels) -> SafeString:
                 item=escape(str(step.item_name)),
                 applicant=escape(str(step.applicant_name)),
                 step=escape(str(step.name)),
-                department=escape(str(step.department.name)),
+                department=escape(str(step.department_name)),
                 due=escape(row.due),
                 remaining=escape(str(row.remaining_text)),
                 **named,

@@ -167,7 +167,7 @@ REFERENCE_ROWS = """{% load i18n %}{% for row in rows %}
         <td data-label="{{ t_item }}">{{ row.step.item_name }}</td>
         <td data-label="{{ t_applicant }}">{{ row.step.applicant_name }}</td>
         <td data-label="{{ t_step }}">{{ row.step.name }}</td>
-        <td data-label="{{ t_department }}">{{ row.step.department.name }}</td>
+        <td data-label="{{ t_department }}">{{ row.step.department_name }}</td>
         <td data-label="{{ t_due }}">{{ row.step.due_date|date:"Y-m-d"|default:"—" }}</td>
         <td data-label="{{ t_remaining }}">{% if row.paused %}{{ t_paused }}{% elif row.remaining is None %}—{% elif row.overdue_by %}{% blocktranslate with n=row.overdue_by %}已超期{{ n }}个工作日{% endblocktranslate %}{% else %}{{ row.remaining }}{% endif %}</td>
       </tr>
@@ -203,11 +203,7 @@ def test_inbox_rows_write_what_the_cell_by_cell_template_wrote():
         (no_due, None),
     ):
         CaseStep.objects.filter(pk=open_step(case).pk).update(due_date=due)
-    steps = list(
-        CaseStep.objects.filter(state=StepState.OPEN, case__item=item)
-        .select_related("department")
-        .order_by("pk")
-    )
+    steps = list(inbox.listed(CaseStep.objects.filter(state=StepState.OPEN, case__item=item)))
     assert {s.case_state for s in steps} >= {CaseState.SUBMITTED, CaseState.AWAITING_CORRECTION}
     left = inbox.remaining_by_date(
         (s.due_date for s in steps if s.case_state not in inbox.PAUSED), today

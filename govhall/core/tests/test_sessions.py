@@ -1,5 +1,7 @@
 """Background polls neither renew the session nor write back what they read."""
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,8 +13,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from govhall.accounts.tests.factories import PersonFactory
 from govhall.cases.tests import factories as f
 from govhall.cases.tests.staff_support import civil_affairs, clerk, desk
+from govhall.core import sessions
 from govhall.core.sessions import SessionMiddleware, leaves_session_alone
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +53,8 @@ def test_a_marked_poll_does_not_undo_a_concurrent_post():
 
 
 def test_an_ordinary_request_would_write_its_stale_copy_back():
-    """What the mark prevents: with SESSION_SAVE_EVERY_REQUEST the read copy wins."""
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    """What the mark prevents: a request that renews the session (its last renewal is a
+    minute old, or there was none) saves the copy it read, which wins."""
     plain = lambda request: HttpResponse("{}")  # noqa: E731
     assert _poll_racing_a_post(plain)["counter"] == {"person": None}
 
@@ -71,4 +75,79 @@ def test_the_task_badge_does_not_keep_an_idle_desk_signed_in(client):
 
     page = client.get(reverse("workbench:cases-inbox"))  # use, by contrast, renews it
     assert page.status_code == 200
+    assert _stored(key).expire_date > soon + timedelta(minutes=20)
+
+
+def _signed_in(client):
+    client.force_login(PersonFactory().user)
+    return client.session.session_key
+
+
+def _page(client):
+    response = client.get(reverse("accounts:my-data"))
+    assert response.status_code == 200
+    return response
+
+
+def test_use_renews_the_session_at_most_once_an_interval(client, settings):
+    settings.GOVHALL_SESSION_RENEW_SECONDS = 60
+    key = _signed_in(client)
+    first = _page(client)  # no renewal yet: this one renews
+    assert settings.SESSION_COOKIE_NAME in first.cookies
+    renewed = _stored(key).expire_date
+    assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+
+    again = _page(client)  # seconds later: nothing written, no new cookie
+    assert settings.SESSION_COOKIE_NAME not in again.cookies
+    assert _stored(key).expire_date == renewed
+
+    stamp = client.session[sessions.RENEWED]
+    store = SessionStore(session_key=key)
+    store[sessions.RENEWED] = stamp - 61  # the last renewal a minute ago
+    store.save()
+    later = _page(client)
+    assert settings.SESSION_COOKIE_NAME in later.cookies
+    assert client.session[sessions.RENEWED] >= stamp
+
+
+def test_the_idle_timeout_still_ends_an_unused_session(client, settings):
+    key = _signed_in(client)
+    _page(client)
+    ended = timezone.now() - timedelta(seconds=1)
+    Session.objects.filter(session_key=key).update(expire_date=ended)
+    response = client.get(reverse("accounts:my-data"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_cookie_of_an_ended_session_is_not_renewed_into_a_new_one(client):
+    key = _signed_in(client)
+    Session.objects.filter(session_key=key).delete()
+    before = Session.objects.count()
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert Session.objects.count() == before
+
+
+def test_the_expiry_warning_counts_from_the_last_renewal(client, settings):
+    settings.GOVHALL_SESSION_RENEW_SECONDS = 60
+    key = _signed_in(client)
+    html = _page(client).content.decode()
+    assert f'data-age="{settings.SESSION_COOKIE_AGE}"' in html  # this page renewed it
+    store = SessionStore(session_key=key)
+    store[sessions.RENEWED] = int(time.time()) - 40
+    store.save()
+    html = _page(client).content.decode()
+    ages = [int(a) for a in re.findall(r'data-age="(\d+)"', html)]
+    assert ages and all(
+        settings.SESSION_COOKIE_AGE - 45 <= a <= settings.SESSION_COOKIE_AGE - 40 for a in ages
+    )
+
+
+def test_keepalive_renews_whenever_asked(client):
+    key = _signed_in(client)
+    _page(client)
+    soon = timezone.now() + timedelta(minutes=2)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    response = client.post(reverse("accounts:keepalive"))
+    assert response.status_code == 200
     assert _stored(key).expire_date > soon + timedelta(minutes=20)

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -77,6 +77,18 @@ class Row:
         return -self.remaining if self.remaining is not None and self.remaining < 0 else 0
 
 
+#: What a row shows of a task (``CaseStep`` carries copies of its case's fields).
+TASK_COLUMNS = ("pk", "case_number", "item_name", "applicant_name", "name", "due_date")
+TASK_COLUMNS += ("case_state", "code", "department_name")
+
+
+def listed(tasks):
+    """``tasks`` as named tuples of ``TASK_COLUMNS``: a page of fifty model instances with
+    their departments cost more CPU than its query (1.7 of 3.7 ms)."""
+    named = tasks.annotate(department_name=F("department__name"))
+    return named.values_list(*TASK_COLUMNS, named=True)
+
+
 _NUMBER = "__case_number__"
 
 
@@ -116,7 +128,7 @@ def _rows(steps, left: dict) -> list[Row]:
                 step.code == "0" and step.case_state == CaseState.SUBMITTED,
                 url=url_of(step.case_number),
                 css=css,
-                due=dateformat.format(step.due_date, "Y-m-d") if step.due_date else "—",
+                due=step.due_date.isoformat() if step.due_date else "—",
                 remaining_text=text,
                 pick_label=pick % {"n": step.case_number},
             )
@@ -150,7 +162,7 @@ def inbox(request):
     query = _query(request)
     if query:
         tasks = tasks.filter(case_number__contains=query)
-    tasks = tasks.select_related("department").order_by(F("due_date").asc(nulls_last=True), "pk")
+    tasks = listed(tasks.order_by(F("due_date").asc(nulls_last=True), "pk"))
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     steps = list(page.object_list)
     left = remaining_by_date((s.due_date for s in steps if s.case_state not in PAUSED), today)
