@@ -357,11 +357,14 @@ class CaseStep(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "post", "state", "due_date"], name="casestep_inbox"),
-            # The deadline scan's reminders: open tasks not yet reminded, by due date.
+            # The deadline scan's reminders: open tasks not yet reminded, by due date, outside
+            # special procedures — exactly its selection (``deadlines.due_tasks``): with the
+            # suspended cases' tasks inside, every run read each of them to drop it again.
             models.Index(
                 fields=["due_date"],
-                condition=models.Q(state="open", reminded_at__isnull=True),
-                name="casestep_unreminded",
+                condition=models.Q(state="open", reminded_at__isnull=True)
+                & ~models.Q(case_state="suspended"),
+                name="casestep_due_unreminded",
             ),
         ]
 

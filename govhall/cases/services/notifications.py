@@ -85,9 +85,15 @@ def send(notification: Notification) -> None:
 
 
 def send_pending() -> int:
-    """Retry notifications whose sending failed (the periodic scan calls this)."""
+    """Retry notifications whose sending failed (the periodic scan calls this), newest
+    first, 500 a run.
+
+    Ordered by id, the order of the partial index of failed sends: ordered by
+    ``created_at`` the planner, not knowing how few rows fail, may read and sort every
+    message instead (1.58 M after a backlog's reminders)."""
     count = 0
-    for note in Notification.objects.exclude(send_error="").select_related("user")[:500]:
+    failed = Notification.objects.exclude(send_error="").order_by("-pk")
+    for note in failed.select_related("user")[:500]:
         send(note)
         count += 1
     return count

@@ -141,6 +141,18 @@ def test_the_set_based_scan_leaves_what_the_per_case_scan_left(generated, days_l
         assert got[0] != before[0]
 
 
+def test_reminders_taken_a_few_at_a_time_leave_the_same(generated, monkeypatch):
+    """PostgreSQL reminds ``REMIND_BATCH`` tasks a statement, each batch from the last
+    one's latest due date on: batches of 7 (many sharing a due date) remind every due
+    task once, as the per-case scan did."""
+    on = timezone.localdate() + datetime.timedelta(days=9)
+    expected = run(per_case_scan, on)
+    monkeypatch.setattr(deadlines, "REMIND_BATCH", 7)
+    got = run(deadlines.scan, on)
+    assert got == expected
+    assert sum(reminded for *_, reminded in got[1]) > 7 * 3  # several full batches
+
+
 def test_the_scan_counts_and_is_idempotent(generated):
     on = timezone.localdate() + datetime.timedelta(days=9)
     suspended = Suspension.objects.filter(ended_on__isnull=True).values("case").distinct().count()

@@ -87,50 +87,75 @@ def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
 
 
 def update_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 2000) -> int:
-    """Set ``fields`` of many rows, each ``(pk, value, …)``, one statement per batch.
+    """Set ``fields`` of many rows, each ``(pk, value, …)``, one statement per batch;
+    returns how many rows were updated.
 
     ``bulk_update`` writes a ``CASE WHEN`` per field and row, which the database parses and
-    evaluates row by row; this joins a ``VALUES`` list instead (PostgreSQL and SQLite ≥
-    3.33 both take ``UPDATE … FROM``). Values are converted as Django would store them,
-    except the types it sends unchanged (``_PASSED_AS_IS``, and dates on PostgreSQL); on
-    PostgreSQL the first row's values are cast to the column types, which types the
-    whole list (a NULL in every row of a batch would otherwise read as text), and the
-    keys are also given as an array: without it the planner joins the VALUES by hash to a
-    scan of the whole table — per batch (2,000 rows of a 1,000,000-row table: 99.8 % of
-    the statement's reads).
+    evaluates row by row; this joins the new values instead (``UPDATE … FROM``). Values are
+    converted as Django would store them, except the types it sends unchanged
+    (``_PASSED_AS_IS``, and dates on PostgreSQL). On PostgreSQL the values come as one
+    array per column (``unnest``): a ``VALUES`` list of 2,000 rows took most of each
+    statement's time to parse, and an array names its type once. The keys are also
+    given as ``= ANY``: without it the planner may join the rows by hash to a scan of the
+    whole table — per batch (2,000 rows of a 1,000,000-row table: 99.8 % of the
+    statement's reads). SQLite (≥ 3.33) joins a ``VALUES`` list.
     """
+    return len(_update(model, fields, rows, batch_size, None))
+
+
+def update_rows_unchanged(
+    model, fields: list[str], rows: list[tuple], expect: str, batch_size: int = 2000
+) -> set:
+    """``update_rows`` of the rows whose field ``expect`` still has the value it had when
+    read, each row ``(pk, value, …, expected)``; returns the keys of the rows written.
+
+    The check is the ``UPDATE``'s own condition, so a row is checked and locked in one
+    step (PostgreSQL re-checks a row a concurrent transaction changed, once it commits);
+    the caller decides what to do with the rest (SQLite ≥ 3.35: ``RETURNING``)."""
+    return set(_update(model, fields, rows, batch_size, expect))
+
+
+def _update(model, fields: list[str], rows: list[tuple], batch_size: int, expect) -> list:
     if not rows:
-        return 0
+        return []
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    if expect:
+        columns.append(meta.get_field(expect))
     postgres = connection.vendor == "postgresql"
     as_is = _PASSED_AS_IS | (_DATES if postgres else frozenset())
     convert = [(i, f) for i, f in enumerate(columns) if f.get_internal_type() not in as_is]
-    first = "({})".format(
-        ", ".join(f"CAST(%s AS {f.db_type(connection)})" if postgres else "%s" for f in columns)
-    )
-    mark = "({})".format(", ".join(["%s"] * len(columns)))
-    names = ", ".join(f'"{f.column}"' for f in columns)
-    assign = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns[1:])
+    names = [f'"{f.column}"' for f in columns]
+    if expect:
+        names[-1] = '"expected"'
+    assign = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns[1 : len(fields) + 1])
     table, pk = meta.db_table, meta.pk.column
-    updated = 0
+    update = f'UPDATE "{table}" SET {assign} FROM v WHERE "{table}"."{pk}" = v."{pk}"'
+    if expect:
+        update += f' AND "{table}"."{columns[-1].column}" = v."expected"'
+    returning = f' RETURNING "{table}"."{pk}"'
+    if postgres:
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
+        update += f' AND "{table}"."{pk}" = ANY(%s::{meta.pk.db_type(connection)}[])'
+        sql = f"WITH v ({', '.join(names)}) AS (SELECT * FROM unnest({arrays})) {update}"
+        sql += returning
+    mark = "({})".format(", ".join(["%s"] * len(columns)))
+    written = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
             if convert:
                 batch = [_prepared(row, convert) for row in batch]
-            params = [value for row in batch for value in row]
-            where = f'"{table}"."{pk}" = v."{pk}"'
-            if postgres:  # else it hashes the VALUES and joins them to a scan of the table
-                where += f' AND "{table}"."{pk}" = ANY(%s)'
-                params.append([row[0] for row in batch])
-            cursor.execute(
-                f"WITH v ({names}) AS (VALUES {', '.join([first] + [mark] * (len(batch) - 1))}) "
-                f'UPDATE "{table}" SET {assign} FROM v WHERE {where}',
-                params,
-            )
-            updated += cursor.rowcount
-    return updated
+            if postgres:
+                params = [list(column) for column in zip(*batch, strict=True)]
+                params.append(params[0])
+            else:
+                params = [value for row in batch for value in row]
+                values = ", ".join([mark] * len(batch))
+                sql = f"WITH v ({', '.join(names)}) AS (VALUES {values}) {update}{returning}"
+            cursor.execute(sql, params)
+            written += [row[0] for row in cursor.fetchall()]
+    return written
 
 
 def _prepared(row: tuple, convert: list) -> tuple:
