@@ -589,7 +589,9 @@ class _SQLite(_Backend):
 
     BM25 reads through the rows of every phrase of the MATCH expression (facet terms
     included) on each query, and looks up the size of every row it scores. So a page
-    ranks each strength once, over just the tiers it reaches (see ``_strength_page``),
+    whose tiers are listed and small is scored here with remembered document
+    frequencies (``_scored``); otherwise it ranks each strength once, over just the
+    tiers it reaches (see ``_strength_page``),
     the tier of the most rows is matched as "in none of the others" rather than by its
     facet term, and a filter that every row meets is left out.
     """
