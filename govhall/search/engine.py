@@ -868,17 +868,21 @@ class _SQLite(_Backend):
         tier_of = {rowid: t for t, ids in reversed(told.items()) for rowid in json.loads(ids)}
         last = max(told)  # rows of no other tier's list are the last tier's
         rows, bm25 = [], None
+        scores: dict[tuple, float] = {}  # rows with the same marks and sizes score alike
         for rowid, averages, size, *texts in self._run(sql, params):
             bm25 = bm25 or fulltext.BM25(averages, hits)
-            frequencies = [0.0] * len(phrases)
-            for column, text in zip(columns, texts, strict=True):
-                weight = fulltext.WEIGHTS[column]
-                for token in _MARKED.findall(text or ""):
-                    token = token.lower()
-                    for index, phrase in enumerate(phrases):
-                        if column in phrase.columns and phrase.matches(token):
-                            frequencies[index] += weight
-            rows.append((rowid, bm25(frequencies, size), tier_of.get(rowid, last)))
+            key = (size, *texts)
+            if key not in scores:
+                frequencies = [0.0] * len(phrases)
+                for column, text in zip(columns, texts, strict=True):
+                    weight = fulltext.WEIGHTS[column]
+                    for token in _MARKED.findall(text or ""):
+                        token = token.lower()
+                        for index, phrase in enumerate(phrases):
+                            if column in phrase.columns and phrase.matches(token):
+                                frequencies[index] += weight
+                scores[key] = bm25(frequencies, size)
+            rows.append((rowid, scores[key], tier_of.get(rowid, last)))
         return rows
 
     def _page_probed(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
