@@ -2,6 +2,7 @@
 
     python -m bench.catalog_search [--count 1000000] [--rounds 5] [--database sqlite|URL]
                                    [--keep | --reuse DIR | --reuse-database]
+                                   [--baseline-rounds N] [--in-process]
 
 Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
 by ``--database``, which is wiped), loads the reference data and themes, generates the
@@ -16,9 +17,12 @@ items with ``govhall.demo.generators.items``, then times a fixed set of queries:
 
 ``--keep`` keeps the SQLite working directory; ``--reuse DIR`` times against the database
 a kept run left there instead of building a new one; ``--reuse-database`` does the same
-with the PostgreSQL database of ``--database`` (migrated, not wiped).
+with the PostgreSQL database of ``--database`` (migrated, not wiped);
+``--baseline-rounds N`` times fewer rounds of ``LIKE`` (seconds a call at 1,000,000
+items); ``--in-process`` leaves out the HTTP timings.
 
-Prints the generation rate, p50/p95 per method and the ratio to the baseline, then the
+Prints the generation rate, p50/p95 per method and the ratio to the baseline, each
+query's engine and ``LIKE`` times (slowest first: which queries make the p95), then the
 memory: the peak resident size of this process (generation included unless reused), the
 size of the database and of the item and search index tables (SQLite: the file and
 ``dbstat`` pages; PostgreSQL: ``pg_total_relation_size``, indexes and TOAST included).
@@ -215,8 +219,8 @@ def engine_search(query: str, region: str) -> tuple[int, list[int]]:
     return total, [hit.item.pk for hit in results.hits(0, 20)]
 
 
-def time_calls(function, rounds: int) -> tuple[list[float], dict[str, int]]:
-    samples, totals = [], {}
+def time_calls(function, rounds: int) -> tuple[list[float], dict[str, int], dict[str, list[float]]]:
+    samples, totals, by_query = [], {}, {}
     for query in QUERIES:  # warm caches (segmenter, synonyms, vocabulary, pages)
         function(query, REGIONS[0])
     for round_number in range(rounds):
@@ -225,8 +229,9 @@ def time_calls(function, rounds: int) -> tuple[list[float], dict[str, int]]:
             started = time.perf_counter()
             total, _ = function(query, region)
             samples.append((time.perf_counter() - started) * 1000)
+            by_query.setdefault(query, []).append(samples[-1])
             totals[query] = total
-    return samples, totals
+    return samples, totals, by_query
 
 
 def serve() -> tuple[str, object]:
@@ -274,6 +279,18 @@ def report_line(label: str, samples: list[float], baseline: float | None = None)
     return line
 
 
+def print_per_query(engine: dict, totals: dict, like: dict) -> None:
+    """The queries, slowest engine time first: which ones make the p95."""
+    print("per query (engine median / slowest of the regions, LIKE median; matches):")
+    for query in sorted(engine, key=lambda q: -max(engine[q])):
+        times = engine[query]
+        shown = query + " " * max(0, 16 - sum(2 if ord(c) > 0x2E80 else 1 for c in query))
+        print(
+            f"  {shown} {statistics.median(times):7.1f} / {max(times):7.1f} ms"
+            f"   LIKE {statistics.median(like[query]):8.1f} ms   {totals[query]:>9,}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -287,6 +304,15 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-database",
         action="store_true",
         help="PostgreSQL: time the items a previous run left in --database (no wipe)",
+    )
+    parser.add_argument(
+        "--baseline-rounds",
+        type=int,
+        metavar="N",
+        help="rounds of the LIKE baseline (default: --rounds; each takes seconds at 1,000,000)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="time in process only (no HTTP requests)"
     )
     args = parser.parse_args(argv)
     if args.reuse and args.database != "sqlite":
@@ -315,20 +341,23 @@ def main(argv: list[str] | None = None) -> int:
             for label, seconds in build(args.count).items():
                 print(f"  {label:<38} {seconds:8.1f} s")
         built_peak = peak_rss()
-        engine, engine_totals = time_calls(engine_search, args.rounds)
-        like, like_totals = time_calls(naive_like, args.rounds)
+        engine, engine_totals, engine_by_query = time_calls(engine_search, args.rounds)
+        like_rounds = args.rounds if args.baseline_rounds is None else args.baseline_rounds
+        like, like_totals, like_by_query = time_calls(naive_like, like_rounds)
         like_p95 = percentile(like, 0.95)
         print("latency (count + first page of 20, hall's own items first):")
         print(report_line("naive LIKE scan (in process)", like))
         print(report_line("full-text engine (in process)", engine, like_p95), flush=True)
-        base, server = serve()
-        try:
-            api = http_samples(base, "/api/v1/items/", args.rounds)
-            print(report_line("GET /api/v1/items/?q= (HTTP)", api), flush=True)
-            page = http_samples(base, "/search/", args.rounds)
-            print(report_line("GET /search/?q= portal page (HTTP)", page))
-        finally:
-            server.shutdown()
+        print_per_query(engine_by_query, engine_totals, like_by_query)
+        if not args.in_process:
+            base, server = serve()
+            try:
+                api = http_samples(base, "/api/v1/items/", args.rounds)
+                print(report_line("GET /api/v1/items/?q= (HTTP)", api), flush=True)
+                page = http_samples(base, "/search/", args.rounds)
+                print(report_line("GET /search/?q= portal page (HTTP)", page))
+            finally:
+                server.shutdown()
         found_engine = sum(1 for q in QUERIES if engine_totals.get(q))
         found_like = sum(1 for q in QUERIES if like_totals.get(q))
         print(

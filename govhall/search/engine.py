@@ -32,6 +32,7 @@ import functools
 import heapq
 import html
 import itertools
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -472,6 +473,51 @@ class _Tier:
     term: str
 
 
+# SQLite: the most rows of a page's listed tiers whose BM25 the engine computes itself
+# (``_SQLite._scored``: a highlight of the name columns per row) rather than FTS5.
+SCORED_LIMIT = 2000
+_PHRASE = re.compile(r'\{([a-z_ ]+)\} : "([^"]*)"( \*)?')
+_MARKED = re.compile("\x01([^\x02]*)\x02")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """One phrase of an FTS5 expression ``_fts5`` wrote: a token (or a token prefix) in
+    some columns (their indexes in ``fulltext.COLUMNS``)."""
+
+    columns: tuple[int, ...]
+    token: str
+    prefix: bool
+
+    @property
+    def expression(self) -> str:
+        names = " ".join(fulltext.COLUMNS[c] for c in self.columns)
+        return f'{{{names}}} : "{self.token}"' + (" *" if self.prefix else "")
+
+    def matches(self, token: str) -> bool:
+        return token.startswith(self.token) if self.prefix else token == self.token
+
+
+def _phrases(expression: str) -> list[_Phrase] | None:
+    """The phrases of ``expression`` in FTS5's order, or None unless BM25 can be computed
+    from highlights: each phrase one lower-case token, no NOT (whose right side FTS5
+    3.40 sometimes leaves out of a row's instances)."""
+    if " NOT " in expression or "NOT (" in expression:
+        return None
+    phrases = []
+    for names, token, star in _PHRASE.findall(expression):
+        if not _TOKEN.fullmatch(token) or token != token.lower():
+            return None
+        columns = tuple(fulltext.COLUMNS.index(name) for name in names.split())
+        phrases.append(_Phrase(columns, token, bool(star)))
+    # every phrase seen: none but the tokens, braces and operators _fts5 writes
+    rest = _PHRASE.sub("", expression)
+    if re.sub(r"[()\s]|AND|OR", "", rest):
+        return None
+    return phrases or None
+
+
 def _json_union(arrays) -> str:
     """JSON arrays of rowids as one."""
     return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
@@ -543,7 +589,9 @@ class _SQLite(_Backend):
 
     BM25 reads through the rows of every phrase of the MATCH expression (facet terms
     included) on each query, and looks up the size of every row it scores. So a page
-    ranks each strength once, over just the tiers it reaches (see ``_strength_page``),
+    whose tiers are listed and small is scored here with remembered document
+    frequencies (``_scored``); otherwise it ranks each strength once, over just the
+    tiers it reaches (see ``_strength_page``),
     the tier of the most rows is matched as "in none of the others" rather than by its
     facet term, and a filter that every row meets is left out.
     """
@@ -773,6 +821,14 @@ class _SQLite(_Backend):
             where.append("+rowid NOT IN (SELECT value FROM json_each(%s))")
             params.append(_json_union(listing(t)[1] for t in skipped))
         told = [t for t in chosen if t != catch_all]  # tiers told by their lists
+        if catch_all is None and covered <= SCORED_LIMIT:
+            phrases = _phrases(ranked)
+            # FTS5 keeps a write transaction's row count in memory, not in its record
+            if phrases is not None and not (connection.in_atomic_block or _in_transaction()):
+                rows = self._scored(phrases, where, params, {t: listing(t)[1] for t in told})
+                rows.sort(key=lambda row: (row[2], row[1], row[0]))
+                found = rows[offset : offset + limit]
+                return found, 0 if found or not offset else max(0, offset - covered)
         last = catch_all if catch_all is not None else told.pop()
         cases, case_params = [], []
         for tier in told:
@@ -791,6 +847,43 @@ class _SQLite(_Backend):
             return found, max(0, offset - covered)
         sql = f"SELECT count(*) FROM search_item_fts WHERE {' AND '.join(where)}"
         return found, max(0, offset - self._run(sql, params)[0][0])
+
+    def _scored(
+        self, phrases: list[_Phrase], where: list[str], params: list, told: dict[int, str]
+    ) -> list[tuple[int, float, int]]:
+        """(rowid, BM25, tier) of the rows ``where`` selects, BM25 computed here as FTS5
+        would (``fulltext.BM25``) with each phrase's document frequency remembered per
+        index generation: FTS5 counts them on every ranked query, a read through all
+        the rows of every phrase (a broad word's hundreds of thousands), however few
+        rows the query ranks. The phrases' instances are read with ``highlight`` of the
+        columns they are in; ``told`` holds each tier's rowids."""
+        columns = sorted({c for phrase in phrases for c in phrase.columns if fulltext.WEIGHTS[c]})
+        hits = [self._count(phrase.expression) for phrase in phrases]
+        table = fulltext.FTS_TABLE
+        marked = ", ".join(f"highlight({table}, {c}, char(1), char(2))" for c in columns)
+        sql = (
+            f"SELECT rowid, ({fulltext.SQLITE_AVERAGES}), ({fulltext.SQLITE_DOCSIZE}), {marked} "
+            f"FROM {table} WHERE {' AND '.join(where)}"
+        )
+        tier_of = {rowid: t for t, ids in reversed(told.items()) for rowid in json.loads(ids)}
+        last = max(told)  # rows of no other tier's list are the last tier's
+        rows, bm25 = [], None
+        scores: dict[tuple, float] = {}  # rows with the same marks and sizes score alike
+        for rowid, averages, size, *texts in self._run(sql, params):
+            bm25 = bm25 or fulltext.BM25(averages, hits)
+            key = (size, *texts)
+            if key not in scores:
+                frequencies = [0.0] * len(phrases)
+                for column, text in zip(columns, texts, strict=True):
+                    weight = fulltext.WEIGHTS[column]
+                    for token in _MARKED.findall(text or ""):
+                        token = token.lower()
+                        for index, phrase in enumerate(phrases):
+                            if column in phrase.columns and phrase.matches(token):
+                                frequencies[index] += weight
+                scores[key] = bm25(frequencies, size)
+            rows.append((rowid, scores[key], tier_of.get(rowid, last)))
+        return rows
 
     def _page_probed(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
         """One bucket after the other, joined with the caller's queryset probe."""

@@ -11,6 +11,9 @@ configuration (no stemming, no stop words: the tokens are already words) and a G
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 FTS_TABLE = "search_item_fts"
 DOC_TABLE = "search_itemdocument"
 COLUMNS = (
@@ -27,8 +30,13 @@ COLUMNS = (
 # type, audience) only filter, so they weigh 0 — a column without a weight would weigh 1,
 # and the tier and filter terms of a query would then add to the score of every row
 # they match (migration 0003 set the facet weight of indexes made before).
-RANK = "bm25(10.0, 6.0, 1.0, 4.0, 0.0, 0.0)"
+WEIGHTS = (10.0, 6.0, 1.0, 4.0, 0.0, 0.0)
+RANK = f"bm25({', '.join(map(str, WEIGHTS))})"
 RANK_BEFORE_0003 = "bm25(10.0, 6.0, 1.0, 4.0, 0.0)"
+# The record of FTS5's row count and column totals (FTS5_AVERAGES_ROWID), and each row's
+# column sizes: what bm25 reads besides the phrases (see bm25 below).
+SQLITE_AVERAGES = f"SELECT block FROM {FTS_TABLE}_data WHERE id = 1"
+SQLITE_DOCSIZE = f"SELECT sz FROM {FTS_TABLE}_docsize WHERE id = {FTS_TABLE}.rowid"
 
 _cols = ", ".join(COLUMNS)
 _new = ", ".join(f"new.{c}" for c in COLUMNS)
@@ -181,3 +189,47 @@ def drop(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, []):
         schema_editor.execute(sql)
+
+
+def varints(blob: bytes) -> list[int]:
+    """The SQLite varints of an FTS5 record (the averages, a row's column sizes)."""
+    values, value, length = [], 0, 0
+    for byte in blob:
+        length += 1
+        if length == 9:  # the ninth byte holds eight bits
+            values.append((value << 8) | byte)
+            value, length = 0, 0
+        elif byte & 0x80:
+            value = (value << 7) | (byte & 0x7F)
+        else:
+            values.append((value << 7) | byte)
+            value, length = 0, 0
+    return values
+
+
+class BM25:
+    """FTS5's ``bm25()``, the same floating-point operations in the same order
+    (ext/fts5/fts5_aux.c, SQLite 3.40), from what it reads: the averages record (row
+    count, column totals), each phrase's document frequency (``hits``), and per row
+    the phrases' instances weighed by ``WEIGHTS`` and the row's column sizes."""
+
+    k1, b = 1.2, 0.75
+
+    def __init__(self, averages: bytes, hits: Sequence[int]):
+        totals = varints(averages)
+        rows = totals[0]
+        self.average = float(sum(totals[1:])) / float(rows)
+        self.idf = []
+        for hit in hits:
+            idf = math.log((rows - hit + 0.5) / (hit + 0.5))
+            self.idf.append(idf if idf > 0.0 else 1e-6)
+
+    def __call__(self, frequencies: Sequence[float], size: bytes) -> float:
+        k1, b = self.k1, self.b
+        length = float(sum(varints(size)))
+        score = 0.0
+        for idf, frequency in zip(self.idf, frequencies, strict=True):
+            score += idf * (
+                (frequency * (k1 + 1.0)) / (frequency + k1 * (1 - b + b * length / self.average))
+            )
+        return -1.0 * score
