@@ -410,6 +410,35 @@ def _tier_sql(region_code: str | None) -> tuple[str, list]:
     return sql + f"ELSE {len(ancestors) + 2} END", params
 
 
+def _next_prefix(prefix: str) -> str | None:
+    """The least digit string above every code that starts with ``prefix`` (44 → 45,
+    4409 → 4410), None past 99…9: the upper bound of an index range over its codes."""
+    if not prefix.isdigit() or set(prefix) == {"9"}:
+        return None
+    return str(int(prefix) + 1).zfill(len(prefix))
+
+
+def _tier_conditions(region_code: str | None) -> list[tuple[str, list]]:
+    """The tiers of ``_tier_sql`` one by one, as conditions an index on the region code
+    answers (a code, or a range of codes for "below it"; ``LIKE`` stays the rule, the
+    range only lets the planner combine the region index with the match's GIN bitmap);
+    the last is the catch-all."""
+    if not region_code:
+        return [("TRUE", [])]
+    prefix = _region_prefix(region_code)
+    below = "d.region_code LIKE %s AND d.region_code <> %s AND d.region_code >= %s"
+    below_params: list = [prefix + "%", region_code, prefix]
+    upper = _next_prefix(prefix)
+    if upper is not None:
+        below += " AND d.region_code < %s"
+        below_params.append(upper)
+    ancestors = _ancestor_codes(region_code)
+    tiers = [("d.region_code = %s", [region_code]), (below, below_params)]
+    tiers += [("d.region_code = %s", [code]) for code in ancestors]
+    rest = "NOT (d.region_code LIKE %s" + " OR d.region_code = %s" * len(ancestors) + ")"
+    return [*tiers, (rest, [prefix + "%", *ancestors])]
+
+
 # --- execution ---------------------------------------------------------------------------
 
 
@@ -847,7 +876,10 @@ class _PostgreSQL(_Backend):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self._buckets: dict[int, list[tuple[int, int, int]]] = {}  # strength → rows read
+        self._tiers = _tier_conditions(self.region_code)
+        # (strength, tier) → the first rows of the tier by id read so far, and whether
+        # that is all of them
+        self._read: dict[tuple[int, int], tuple[list[tuple[int, int]], bool]] = {}
         self._scores: dict[int, float] = {}  # document id → -ts_rank
 
     def _match(self) -> tuple[str, list]:
@@ -918,9 +950,8 @@ class _PostgreSQL(_Backend):
                 where = f"{match} AND {condition[0]}"
                 params = [*match_params, *condition[1]]
             if offset:
-                if strength in self._buckets:
-                    total = len(self._buckets[strength])
-                else:
+                total = self._known_total(strength)
+                if total is None:
                     total = self._remembered_count(
                         f"SELECT count(*) FROM search_itemdocument d WHERE {where}", params
                     )
@@ -932,47 +963,87 @@ class _PostgreSQL(_Backend):
             rows += [(item_id, score, tier, strength) for item_id, score, tier in found]
         return rows
 
+    def _known_total(self, strength: int) -> int | None:
+        """The bucket's number of rows when every tier of it has been read."""
+        read = [self._read.get((strength, tier)) for tier in range(len(self._tiers))]
+        if all(r is not None and r[1] for r in read):
+            return sum(len(r[0]) for r in read)
+        return None
+
     def _ranked(
         self, strength: int, where: str, params: list, offset: int, limit: int
     ) -> list[tuple[int, float, int]]:
         """Rows ``offset`` to ``offset + limit`` of one bucket by tier, rank and id: the
         first ``RANK_LIMIT`` rows by tier and id ranked, the others after the ranked rows
-        of their tier, by id (as if their rank were 0). The bucket's rows (ids and tiers,
-        no vector) are read once per search, and each row ranked once: the grouping's
-        walk through a broad query pages the same buckets ten times."""
-        rows = self._bucket(strength, where, params)
-        if offset >= len(rows):
-            return []
-        last_tier = rows[min(offset + limit, len(rows)) - 1][2]
-        head = [r for r in rows[:RANK_LIMIT] if r[2] <= last_tier]
-        unscored = [r[0] for r in head if r[0] not in self._scores]
-        if unscored:
+        of their tier, by id (as if their rank were 0).
+
+        The tiers are read one by one, each an index lookup of its region codes combined
+        with the bucket's (a bitmap AND), and only as far as the page goes: a tier's
+        first rows by id, as many as the page or the ranking needs (a broad query's own
+        region usually fills the page, and the catch-all is never read then). A later
+        page skips whole tiers by their remembered counts. What was read, and each
+        row's rank, is kept for the search: the grouping's walk pages the same buckets
+        ten times."""
+        end = offset + limit
+        before = 0  # rows of the bucket in earlier tiers
+        reached = []  # (tier, its rows read, how many are ranked, the page's first row in it)
+        for tier, (condition, condition_params) in enumerate(self._tiers):
+            if before >= end:
+                break
+            start = max(0, offset - before)
+            read = self._read.get((strength, tier))
+            if start and not (read and read[1]):
+                count = self._remembered_count(
+                    f"SELECT count(*) FROM search_itemdocument d WHERE {where} AND {condition}",
+                    [*params, *condition_params],
+                )
+                if count <= start:
+                    before += count
+                    continue
+            ranked = max(0, RANK_LIMIT - before)  # rows of the tier within the bound
+            want = max(end - before, ranked if start < ranked else 0)
+            rows = self._tier_rows(strength, tier, where, params, want)
+            reached.append((tier, rows, ranked, start, end - before))
+            before += len(rows)
+        unscored = [
+            id_
+            for _, rows, ranked, *_ in reached
+            for id_, _ in rows[:ranked]
+            if id_ not in self._scores
+        ]
+        if unscored:  # the tiers' rows within the bound, ranked in one statement
             sql = (
                 f"SELECT d.id, -ts_rank(%s::float4[], d.search_vector, {self.QUERY}) "
                 "FROM search_itemdocument d WHERE d.id = ANY(%s)"
             )
             self._scores.update(self._run(sql, [self.WEIGHTS, _tsquery(self.plan), unscored]))
-        ranked = sorted(
-            ((tier, self._scores[id_], id_, item_id) for id_, item_id, tier in head),
-        )
-        rest = (
-            (tier, 0.0, id_, item_id)
-            for id_, item_id, tier in rows[RANK_LIMIT:]
-            if tier <= last_tier
-        )
-        ordered = itertools.islice(heapq.merge(ranked, rest), offset, offset + limit)
-        return [(item_id, score, tier) for tier, score, _id, item_id in ordered]
+        found: list[tuple[int, float, int]] = []
+        for tier, rows, ranked, start, stop in reached:
+            scored = sorted((self._scores[id_], id_, item_id) for id_, item_id in rows[:ranked])
+            rest = ((0.0, id_, item_id) for id_, item_id in rows[ranked:])
+            ordered = itertools.islice(heapq.merge(scored, rest), start, stop)
+            found += [(item_id, score, tier) for score, _id, item_id in ordered]
+        return found
 
-    def _bucket(self, strength: int, where: str, params: list) -> list[tuple[int, int, int]]:
-        """(document id, item id, tier) of the bucket's rows, by tier and id."""
-        if strength not in self._buckets:
-            tier_sql, tier_params = _tier_sql(self.region_code)
-            self._buckets[strength] = self._run(
-                f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
-                f"WHERE {where} ORDER BY tier, d.id",
-                [*tier_params, *params],
-            )
-        return self._buckets[strength]
+    def _tier_rows(
+        self, strength: int, tier: int, where: str, params: list, want: int
+    ) -> list[tuple[int, int]]:
+        """(document id, item id) of the bucket's rows in the tier, by id: the first
+        ``want`` of them, or all when there are no more (read on from what this search
+        has read of the tier already)."""
+        rows, complete = self._read.get((strength, tier), ([], False))
+        if complete or len(rows) >= want:
+            return rows
+        condition, condition_params = self._tiers[tier]
+        sql = f"SELECT d.id, d.item_id FROM search_itemdocument d WHERE {where} AND {condition}"
+        more_params = [*params, *condition_params]
+        if rows:
+            sql += " AND d.id > %s"
+            more_params.append(rows[-1][0])
+        more = self._run(sql + " ORDER BY d.id LIMIT %s", [*more_params, want - len(rows)])
+        rows = rows + more
+        self._read[(strength, tier)] = (rows, len(rows) < want)
+        return rows
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         from_sql, params = self._from()
