@@ -418,13 +418,19 @@ def _next_prefix(prefix: str) -> str | None:
     return str(int(prefix) + 1).zfill(len(prefix))
 
 
-def _tier_conditions(region_code: str | None) -> list[tuple[str, list]]:
+def _tier_conditions(region_code: str | None) -> list[tuple[str, list, str]]:
     """The tiers of ``_tier_sql`` one by one, as conditions an index on the region code
     answers (a code, or a range of codes for "below it"; ``LIKE`` stays the rule, the
-    range only lets the planner combine the region index with the match's GIN bitmap);
-    the last is the catch-all."""
+    range only lets the planner combine the region index with the match's GIN bitmap),
+    each with the filter token its rows have (indexing.facets: ``rg<code>``,
+    ``rp<prefix>``; "" for the catch-all); the last is the catch-all."""
     if not region_code:
-        return [("TRUE", [])]
+        return [("TRUE", [], "")]
+
+    def token(kind: str, code: str) -> str:
+        usable = code.isdigit() and (kind == "rg" or len(code) in (2, 4, 6, 9, 12))
+        return f"'{kind}{code}'" if usable else ""
+
     prefix = _region_prefix(region_code)
     below = "d.region_code LIKE %s AND d.region_code <> %s AND d.region_code >= %s"
     below_params: list = [prefix + "%", region_code, prefix]
@@ -433,10 +439,13 @@ def _tier_conditions(region_code: str | None) -> list[tuple[str, list]]:
         below += " AND d.region_code < %s"
         below_params.append(upper)
     ancestors = _ancestor_codes(region_code)
-    tiers = [("d.region_code = %s", [region_code]), (below, below_params)]
-    tiers += [("d.region_code = %s", [code]) for code in ancestors]
+    tiers = [
+        ("d.region_code = %s", [region_code], token("rg", region_code)),
+        (below, below_params, token("rp", prefix)),
+    ]
+    tiers += [("d.region_code = %s", [code], token("rg", code)) for code in ancestors]
     rest = "NOT (d.region_code LIKE %s" + " OR d.region_code = %s" * len(ancestors) + ")"
-    return [*tiers, (rest, [prefix + "%", *ancestors])]
+    return [*tiers, (rest, [prefix + "%", *ancestors], "")]
 
 
 # --- execution ---------------------------------------------------------------------------
@@ -877,6 +886,9 @@ class _PostgreSQL(_Backend):
     def __init__(self, *args):
         super().__init__(*args)
         self._tiers = _tier_conditions(self.region_code)
+        # the name bucket's words, filters and whether to check the name's vector too,
+        # when its tiers are looked up with the filter tokens (see _tier_where)
+        self._name_facets: tuple[str, list[str], list, bool] | None = None
         # (strength, tier) → the first rows of the tier by id read so far, and whether
         # that is all of them
         self._read: dict[tuple[int, int], tuple[list[tuple[int, int]], bool]] = {}
@@ -938,6 +950,9 @@ class _PostgreSQL(_Backend):
         match, match_params = self._match()
         clauses, filter_params = self._where()
         implied = self._implied()
+        strong = _strong_tsquery(self.plan)
+        if implied and strong:
+            self._name_facets = (strong, clauses, filter_params, not self._chinese_words_only())
         for strength, condition in enumerate(self._strengths()):
             if len(rows) >= limit:
                 break
@@ -987,15 +1002,15 @@ class _PostgreSQL(_Backend):
         end = offset + limit
         before = 0  # rows of the bucket in earlier tiers
         reached = []  # (tier, its rows read, how many are ranked, the page's first row in it)
-        for tier, (condition, condition_params) in enumerate(self._tiers):
+        for tier in range(len(self._tiers)):
             if before >= end:
                 break
             start = max(0, offset - before)
             read = self._read.get((strength, tier))
             if start and not (read and read[1]):
+                tier_where, tier_params = self._tier_where(strength, tier, where, params)
                 count = self._remembered_count(
-                    f"SELECT count(*) FROM search_itemdocument d WHERE {where} AND {condition}",
-                    [*params, *condition_params],
+                    f"SELECT count(*) FROM search_itemdocument d WHERE {tier_where}", tier_params
                 )
                 if count <= start:
                     before += count
@@ -1034,9 +1049,8 @@ class _PostgreSQL(_Backend):
         rows, complete = self._read.get((strength, tier), ([], False))
         if complete or len(rows) >= want:
             return rows
-        condition, condition_params = self._tiers[tier]
-        sql = f"SELECT d.id, d.item_id FROM search_itemdocument d WHERE {where} AND {condition}"
-        more_params = [*params, *condition_params]
+        tier_where, more_params = self._tier_where(strength, tier, where, params)
+        sql = f"SELECT d.id, d.item_id FROM search_itemdocument d WHERE {tier_where}"
         if rows:
             sql += " AND d.id > %s"
             more_params.append(rows[-1][0])
@@ -1044,6 +1058,42 @@ class _PostgreSQL(_Backend):
         rows = rows + more
         self._read[(strength, tier)] = (rows, len(rows) < want)
         return rows
+
+    def _tier_where(self, strength: int, tier: int, where: str, params: list) -> tuple[str, list]:
+        """The condition of the bucket's rows in the tier. A region tier of the name
+        bucket is looked up in the name-and-filter-token index (fulltext.PG_NAME_FACETS):
+        its words and the tier's token in one query, the region condition kept as the
+        rule. A Chinese word never equals a filter token, so that vector matches exactly
+        where the name's does; otherwise the name's vector is checked too, on the tier's
+        rows (written so that its own index is not taken: that lookup is what this
+        avoids)."""
+        condition, condition_params, token = self._tiers[tier]
+        if strength == 0 and token and self._name_facets is not None:
+            strong, clauses, filter_params, recheck = self._name_facets
+            parts = [f"{fulltext.PG_NAME_FACETS} @@ {self.QUERY}"]
+            part_params = [f"({strong}) & {token}"]
+            if recheck:
+                parts.append(f"to_tsvector('simple'::regconfig, d.name_keys || '') @@ {self.QUERY}")
+                part_params.append(strong)
+            # the token finds the tier's rows: the region index would only add a bitmap
+            # of every item of the region (23,400 for the province: 1 ms)
+            condition = condition.replace("d.region_code", "(d.region_code || '')")
+            return (
+                " AND ".join([*parts, *clauses, condition]),
+                [*part_params, *filter_params, *condition_params],
+            )
+        return f"{where} AND {condition}", [*params, *condition_params]
+
+    def _chinese_words_only(self) -> bool:
+        """Whether every term of the name bucket is a Chinese word (no Latin word, no
+        pinyin): none can match a filter token, which are ASCII."""
+        return all(
+            not t.pinyin and has_cjk(t.text)
+            for g in self.plan.groups
+            for a in g
+            if len(a) == 1 or all(t.pinyin for t in a)
+            for t in a
+        )
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         from_sql, params = self._from()
