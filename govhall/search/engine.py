@@ -952,7 +952,7 @@ class _PostgreSQL(_Backend):
         implied = self._implied()
         strong = _strong_tsquery(self.plan)
         if implied and strong:
-            self._name_facets = (strong, clauses, filter_params, not self._chinese_words_only())
+            self._name_facets = (strong, clauses, filter_params, self._may_match_filter_tokens())
         for strength, condition in enumerate(self._strengths()):
             if len(rows) >= limit:
                 break
@@ -1063,10 +1063,10 @@ class _PostgreSQL(_Backend):
         """The condition of the bucket's rows in the tier. A region tier of the name
         bucket is looked up in the name-and-filter-token index (fulltext.PG_NAME_FACETS):
         its words and the tier's token in one query, the region condition kept as the
-        rule. A Chinese word never equals a filter token, so that vector matches exactly
-        where the name's does; otherwise the name's vector is checked too, on the tier's
-        rows (written so that its own index is not taken: that lookup is what this
-        avoids)."""
+        rule. When no term can match a filter token (``_may_match_filter_tokens``:
+        Chinese words, most pinyin) that vector matches exactly where the name's does;
+        otherwise the name's vector is checked too, on the tier's rows (written so that
+        its own index is not taken: that lookup is what this avoids)."""
         condition, condition_params, token = self._tiers[tier]
         if strength == 0 and token and self._name_facets is not None:
             strong, clauses, filter_params, recheck = self._name_facets
@@ -1084,11 +1084,19 @@ class _PostgreSQL(_Backend):
             )
         return f"{where} AND {condition}", [*params, *condition_params]
 
-    def _chinese_words_only(self) -> bool:
-        """Whether every term of the name bucket is a Chinese word (no Latin word, no
-        pinyin): none can match a filter token, which are ASCII."""
-        return all(
-            not t.pinyin and has_cjk(t.text)
+    def _may_match_filter_tokens(self) -> bool:
+        """Whether a term of the name bucket could match a filter token: a word that
+        starts like one, or a pinyin prefix that starts like one or that one starts with
+        (``t`` would match ``tyxk``). Chinese words never do (the tokens are ASCII)."""
+        from .services.indexing import FACET_PREFIXES
+
+        def may(term: Term) -> bool:
+            if term.text.startswith(FACET_PREFIXES):
+                return True
+            return term.pinyin and any(p.startswith(term.text) for p in FACET_PREFIXES)
+
+        return any(
+            may(t)
             for g in self.plan.groups
             for a in g
             if len(a) == 1 or all(t.pinyin for t in a)

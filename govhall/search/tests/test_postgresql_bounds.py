@@ -196,3 +196,21 @@ def test_tier_by_tier_pages_equal_whole_bucket_pages(monkeypatch, bound, region)
         walked = search_items(query, region=region)._backend  # one search, paged on
         pages = [walked.page(offset, 6) for offset in range(0, total, 6)]
         assert [r for page in pages for r in page] == whole_bucket_page(walked, 0, total)
+
+
+def test_filter_tokens_start_as_the_engine_expects():
+    """The name-and-filter index is used without rechecking the name only for terms no
+    filter token can match, which the engine tells from these prefixes."""
+    from govhall.search.models import ItemDocument
+    from govhall.search.services.indexing import FACET_PREFIXES
+
+    tokens = {
+        t
+        for row in ItemDocument.objects.values_list("facet_tokens", flat=True)
+        for t in row.split()
+    }
+    assert tokens and all(t.startswith(FACET_PREFIXES) for t in tokens)
+    checks = {
+        q: search_items(q)._backend._may_match_filter_tokens() for q in ("身份证", "yyzz", "ty")
+    }
+    assert checks == {"身份证": False, "yyzz": False, "ty": True}
