@@ -1000,6 +1000,8 @@ class _PostgreSQL(_Backend):
         row's rank, is kept for the search: the grouping's walk pages the same buckets
         ten times."""
         end = offset + limit
+        if end > RANK_LIMIT and self._known_total(strength) is None:
+            self._read_whole(strength, where, params)
         before = 0  # rows of the bucket in earlier tiers
         reached = []  # (tier, its rows read, how many are ranked, the page's first row in it)
         for tier in range(len(self._tiers)):
@@ -1039,6 +1041,22 @@ class _PostgreSQL(_Backend):
             ordered = itertools.islice(heapq.merge(scored, rest), start, stop)
             found += [(item_id, score, tier) for score, _id, item_id in ordered]
         return found
+
+    def _read_whole(self, strength: int, where: str, params: list) -> None:
+        """Every tier of the bucket in one statement: a page past the ranking bound (the
+        grouping's walk through a broad query) would otherwise read most tiers, and
+        count them, one statement each, each building the bucket's bitmap again."""
+        tier_sql, tier_params = _tier_sql(self.region_code)
+        rows = self._run(
+            f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
+            f"WHERE {where} ORDER BY tier, d.id",
+            [*tier_params, *params],
+        )
+        by_tier: dict[int, list[tuple[int, int]]] = {t: [] for t in range(len(self._tiers))}
+        for id_, item_id, tier in rows:
+            by_tier[tier].append((id_, item_id))
+        for tier, tier_rows in by_tier.items():
+            self._read[(strength, tier)] = (tier_rows, True)
 
     def _tier_rows(
         self, strength: int, tier: int, where: str, params: list, want: int
