@@ -488,6 +488,10 @@ def _queryset_sql(queryset) -> tuple[str, list]:
 COUNTS_KEPT = 512
 # PostgreSQL: rows a page query ranks with ts_rank at most (see _PostgreSQL).
 RANK_LIMIT = 500
+# PostgreSQL: a page ending past this many rows of a bucket reads the bucket whole, in one
+# statement (the grouping's walk in chunks of 500 would read and count most tiers, one
+# statement each); a first page reads it tier by tier (see _PostgreSQL._ranked).
+TIER_PAGE_LIMIT = 100
 SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
 _counts_lock = threading.Lock()
 _counts: OrderedDict[tuple[str, ...], tuple[int, int]] = OrderedDict()
@@ -1000,7 +1004,7 @@ class _PostgreSQL(_Backend):
         row's rank, is kept for the search: the grouping's walk pages the same buckets
         ten times."""
         end = offset + limit
-        if end > RANK_LIMIT and self._known_total(strength) is None:
+        if end > TIER_PAGE_LIMIT and self._known_total(strength) is None:
             self._read_whole(strength, where, params)
         before = 0  # rows of the bucket in earlier tiers
         reached = []  # (tier, its rows read, how many are ranked, the page's first row in it)
@@ -1043,9 +1047,9 @@ class _PostgreSQL(_Backend):
         return found
 
     def _read_whole(self, strength: int, where: str, params: list) -> None:
-        """Every tier of the bucket in one statement: a page past the ranking bound (the
-        grouping's walk through a broad query) would otherwise read most tiers, and
-        count them, one statement each, each building the bucket's bitmap again."""
+        """Every tier of the bucket in one statement: a long page (the grouping's walk
+        through a broad query) would otherwise read most tiers, and count them, one
+        statement each, each building the bucket's bitmap again."""
         tier_sql, tier_params = _tier_sql(self.region_code)
         rows = self._run(
             f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "

@@ -177,12 +177,14 @@ def whole_bucket_page(backend, offset: int, limit: int) -> list[tuple]:
     return rows_out
 
 
-@pytest.mark.parametrize("bound", [2, 7, 40])
+@pytest.mark.parametrize("bound,tier_pages", [(2, 100), (7, 12), (40, 100)])
 @pytest.mark.parametrize("region", REGIONS)
-def test_tier_by_tier_pages_equal_whole_bucket_pages(monkeypatch, bound, region):
+def test_tier_by_tier_pages_equal_whole_bucket_pages(monkeypatch, bound, tier_pages, region):
     """Past the bound too: with a small RANK_LIMIT the bound falls inside the first
-    tier, between tiers and inside later ones, and pages start anywhere."""
+    tier, between tiers and inside later ones, and pages start anywhere; long pages
+    read the bucket whole (TIER_PAGE_LIMIT), walks mix both."""
     monkeypatch.setattr(engine, "RANK_LIMIT", bound)
+    monkeypatch.setattr(engine, "TIER_PAGE_LIMIT", tier_pages)
     for query in ("执照", "营业执照", "身份证", "食品经营许可证", "开餐馆", "gongjijin"):
         total = len(search_items(query, region=region))
         for offset, limit in ((0, 20), (0, total), (3, 9), (bound - 1, 5), (total - 4, 10)):
