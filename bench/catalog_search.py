@@ -179,7 +179,8 @@ def sizes() -> list[tuple[str, int]]:
                 rows.append((f"{table} (total)", cursor.fetchone()[0]))
             cursor.execute("SELECT pg_relation_size('search_itemdocument_vector_gin')")
             rows.append(("  of which the GIN index", cursor.fetchone()[0]))
-            for index in ("name_keys_gin", "keys_gin"):  # the strength buckets (0005)
+            # the strength buckets (0005), the name bucket's region tiers (0006)
+            for index in ("name_keys_gin", "keys_gin", "name_facets_gin"):
                 cursor.execute("SELECT pg_relation_size(%s)", [f"search_itemdocument_{index}"])
                 rows.append((f"  and the GIN index {index}", cursor.fetchone()[0]))
     return rows

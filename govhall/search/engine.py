@@ -411,6 +411,44 @@ def _tier_sql(region_code: str | None) -> tuple[str, list]:
     return sql + f"ELSE {len(ancestors) + 2} END", params
 
 
+def _next_prefix(prefix: str) -> str | None:
+    """The least digit string above every code that starts with ``prefix`` (44 → 45,
+    4409 → 4410), None past 99…9: the upper bound of an index range over its codes."""
+    if not prefix.isdigit() or set(prefix) == {"9"}:
+        return None
+    return str(int(prefix) + 1).zfill(len(prefix))
+
+
+def _tier_conditions(region_code: str | None) -> list[tuple[str, list, str]]:
+    """The tiers of ``_tier_sql`` one by one, as conditions an index on the region code
+    answers (a code, or a range of codes for "below it"; ``LIKE`` stays the rule, the
+    range only lets the planner combine the region index with the match's GIN bitmap),
+    each with the filter token its rows have (indexing.facets: ``rg<code>``,
+    ``rp<prefix>``; "" for the catch-all); the last is the catch-all."""
+    if not region_code:
+        return [("TRUE", [], "")]
+
+    def token(kind: str, code: str) -> str:
+        usable = code.isdigit() and (kind == "rg" or len(code) in (2, 4, 6, 9, 12))
+        return f"'{kind}{code}'" if usable else ""
+
+    prefix = _region_prefix(region_code)
+    below = "d.region_code LIKE %s AND d.region_code <> %s AND d.region_code >= %s"
+    below_params: list = [prefix + "%", region_code, prefix]
+    upper = _next_prefix(prefix)
+    if upper is not None:
+        below += " AND d.region_code < %s"
+        below_params.append(upper)
+    ancestors = _ancestor_codes(region_code)
+    tiers = [
+        ("d.region_code = %s", [region_code], token("rg", region_code)),
+        (below, below_params, token("rp", prefix)),
+    ]
+    tiers += [("d.region_code = %s", [code], token("rg", code)) for code in ancestors]
+    rest = "NOT (d.region_code LIKE %s" + " OR d.region_code = %s" * len(ancestors) + ")"
+    return [*tiers, (rest, [prefix + "%", *ancestors], "")]
+
+
 # --- execution ---------------------------------------------------------------------------
 
 
@@ -451,6 +489,10 @@ def _queryset_sql(queryset) -> tuple[str, list]:
 COUNTS_KEPT = 512
 # PostgreSQL: rows a page query ranks with ts_rank at most (see _PostgreSQL).
 RANK_LIMIT = 500
+# PostgreSQL: a page ending past this many rows of a bucket reads the bucket whole, in one
+# statement (the grouping's walk in chunks of 500 would read and count most tiers, one
+# statement each); a first page reads it tier by tier (see _PostgreSQL._ranked).
+TIER_PAGE_LIMIT = 100
 SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
 _counts_lock = threading.Lock()
 _counts: OrderedDict[tuple[str, ...], tuple[int, int]] = OrderedDict()
@@ -940,7 +982,13 @@ class _PostgreSQL(_Backend):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self._buckets: dict[int, list[tuple[int, int, int]]] = {}  # strength → rows read
+        self._tiers = _tier_conditions(self.region_code)
+        # the name bucket's words, filters and whether to check the name's vector too,
+        # when its tiers are looked up with the filter tokens (see _tier_where)
+        self._name_facets: tuple[str, list[str], list, bool] | None = None
+        # (strength, tier) → the first rows of the tier by id read so far, and whether
+        # that is all of them
+        self._read: dict[tuple[int, int], tuple[list[tuple[int, int]], bool]] = {}
         self._scores: dict[int, float] = {}  # document id → -ts_rank
 
     def _match(self) -> tuple[str, list]:
@@ -999,6 +1047,9 @@ class _PostgreSQL(_Backend):
         match, match_params = self._match()
         clauses, filter_params = self._where()
         implied = self._implied()
+        strong = _strong_tsquery(self.plan)
+        if implied and strong:
+            self._name_facets = (strong, clauses, filter_params, self._may_match_filter_tokens())
         for strength, condition in enumerate(self._strengths()):
             if len(rows) >= limit:
                 break
@@ -1011,9 +1062,8 @@ class _PostgreSQL(_Backend):
                 where = f"{match} AND {condition[0]}"
                 params = [*match_params, *condition[1]]
             if offset:
-                if strength in self._buckets:
-                    total = len(self._buckets[strength])
-                else:
+                total = self._known_total(strength)
+                if total is None:
                     total = self._remembered_count(
                         f"SELECT count(*) FROM search_itemdocument d WHERE {where}", params
                     )
@@ -1025,47 +1075,148 @@ class _PostgreSQL(_Backend):
             rows += [(item_id, score, tier, strength) for item_id, score, tier in found]
         return rows
 
+    def _known_total(self, strength: int) -> int | None:
+        """The bucket's number of rows when every tier of it has been read."""
+        read = [self._read.get((strength, tier)) for tier in range(len(self._tiers))]
+        if all(r is not None and r[1] for r in read):
+            return sum(len(r[0]) for r in read)
+        return None
+
     def _ranked(
         self, strength: int, where: str, params: list, offset: int, limit: int
     ) -> list[tuple[int, float, int]]:
         """Rows ``offset`` to ``offset + limit`` of one bucket by tier, rank and id: the
         first ``RANK_LIMIT`` rows by tier and id ranked, the others after the ranked rows
-        of their tier, by id (as if their rank were 0). The bucket's rows (ids and tiers,
-        no vector) are read once per search, and each row ranked once: the grouping's
-        walk through a broad query pages the same buckets ten times."""
-        rows = self._bucket(strength, where, params)
-        if offset >= len(rows):
-            return []
-        last_tier = rows[min(offset + limit, len(rows)) - 1][2]
-        head = [r for r in rows[:RANK_LIMIT] if r[2] <= last_tier]
-        unscored = [r[0] for r in head if r[0] not in self._scores]
-        if unscored:
+        of their tier, by id (as if their rank were 0).
+
+        The tiers are read one by one, each an index lookup of its region codes combined
+        with the bucket's (a bitmap AND), and only as far as the page goes: a tier's
+        first rows by id, as many as the page or the ranking needs (a broad query's own
+        region usually fills the page, and the catch-all is never read then). A later
+        page skips whole tiers by their remembered counts. What was read, and each
+        row's rank, is kept for the search: the grouping's walk pages the same buckets
+        ten times."""
+        end = offset + limit
+        if end > TIER_PAGE_LIMIT and self._known_total(strength) is None:
+            self._read_whole(strength, where, params)
+        before = 0  # rows of the bucket in earlier tiers
+        reached = []  # (tier, its rows read, how many are ranked, the page's first row in it)
+        for tier in range(len(self._tiers)):
+            if before >= end:
+                break
+            start = max(0, offset - before)
+            read = self._read.get((strength, tier))
+            if start and not (read and read[1]):
+                tier_where, tier_params = self._tier_where(strength, tier, where, params)
+                count = self._remembered_count(
+                    f"SELECT count(*) FROM search_itemdocument d WHERE {tier_where}", tier_params
+                )
+                if count <= start:
+                    before += count
+                    continue
+            ranked = max(0, RANK_LIMIT - before)  # rows of the tier within the bound
+            want = max(end - before, ranked if start < ranked else 0)
+            rows = self._tier_rows(strength, tier, where, params, want)
+            reached.append((tier, rows, ranked, start, end - before))
+            before += len(rows)
+        unscored = [
+            id_
+            for _, rows, ranked, *_ in reached
+            for id_, _ in rows[:ranked]
+            if id_ not in self._scores
+        ]
+        if unscored:  # the tiers' rows within the bound, ranked in one statement
             sql = (
                 f"SELECT d.id, -ts_rank(%s::float4[], d.search_vector, {self.QUERY}) "
                 "FROM search_itemdocument d WHERE d.id = ANY(%s)"
             )
             self._scores.update(self._run(sql, [self.WEIGHTS, _tsquery(self.plan), unscored]))
-        ranked = sorted(
-            ((tier, self._scores[id_], id_, item_id) for id_, item_id, tier in head),
-        )
-        rest = (
-            (tier, 0.0, id_, item_id)
-            for id_, item_id, tier in rows[RANK_LIMIT:]
-            if tier <= last_tier
-        )
-        ordered = itertools.islice(heapq.merge(ranked, rest), offset, offset + limit)
-        return [(item_id, score, tier) for tier, score, _id, item_id in ordered]
+        found: list[tuple[int, float, int]] = []
+        for tier, rows, ranked, start, stop in reached:
+            scored = sorted((self._scores[id_], id_, item_id) for id_, item_id in rows[:ranked])
+            rest = ((0.0, id_, item_id) for id_, item_id in rows[ranked:])
+            ordered = itertools.islice(heapq.merge(scored, rest), start, stop)
+            found += [(item_id, score, tier) for score, _id, item_id in ordered]
+        return found
 
-    def _bucket(self, strength: int, where: str, params: list) -> list[tuple[int, int, int]]:
-        """(document id, item id, tier) of the bucket's rows, by tier and id."""
-        if strength not in self._buckets:
-            tier_sql, tier_params = _tier_sql(self.region_code)
-            self._buckets[strength] = self._run(
-                f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
-                f"WHERE {where} ORDER BY tier, d.id",
-                [*tier_params, *params],
+    def _read_whole(self, strength: int, where: str, params: list) -> None:
+        """Every tier of the bucket in one statement: a long page (the grouping's walk
+        through a broad query) would otherwise read most tiers, and count them, one
+        statement each, each building the bucket's bitmap again."""
+        tier_sql, tier_params = _tier_sql(self.region_code)
+        rows = self._run(
+            f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
+            f"WHERE {where} ORDER BY tier, d.id",
+            [*tier_params, *params],
+        )
+        by_tier: dict[int, list[tuple[int, int]]] = {t: [] for t in range(len(self._tiers))}
+        for id_, item_id, tier in rows:
+            by_tier[tier].append((id_, item_id))
+        for tier, tier_rows in by_tier.items():
+            self._read[(strength, tier)] = (tier_rows, True)
+
+    def _tier_rows(
+        self, strength: int, tier: int, where: str, params: list, want: int
+    ) -> list[tuple[int, int]]:
+        """(document id, item id) of the bucket's rows in the tier, by id: the first
+        ``want`` of them, or all when there are no more (read on from what this search
+        has read of the tier already)."""
+        rows, complete = self._read.get((strength, tier), ([], False))
+        if complete or len(rows) >= want:
+            return rows
+        tier_where, more_params = self._tier_where(strength, tier, where, params)
+        sql = f"SELECT d.id, d.item_id FROM search_itemdocument d WHERE {tier_where}"
+        if rows:
+            sql += " AND d.id > %s"
+            more_params.append(rows[-1][0])
+        more = self._run(sql + " ORDER BY d.id LIMIT %s", [*more_params, want - len(rows)])
+        rows = rows + more
+        self._read[(strength, tier)] = (rows, len(rows) < want)
+        return rows
+
+    def _tier_where(self, strength: int, tier: int, where: str, params: list) -> tuple[str, list]:
+        """The condition of the bucket's rows in the tier. A region tier of the name
+        bucket is looked up in the name-and-filter-token index (fulltext.PG_NAME_FACETS):
+        its words and the tier's token in one query, the region condition kept as the
+        rule. When no term can match a filter token (``_may_match_filter_tokens``:
+        Chinese words, most pinyin) that vector matches exactly where the name's does;
+        otherwise the name's vector is checked too, on the tier's rows (written so that
+        its own index is not taken: that lookup is what this avoids)."""
+        condition, condition_params, token = self._tiers[tier]
+        if strength == 0 and token and self._name_facets is not None:
+            strong, clauses, filter_params, recheck = self._name_facets
+            parts = [f"{fulltext.PG_NAME_FACETS} @@ {self.QUERY}"]
+            part_params = [f"({strong}) & {token}"]
+            if recheck:
+                parts.append(f"to_tsvector('simple'::regconfig, d.name_keys || '') @@ {self.QUERY}")
+                part_params.append(strong)
+            # the token finds the tier's rows: the region index would only add a bitmap
+            # of every item of the region (23,400 for the province: 1 ms)
+            condition = condition.replace("d.region_code", "(d.region_code || '')")
+            return (
+                " AND ".join([*parts, *clauses, condition]),
+                [*part_params, *filter_params, *condition_params],
             )
-        return self._buckets[strength]
+        return f"{where} AND {condition}", [*params, *condition_params]
+
+    def _may_match_filter_tokens(self) -> bool:
+        """Whether a term of the name bucket could match a filter token: a word that
+        starts like one, or a pinyin prefix that starts like one or that one starts with
+        (``t`` would match ``tyxk``). Chinese words never do (the tokens are ASCII)."""
+        from .services.indexing import FACET_PREFIXES
+
+        def may(term: Term) -> bool:
+            if term.text.startswith(FACET_PREFIXES):
+                return True
+            return term.pinyin and any(p.startswith(term.text) for p in FACET_PREFIXES)
+
+        return any(
+            may(t)
+            for g in self.plan.groups
+            for a in g
+            if len(a) == 1 or all(t.pinyin for t in a)
+            for t in a
+        )
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         from_sql, params = self._from()

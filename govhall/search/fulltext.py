@@ -143,6 +143,17 @@ POSTGRES_STRENGTH_DROP = [
     "DROP INDEX IF EXISTS search_itemdocument_name_keys_gin",
     "DROP INDEX IF EXISTS search_itemdocument_keys_gin",
 ]
+# PostgreSQL: the name's words with the filter tokens (``rg<region> rp<prefix>…``, see
+# indexing.facets), one GIN index: a region tier of the name bucket is then one lookup
+# of ``words & 'rg440703'`` — the index intersects the two posting lists — instead of
+# the bucket's whole posting list (32,051 rows for 身份证 at 1,000,000 items: 9.4 ms)
+# ANDed with the region index (engine._PostgreSQL._tier_where; migration 0006).
+PG_NAME_FACETS = "to_tsvector('simple'::regconfig, d.name_keys || ' ' || d.facet_tokens)"
+POSTGRES_NAME_FACETS_CREATE = [
+    f"CREATE INDEX search_itemdocument_name_facets_gin ON {DOC_TABLE} "
+    f"USING gin (({PG_NAME_FACETS.replace('d.', '')}))",
+]
+POSTGRES_NAME_FACETS_DROP = ["DROP INDEX IF EXISTS search_itemdocument_name_facets_gin"]
 POSTGRES_DROP = [
     "DROP INDEX IF EXISTS search_itemdocument_vector_gin",
     f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS search_vector",

@@ -65,6 +65,11 @@ def body_text(source: Source) -> str:
     return "\n".join(lines)
 
 
+# Every filter token starts with one of these (PostgreSQL's name-and-filter index relies
+# on it to tell that a Latin word or pinyin of a query cannot match a filter token).
+FACET_PREFIXES = ("rg", "rp", "dp", "th", "ty", "au", "sub")
+
+
 def facets(source: Source) -> str:
     """Filter tokens: region (itself and every prefix above), department, themes, ..."""
     code = source.region_code

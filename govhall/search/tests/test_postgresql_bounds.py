@@ -1,6 +1,9 @@
 """PostgreSQL: a page ranks a bounded set of rows, read bucket by bucket from the GIN
 indexes, and orders them as ranking every match would (issue 22, point 5)."""
 
+import heapq
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,9 +104,10 @@ def test_name_matches_are_read_from_the_name_index_alone():
     with CaptureQueriesContext(connection) as queries:
         results._backend.page(0, 5)
     statements = [q["sql"] for q in queries.captured_queries]
-    buckets = [sql for sql in statements if "ORDER BY tier, d.id" in sql]
-    assert len(buckets) == 1  # the page lies in the first bucket
-    assert "name_keys" in buckets[0] and "search_vector" not in buckets[0]
+    buckets = [sql for sql in statements if "ORDER BY d.id LIMIT" in sql]
+    assert buckets  # the page lies in the first bucket: its tiers, one statement each
+    assert all("name_keys" in sql and "search_vector" not in sql for sql in buckets)
+    assert not [sql for sql in statements if "alias_keys" in sql]  # no second bucket
     ranked = [sql for sql in statements if "ts_rank" in sql]
     assert len(ranked) == 1 and "d.id = ANY" in ranked[0]
 
@@ -118,3 +122,97 @@ def test_each_row_is_ranked_once_per_search():
         again = backend.page(0, 10)
     assert again == first
     assert not [q for q in queries.captured_queries if "search_itemdocument" in q["sql"]]
+
+
+def whole_bucket_page(backend, offset: int, limit: int) -> list[tuple]:
+    """The page as the engine made it before reading tier by tier: every row of a
+    bucket (id, item id, tier) in one statement, by tier and id, the first RANK_LIMIT
+    of the tiers the page reaches ranked, the rest after the ranked rows of their tier."""
+    rows_out = []
+    match, match_params = backend._match()
+    clauses, filter_params = backend._where()
+    implied = backend._implied()
+    tier_sql, tier_params = _tier_sql(backend.region_code)
+    for strength, condition in enumerate(backend._strengths()):
+        if len(rows_out) >= limit:
+            break
+        if condition is None:
+            continue
+        if implied and strength < 2:
+            where = " AND ".join([condition[0], *clauses])
+            params = [*condition[1], *filter_params]
+        else:
+            where = f"{match} AND {condition[0]}"
+            params = [*match_params, *condition[1]]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
+                f"WHERE {where} ORDER BY tier, d.id",
+                [*tier_params, *params],
+            )
+            rows = cursor.fetchall()
+        if offset >= len(rows):
+            offset -= len(rows)
+            continue
+        last_tier = rows[min(offset + limit - len(rows_out), len(rows)) - 1][2]
+        head = [r for r in rows[: engine.RANK_LIMIT] if r[2] <= last_tier]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, -ts_rank(%s::float4[], d.search_vector, {backend.QUERY}) "
+                "FROM search_itemdocument d WHERE d.id = ANY(%s)",
+                [backend.WEIGHTS, _tsquery(backend.plan), [r[0] for r in head]],
+            )
+            scores = dict(cursor.fetchall())
+        ranked = sorted((tier, scores[id_], id_, item_id) for id_, item_id, tier in head)
+        rest = (
+            (t, 0.0, id_, item_id)
+            for id_, item_id, t in rows[engine.RANK_LIMIT :]
+            if t <= last_tier
+        )
+        ordered = itertools.islice(
+            heapq.merge(ranked, rest), offset, offset + limit - len(rows_out)
+        )
+        rows_out += [(item_id, score, tier, strength) for tier, score, _id, item_id in ordered]
+        offset = 0
+    return rows_out
+
+
+@pytest.mark.parametrize("bound,tier_pages", [(2, 100), (7, 12), (40, 100)])
+@pytest.mark.parametrize("region", REGIONS)
+def test_tier_by_tier_pages_equal_whole_bucket_pages(monkeypatch, bound, tier_pages, region):
+    """Past the bound too: with a small RANK_LIMIT the bound falls inside the first
+    tier, between tiers and inside later ones, and pages start anywhere; long pages
+    read the bucket whole (TIER_PAGE_LIMIT), walks mix both."""
+    monkeypatch.setattr(engine, "RANK_LIMIT", bound)
+    monkeypatch.setattr(engine, "TIER_PAGE_LIMIT", tier_pages)
+    for query in ("执照", "营业执照", "身份证", "食品经营许可证", "开餐馆", "gongjijin"):
+        total = len(search_items(query, region=region))
+        for offset, limit in ((0, 20), (0, total), (3, 9), (bound - 1, 5), (total - 4, 10)):
+            offset = max(0, offset)
+            fresh = search_items(query, region=region)._backend  # nothing read yet
+            got = fresh.page(offset, limit)
+            want = whole_bucket_page(fresh, offset, limit)
+            assert [r[0] for r in got] == [r[0] for r in want], (query, offset, limit)
+            assert [(r[2], r[3]) for r in got] == [(r[2], r[3]) for r in want]
+            assert [r[1] for r in got] == pytest.approx([r[1] for r in want])
+        walked = search_items(query, region=region)._backend  # one search, paged on
+        pages = [walked.page(offset, 6) for offset in range(0, total, 6)]
+        assert [r for page in pages for r in page] == whole_bucket_page(walked, 0, total)
+
+
+def test_filter_tokens_start_as_the_engine_expects():
+    """The name-and-filter index is used without rechecking the name only for terms no
+    filter token can match, which the engine tells from these prefixes."""
+    from govhall.search.models import ItemDocument
+    from govhall.search.services.indexing import FACET_PREFIXES
+
+    tokens = {
+        t
+        for row in ItemDocument.objects.values_list("facet_tokens", flat=True)
+        for t in row.split()
+    }
+    assert tokens and all(t.startswith(FACET_PREFIXES) for t in tokens)
+    checks = {
+        q: search_items(q)._backend._may_match_filter_tokens() for q in ("身份证", "yyzz", "ty")
+    }
+    assert checks == {"身份证": False, "yyzz": False, "ty": True}
