@@ -36,7 +36,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
@@ -1044,23 +1044,9 @@ class _PostgreSQL(_Backend):
 
     def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
         rows: list[tuple[int, float, int, int]] = []
-        match, match_params = self._match()
-        clauses, filter_params = self._where()
-        implied = self._implied()
-        strong = _strong_tsquery(self.plan)
-        if implied and strong:
-            self._name_facets = (strong, clauses, filter_params, self._may_match_filter_tokens())
-        for strength, condition in enumerate(self._strengths()):
+        for strength, where, params in self._bucket_conditions():
             if len(rows) >= limit:
                 break
-            if condition is None:
-                continue
-            if implied and strength < 2:
-                where = " AND ".join([condition[0], *clauses])
-                params = [*condition[1], *filter_params]
-            else:
-                where = f"{match} AND {condition[0]}"
-                params = [*match_params, *condition[1]]
             if offset:
                 total = self._known_total(strength)
                 if total is None:
@@ -1074,6 +1060,25 @@ class _PostgreSQL(_Backend):
             offset = 0
             rows += [(item_id, score, tier, strength) for item_id, score, tier in found]
         return rows
+
+    def _bucket_conditions(self) -> Iterator[tuple[int, str, list]]:
+        """(strength, WHERE clause, its parameters) of each non-empty strength bucket, in
+        order: the first two from their own small index alone when a name match implies
+        a match (``_implied``), else with the match itself."""
+        match, match_params = self._match()
+        clauses, filter_params = self._where()
+        implied = self._implied()
+        strong = _strong_tsquery(self.plan)
+        if implied and strong:
+            self._name_facets = (strong, clauses, filter_params, self._may_match_filter_tokens())
+        for strength, condition in enumerate(self._strengths()):
+            if condition is None:
+                continue
+            if implied and strength < 2:
+                where = " AND ".join([condition[0], *clauses])
+                yield strength, where, [*condition[1], *filter_params]
+            else:
+                yield strength, f"{match} AND {condition[0]}", [*match_params, *condition[1]]
 
     def _known_total(self, strength: int) -> int | None:
         """The bucket's number of rows when every tier of it has been read."""

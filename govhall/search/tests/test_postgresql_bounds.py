@@ -129,21 +129,10 @@ def whole_bucket_page(backend, offset: int, limit: int) -> list[tuple]:
     bucket (id, item id, tier) in one statement, by tier and id, the first RANK_LIMIT
     of the tiers the page reaches ranked, the rest after the ranked rows of their tier."""
     rows_out = []
-    match, match_params = backend._match()
-    clauses, filter_params = backend._where()
-    implied = backend._implied()
     tier_sql, tier_params = _tier_sql(backend.region_code)
-    for strength, condition in enumerate(backend._strengths()):
+    for strength, where, params in backend._bucket_conditions():
         if len(rows_out) >= limit:
             break
-        if condition is None:
-            continue
-        if implied and strength < 2:
-            where = " AND ".join([condition[0], *clauses])
-            params = [*condition[1], *filter_params]
-        else:
-            where = f"{match} AND {condition[0]}"
-            params = [*match_params, *condition[1]]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.id, d.item_id, {tier_sql} AS tier FROM search_itemdocument d "
