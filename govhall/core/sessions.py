@@ -81,6 +81,9 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
 def _renews(session) -> bool:
     """Whether this response renews ``session``: one in use, last renewed long enough
-    ago. Emptiness is asked again after the read: a cookie of an ended session reads as
-    empty, and renewing it would store a new session for nobody."""
-    return not session.is_empty() and due_for_renewal(session) and not session.is_empty()
+    ago or saved anyway (a view changed it: Django's save renews its expiry, so the stamp
+    follows). Emptiness is asked again after the read: a cookie of an ended session reads
+    as empty, and renewing it would store a new session for nobody."""
+    if session.is_empty():
+        return False
+    return (session.modified or due_for_renewal(session)) and not session.is_empty()

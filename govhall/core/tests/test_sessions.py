@@ -151,3 +151,31 @@ def test_keepalive_renews_whenever_asked(client):
     response = client.post(reverse("accounts:keepalive"))
     assert response.status_code == 200
     assert _stored(key).expire_date > soon + timedelta(minutes=20)
+
+
+def test_a_request_that_changes_the_session_restarts_the_warning_too(settings):
+    """A view that stores something saves the session (a new expiry): the stamp follows,
+    so the expiry dialog does not warn before the session really ends."""
+    settings.GOVHALL_SESSION_RENEW_SECONDS = 60
+    store = SessionStore()
+    store[sessions.RENEWED] = int(time.time()) - 40
+    store.create()
+
+    def remembers(request):
+        request.session["counter"] = {"person": 7}
+        return HttpResponse("ok")
+
+    request = RequestFactory().post("/counter/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = store.session_key
+    SessionMiddleware(remembers)(request)
+    saved = SessionStore(session_key=store.session_key).load()
+    assert saved["counter"] == {"person": 7}
+    assert saved[sessions.RENEWED] >= int(time.time()) - 5
+
+    untouched = SessionStore()
+    untouched[sessions.RENEWED] = stamp = int(time.time()) - 40
+    untouched.create()
+    request = RequestFactory().get("/page/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = untouched.session_key
+    SessionMiddleware(lambda request: HttpResponse(request.session.get("x", "")))(request)
+    assert SessionStore(session_key=untouched.session_key).load()[sessions.RENEWED] == stamp
