@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from govhall.core.services import calendar
@@ -42,16 +43,37 @@ def due_dates(case, intervals: list[Interval], add=calendar.add_working_days, zo
     a ``calendar.Batch``'s ``add`` (the scan), which also passes the ``zone`` once (looking
     it up per case was a third of the scan's computing)."""
     zone = zone or timezone.get_current_timezone()
-    submitted_on = timezone.localdate(case.submitted_at, zone)
+    accepted_on = timezone.localdate(case.accepted_at, zone) if case.accepted_at else None
+    return due_dates_from(
+        timezone.localdate(case.submitted_at, zone),
+        accepted_on,
+        case.statutory_limit_days,
+        case.extension_days,
+        case.promised_limit_days,
+        intervals,
+        add,
+    )
+
+
+def due_dates_from(
+    submitted_on: datetime.date,
+    accepted_on: datetime.date | None,
+    statutory_limit_days: int | None,
+    extension_days: int,
+    promised_limit_days: int,
+    intervals: list[Interval],
+    add=calendar.add_working_days,
+) -> dict:
+    """``due_dates`` from the local days of submission and acceptance (``local_day``):
+    what the scan reads, so it loads no timestamps."""
     due = add(submitted_on, ACCEPTANCE_LIMIT_DAYS, intervals)
     fields = {"acceptance_due": due.due_date}
     complete = due.complete
-    if case.accepted_at:
-        start = timezone.localdate(case.accepted_at, zone)
-        if case.statutory_limit_days is not None:
-            due = add(start, case.statutory_limit_days + case.extension_days, intervals)
+    if accepted_on:
+        if statutory_limit_days is not None:
+            due = add(accepted_on, statutory_limit_days + extension_days, intervals)
             fields["statutory_due"], complete = due.due_date, complete and due.complete
-        due = add(start, case.promised_limit_days, intervals)
+        due = add(accepted_on, promised_limit_days, intervals)
         fields["promised_due"], complete = due.due_date, complete and due.complete
     fields["calendar_complete"] = complete
     return fields
@@ -59,7 +81,21 @@ def due_dates(case, intervals: list[Interval], add=calendar.add_working_days, zo
 
 def step_due_date(step, intervals: list[Interval], add=calendar.add_working_days, zone=None):
     started_on = timezone.localdate(step.started_at, zone or timezone.get_current_timezone())
-    return add(started_on, step.time_limit_days, intervals).due_date
+    return step_due_date_from(started_on, step.time_limit_days, intervals, add)
+
+
+def step_due_date_from(
+    started_on: datetime.date, time_limit_days: int, intervals, add=calendar.add_working_days
+):
+    """``step_due_date`` from the local day the task started (``local_day``)."""
+    return add(started_on, time_limit_days, intervals).due_date
+
+
+def local_day(field: str) -> TruncDate:
+    """The local day (current time zone) of the moment in ``field``, computed by the
+    database — the day ``timezone.localdate`` gives — for the set-based readers of the
+    clocks' inputs (``deadlines``), which then load dates, not timestamps."""
+    return TruncDate(field)
 
 
 def recompute(case: Case, on: datetime.date | None = None) -> list[str]:

@@ -15,12 +15,14 @@ records, audit, notices), and only auto-decided cases past their review window r
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict, namedtuple
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from govhall.core.services import bulk, calendar
@@ -63,26 +65,51 @@ def scan(on=None) -> ScanReport:
     return report
 
 
-def clocks_to_recompute() -> Q:
-    """Cases whose dates may have moved since they were computed: those with an open
-    suspension (their dates move each day it lasts) and open cases computed without a
-    year's holiday data (it may have been loaded since).
+def clocks_to_recompute() -> list[int]:
+    """The ids of the cases whose dates may have moved since they were computed: those
+    with an open suspension (their dates move each day it lasts) and open cases computed
+    without a year's holiday data (it may have been loaded since), in order.
 
     The per-case scan this replaced filtered on ``suspensions__ended_on__isnull=True``,
     which Django reads as a LEFT JOIN: it also recomputed every case that never had a
     suspension, concluded ones included — rewriting closed cases' dates and costing a
     read of the whole table every 15 minutes. That reading is dropped; a calendar
     correction still reaches the open cases that lacked the data.
+
+    One ``UNION`` of the two partial indexes (``suspension_open``,
+    ``case_calendar_incomplete``), read once: the reads that follow take the list
+    (``_among``). As the ``OR`` of the two it was a sequential scan of the case table, and
+    each of the three reads evaluated it again.
     """
-    suspended = Suspension.objects.filter(ended_on__isnull=True).order_by().values("case_id")
-    return Q(pk__in=suspended) | Q(calendar_complete=False, state__in=OPEN_STATES)
+    suspended = Suspension.objects.filter(ended_on__isnull=True).order_by().values_list("case_id")
+    incomplete = Case.objects.filter(calendar_complete=False, state__in=OPEN_STATES)
+    selected = suspended.union(incomplete.order_by().values_list("pk"))
+    return sorted(pk for (pk,) in selected)
+
+
+def _among(model, field: str, ids: list[int]) -> RawSQL:
+    """The condition ``field IN ids`` with the list as one parameter: a PostgreSQL array
+    (``= ANY``, read through the column's index), a JSON array on SQLite (``json_each``),
+    so a list of 134,202 ids is neither a statement of as many placeholders nor over
+    SQLite's limit of them."""
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+    if connection.vendor == "postgresql":
+        array = f"{Case._meta.pk.db_type(connection)}[]"
+        return RawSQL(f"{column} = ANY(%s::{array})", (ids,), output_field=BooleanField())
+    return RawSQL(
+        f"{column} IN (SELECT value FROM json_each(%s))",
+        (json.dumps(ids),),
+        output_field=BooleanField(),
+    )
 
 
 def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
     """Recompute the clocks of the cases ``clocks_to_recompute`` selects; returns how
     many cases were recomputed.
 
-    All are read and computed once, without locks (three queries); the new dates of the
+    All are read and computed once, without locks (the selected ids, then the cases, their
+    suspensions and open tasks by that list; local days, not timestamps); the new dates of the
     cases whose dates changed are then written a chunk per transaction (``_write``), so
     the scan that finds nothing to move writes nothing. Once a day's recomputation has
     finished (``ClockScan``), the day's later scans skip it while the calendar stays the
@@ -91,8 +118,7 @@ def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
     if ClockScan.objects.filter(day=on, calendar_version=stamp).exists():
         return 0
     batch = calendar.Batch(on)
-    selected = Case.objects.filter(clocks_to_recompute())
-    count, changes = _compute(selected, on, batch)
+    count, changes = _compute(clocks_to_recompute(), on, batch)
     changed = sorted(changes.read)
     for index in range(0, len(changed), chunk):
         with transaction.atomic():
@@ -103,8 +129,16 @@ def recompute_suspended(on: datetime.date, chunk: int = CHUNK) -> int:
     return count
 
 
-CASE_INPUTS = ["submitted_at", "accepted_at", "statutory_limit_days", "extension_days"]
-CASE_INPUTS += ["promised_limit_days"]
+# What ``clocks.due_dates_from`` reads of a case: the local days of its submission and
+# acceptance (``clocks.local_day``: the database converts, the scan loads dates rather than
+# timestamps) and its limits.
+CASE_INPUTS = [
+    clocks.local_day("submitted_at"),
+    clocks.local_day("accepted_at"),
+    "statutory_limit_days",
+    "extension_days",
+    "promised_limit_days",
+]
 
 
 @dataclass
@@ -143,44 +177,48 @@ def _write(changes: _Changes, ids: list[int], on: datetime.date, batch: calendar
     )
     stale = sorted(set(ids) - fresh)
     if stale:
-        locked = Case.objects.select_for_update().filter(pk__in=stale).order_by("pk")
-        _compute(locked, on, batch, write=True)
+        _compute(stale, on, batch, write=True)
     return len(stale)
 
 
-def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = False):
-    """Due dates of ``cases`` and their open tasks; returns (cases read, ``_Changes``),
-    and with ``write`` (the cases locked by the caller) writes the changed dates."""
-    rows = list(cases.values_list("pk", "updated_at", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
-    ids = cases.values("pk")
+def _compute(ids: list[int], on: datetime.date, batch: calendar.Batch, write: bool = False):
+    """Due dates of the cases ``ids`` and their open tasks; returns (cases read,
+    ``_Changes``), and with ``write`` locks the cases (in the caller's transaction) and
+    writes the changed dates."""
+    cases = Case.objects.filter(_among(Case, "id", ids))
     if write:
-        ids = [row[0] for row in rows]
+        cases = cases.select_for_update().order_by("pk")
+    rows = list(cases.values_list("pk", "updated_at", *CASE_INPUTS, *CASE_CLOCK_FIELDS))
     intervals = defaultdict(list)
-    suspensions = Suspension.objects.filter(case_id__in=ids).order_by("case_id", "started_on", "pk")
+    suspensions = Suspension.objects.filter(_among(Suspension, "case", ids))
+    suspensions = suspensions.order_by("case_id", "started_on", "pk")
     for case_id, started_on, ended_on in suspensions.values_list(
         "case_id", "started_on", "ended_on"
     ):
         intervals[case_id].append(Interval(started_on, ended_on or max(on, started_on)))
     changes = _Changes()
-    read, add, clock_fields = {}, batch.add, CASE_CLOCK_FIELDS
-    zone = timezone.get_current_timezone()
+    read, add, clock_fields, due_dates = {}, batch.add, CASE_CLOCK_FIELDS, clocks.due_dates_from
     for row in rows:
-        pk, updated_at, current = row[0], row[1], row[2 + len(CASE_INPUTS) :]
+        pk, updated_at, current = row[0], row[1], row[7:]
         read[pk] = updated_at, current
-        inputs = _CaseInputs._make(row[2 : 2 + len(CASE_INPUTS)])
-        new = clocks.due_dates(inputs, intervals[pk], add, zone)
+        submitted_on, accepted_on, statutory, extension, promised = row[2:7]
+        new = due_dates(
+            submitted_on, accepted_on, statutory, extension, promised, intervals[pk], add
+        )
         computed = tuple(
             new.get(name, old) for name, old in zip(clock_fields, current, strict=True)
         )
         if computed != current:
             changes.read[pk], changes.cases[pk] = updated_at, computed
             changes.moved.add(pk)
-    steps = CaseStep.objects.filter(case_id__in=ids, state=StepState.OPEN).order_by()
-    for pk, case_id, started_at, limit, due_date in steps.values_list(
-        "pk", "case_id", "started_at", "time_limit_days", "due_date"
+    steps = CaseStep.objects.filter(_among(CaseStep, "case", ids), state=StepState.OPEN)
+    steps = steps.order_by()
+    step_due = clocks.step_due_date_from
+    for pk, case_id, started_on, limit, due_date in steps.values_list(
+        "pk", "case_id", clocks.local_day("started_at"), "time_limit_days", "due_date"
     ):
-        due = clocks.step_due_date(_StepInputs(started_at, limit), intervals[case_id], add, zone)
-        if due_date != due and case_id in read:  # (a task of a case selected since: skip)
+        due = step_due(started_on, limit, intervals[case_id], add)
+        if due_date != due and case_id in read:  # (a case gone since the selection: skip)
             if case_id not in changes.read:  # its own dates as they are
                 changes.read[case_id], changes.cases[case_id] = read[case_id]
             changes.steps[case_id].append((pk, due))
@@ -193,11 +231,6 @@ def _compute(cases, on: datetime.date, batch: calendar.Batch, write: bool = Fals
             CaseStep, ["due_date"], [r for rows in changes.steps.values() for r in rows]
         )
     return len(rows), changes
-
-
-# What ``clocks.due_dates`` and ``step_due_date`` read of a case and a task.
-_CaseInputs = namedtuple("_CaseInputs", CASE_INPUTS)
-_StepInputs = namedtuple("_StepInputs", ["started_at", "time_limit_days"])
 
 
 def due_tasks(on: datetime.date):

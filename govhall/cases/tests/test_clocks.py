@@ -8,6 +8,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from govhall.regions.models import Post
 
@@ -92,3 +93,37 @@ def test_step_due_dates_follow_the_step_limits():
     assert step.due_date is not None and step.due_date > datetime.date.today() - datetime.timedelta(
         1
     )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 9, 29, 23, 59, 59, 999999, tzinfo=SHANGHAI),
+        datetime.datetime(2026, 9, 30, 0, 0, tzinfo=SHANGHAI),
+        datetime.datetime(2026, 9, 30, 7, 59, 59, tzinfo=SHANGHAI),  # 23:59:59 UTC
+        datetime.datetime(2026, 9, 30, 8, 0, tzinfo=SHANGHAI),  # midnight UTC
+        datetime.datetime(2026, 12, 31, 23, 30, tzinfo=SHANGHAI),
+    ],
+)
+def test_the_local_day_read_by_the_database_is_the_one_clocks_count_from(accepted_case, moment):
+    """The scan reads the local days of submission and acceptance as the database computes
+    them (``clocks.local_day``); they are the days ``timezone.localdate`` gives, and the
+    dates computed from them are those ``due_dates`` computes from the moments."""
+    from ..models import Case
+
+    Case.objects.filter(pk=accepted_case.pk).update(submitted_at=moment, accepted_at=moment)
+    case = Case.objects.get(pk=accepted_case.pk)
+    submitted_on, accepted_on = Case.objects.filter(pk=case.pk).values_list(
+        clocks.local_day("submitted_at"), clocks.local_day("accepted_at")
+    )[0]
+    assert submitted_on == accepted_on == timezone.localdate(moment)
+    intervals = clocks.suspensions_of(case, datetime.date(2027, 1, 4))
+    from_days = clocks.due_dates_from(
+        submitted_on,
+        accepted_on,
+        case.statutory_limit_days,
+        case.extension_days,
+        case.promised_limit_days,
+        intervals,
+    )
+    assert from_days == clocks.due_dates(case, intervals)

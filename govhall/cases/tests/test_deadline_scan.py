@@ -202,7 +202,7 @@ def test_a_case_changed_between_the_read_and_the_write_keeps_the_change(generate
     written as computed."""
     on = timezone.localdate() + datetime.timedelta(days=9)
     batch = calendar.Batch(on)
-    _, changes = deadlines._compute(Case.objects.filter(deadlines.clocks_to_recompute()), on, batch)
+    _, changes = deadlines._compute(deadlines.clocks_to_recompute(), on, batch)
     suspended = (
         Case.objects.filter(
             pk__in=list(changes.cases),
@@ -244,3 +244,22 @@ def test_a_case_changed_between_the_read_and_the_write_keeps_the_change(generate
     for pk in others:
         for step_pk, step_due in changes.steps.get(pk, ()):
             assert due[step_pk] == step_due
+
+
+def test_the_selection_is_the_cases_the_per_case_scan_selected(generated):
+    """``clocks_to_recompute`` (one ``UNION`` of two partial indexes, read once as a list)
+    selects what the per-case scan's ``OR`` selected, and the reads that take the list
+    (``_among``: one array or JSON parameter) find those cases, however long it is."""
+    reference = Case.objects.filter(
+        Q(suspensions__ended_on__isnull=True, suspensions__isnull=False)
+        | Q(calendar_complete=False, state__in=OPEN_STATES)
+    )
+    expected = sorted(set(reference.values_list("pk", flat=True)))
+    selected = deadlines.clocks_to_recompute()
+    assert selected == expected and len(selected) > 20
+    # more ids than SQLite takes placeholders in one statement (32,766)
+    many = selected + list(range(10**9, 10**9 + 40_000))
+    found = Case.objects.filter(deadlines._among(Case, "id", many)).values_list("pk", flat=True)
+    assert sorted(found) == expected
+    tasks = CaseStep.objects.filter(deadlines._among(CaseStep, "case", many))
+    assert tasks.count() == CaseStep.objects.filter(case_id__in=expected).count() > 0
