@@ -23,12 +23,14 @@ from ..models import Case, CaseStep, StepState
 CASE_POSTS = frozenset({Post.CLERK, Post.REVIEWER, Post.APPROVER, Post.SUPERVISOR, Post.HALL_ADMIN})
 
 
-def _person_of(user) -> Person | None:
+def _person_of(user) -> int | None:
+    """The id of ``user``'s person (read once per user object), or None. Only the id: the
+    recusal compares ids, and a whole ``Person`` row cost an inbox page more than its read."""
     if user is None or not getattr(user, "pk", None):
         return None
     cached = getattr(user, "_party_person", False)
     if cached is False:
-        cached = Person.objects.filter(user_id=user.pk).first()
+        cached = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
         user._party_person = cached
     return cached
 
@@ -42,11 +44,11 @@ def parties_condition(user, prefix: str = "") -> Q:
     condition = Q(**{f"{prefix}user_id": user.pk})
     person = _person_of(user)
     if person is not None:
-        companies = AgentGrant.objects.filter(agent=person, revoked_at__isnull=True).values(
+        companies = AgentGrant.objects.filter(agent_id=person, revoked_at__isnull=True).values(
             "company_id"
         )
-        represented = Company.objects.filter(legal_representative=person).values("pk")
-        condition |= Q(**{f"{prefix}person_id": person.pk})
+        represented = Company.objects.filter(legal_representative_id=person).values("pk")
+        condition |= Q(**{f"{prefix}person_id": person})
         # Subqueries, not a join to the company: each branch is then one index probe.
         condition |= Q(**{f"{prefix}company_id__in": represented})
         condition |= Q(**{f"{prefix}company_id__in": companies})
@@ -73,17 +75,17 @@ def party_role(user, case: Case) -> str:
     """How ``user`` is a party to ``case`` (申请人, 经办人, 法定代表人), or ``""``."""
     person = _person_of(user)
     if case.company_id is None:
-        if case.user_id == user.pk or (person and case.person_id == person.pk):
+        if case.user_id == user.pk or (person is not None and case.person_id == person):
             return "申请人"
         return ""
-    if person is not None and case.company.legal_representative_id == person.pk:
+    if person is not None and case.company.legal_representative_id == person:
         return "申请法人的法定代表人"
-    if case.user_id == user.pk or (person and case.person_id == person.pk):
+    if case.user_id == user.pk or (person is not None and case.person_id == person):
         return "经办人"
     if (
         person is not None
         and AgentGrant.objects.filter(
-            company_id=case.company_id, agent=person, revoked_at__isnull=True
+            company_id=case.company_id, agent_id=person, revoked_at__isnull=True
         ).exists()
     ):
         return "申请法人的经办人"
@@ -96,13 +98,15 @@ def would_be_party(user, person: Person, company=None) -> bool:
     own = _person_of(user)
     if own is None:
         return person.user_id == user.pk
-    if own.pk == person.pk:
+    if own == person.pk:
         return True
     if company is None:
         return False
     return (
-        company.legal_representative_id == own.pk
-        or AgentGrant.objects.filter(company=company, agent=own, revoked_at__isnull=True).exists()
+        company.legal_representative_id == own
+        or AgentGrant.objects.filter(
+            company=company, agent_id=own, revoked_at__isnull=True
+        ).exists()
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -105,6 +106,9 @@ _URL_SAFE = "!$&'()*+,;=/~:@"
 
 def _rows(steps, left: dict) -> list[Row]:
     url_of = case_url_maker()
+    # An integer is localised as its plain digits unless numbers are grouped
+    # (django.utils.numberformat's fast path); formats.localize looks the formats up first.
+    days = formats.localize if settings.USE_THOUSAND_SEPARATOR else str
     paused_text, pick = _("暂停计时"), _("选择办件%(n)s批量受理")
     overdue = _("已超期%(n)s个工作日")
     rows = []
@@ -116,10 +120,10 @@ def _rows(steps, left: dict) -> list[Row]:
         elif remaining is None:
             css, text = "", "—"
         elif remaining < 0:
-            css, text = "row-overdue", overdue % {"n": formats.localize(-remaining)}
+            css, text = "row-overdue", overdue % {"n": days(-remaining)}
         else:
             css = "row-due-soon" if remaining <= 1 else ""
-            text = formats.localize(remaining)
+            text = days(remaining)
         rows.append(
             Row(
                 step,
@@ -162,8 +166,13 @@ def inbox(request):
     query = _query(request)
     if query:
         tasks = tasks.filter(case_number__contains=query)
-    tasks = listed(tasks.order_by(F("due_date").asc(nulls_last=True), "pk"))
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(
+        listed(tasks.order_by(F("due_date").asc(nulls_last=True), "pk")), PAGE_SIZE
+    )
+    # Counted without the rows' department name: the same rows (a task's department is
+    # required), one join and its compiling fewer.
+    paginator.count = tasks.count()
+    page = paginator.get_page(request.GET.get("page"))
     steps = list(page.object_list)
     left = remaining_by_date((s.due_date for s in steps if s.case_state not in PAUSED), today)
     rows = _rows(steps, left)
