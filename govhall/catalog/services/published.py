@@ -25,7 +25,7 @@ from django.db.models import F, QuerySet, prefetch_related_objects
 
 from ..models import Item, ItemVersion
 
-SIZE = 2048
+SIZE = 512  # a version row carries its guide's texts: tens of kB each
 STAMP = "_current_updated_at"  # what ``items()`` adds: the current version's stamp
 
 _JSON_FIELDS = ("form_fields", "decision_rules")
