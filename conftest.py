@@ -137,6 +137,10 @@ def _fresh_local_cache():
 
     if "locmem" in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
+    # So are the process's copies of published catalogue versions.
+    from govhall.catalog.services import published
+
+    published.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 
 from govhall.accounts.models import Person, Power
 from govhall.catalog.models import Bundle, Item, ItemVersion
-from govhall.catalog.services import forms
+from govhall.catalog.services import forms, published
 from govhall.core import uploads
 from govhall.core.errors import Problem, Refusal, refuse
 from govhall.core.services import audit, calendar
@@ -88,7 +88,7 @@ def members(application: Application) -> list[Item]:
             "sort_order", "pk"
         )
         items = [m.item for m in rows if m.required or m.item.implementation_code in chosen]
-    prefetch_related_objects([item.current for item in items], "materials")
+    published.with_materials([item.current for item in items])
     application._members = ((application.item_id, application.bundle_id, chosen), items)
     return items
 

@@ -8,7 +8,7 @@ from govhall.core.api.serializers import ApiError
 
 from ...models import ONLINE_CHANNELS, Application, Channel
 from ...services import applications
-from .cases import CaseSummary
+from .cases import CaseSummary, case_summary
 from .common import text
 
 DELIVERY_CHOICES = ["electronic", "post", "pickup"]
@@ -219,6 +219,17 @@ class SubmissionOut(serializers.Serializer):
     application = serializers.UUIDField()
     bundle_case = serializers.CharField(allow_null=True, help_text="“一件事”办件编号")
     cases = CaseSummary(many=True)
+
+
+def submission(application, bundle_case: str | None, cases) -> dict:
+    """``SubmissionOut`` of a submission as a plain dict (``case_summary`` per case):
+    the answer of ``apply`` and ``submit``, compared with the serializer's in
+    ``test_api_payloads.py``."""
+    return {
+        "application": None if application is None else str(application.public_id),
+        "bundle_case": bundle_case,
+        "cases": [case_summary(case) for case in cases],
+    }
 
 
 def stored_file(stored) -> dict | None:

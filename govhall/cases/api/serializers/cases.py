@@ -51,6 +51,44 @@ class CaseSummary(FieldsBuiltOnce, serializers.ModelSerializer):
         ]
 
 
+# The fields ``CaseSummary`` renders its dates with, for ``case_summary``.
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _when(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def case_summary(case: Case) -> dict:
+    """``CaseSummary(case).data`` as a plain dict: the same keys in the same order, each
+    value rendered as its DRF field renders it (text as ``str``, dates by the same
+    ``DateTimeField`` / ``DateField``), without building a serializer per response (the
+    one-call application's answer). ``test_api_payloads.py`` compares the two."""
+    department = case.department
+    return {
+        "number": _text(case.number),
+        "state": _text(case.state),
+        "state_label": _text(case.get_state_display()),
+        "item_name": _text(case.item_name),
+        "implementation_code": _text(case.implementation_code),
+        "department": _text(department.name),
+        "department_code": _text(department.credit_code),
+        "applicant_name": _text(case.applicant_name),
+        "channel": _text(case.channel),
+        "channel_label": _text(case.get_channel_display()),
+        "submitted_at": _when(case.submitted_at),
+        "accepted_at": _when(case.accepted_at),
+        "due_date": None if case.due_date is None else _DATE.to_representation(case.due_date),
+        "concluded_at": _when(case.concluded_at),
+        "decision": _text(case.decision),
+    }
+
+
 class CorrectionOut(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.DictField(), help_text="[{material_code, name, problem}]"

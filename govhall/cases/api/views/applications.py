@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from govhall.accounts.api.auth import identity_of
 from govhall.catalog.models import Bundle, Item
+from govhall.catalog.services import published
 from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.errors import NotFound
 from govhall.core.api.parsers import FormParser, JSONParser, MultiPartParser
@@ -78,14 +79,12 @@ def _item_or_bundle(data: dict) -> tuple[Item | None, Bundle | None]:
     """The item (by implementation code) or bundle (by code) a request names."""
     if data["item"].strip():
         code = data["item"].strip()
-        item = (
-            Item.objects.select_related("current", "department")
-            .filter(implementation_code=code)
-            .first()
-        )
+        # The item and its department are read fresh; its published version and
+        # materials come from this process's copies when it has read them already.
+        item = published.items().filter(implementation_code=code).first()
         if item is None:
             raise refuse("item", "unknown", f"事项实施编码“{code}”不存在。")
-        return item, None
+        return published.attach([item])[0], None
     code = data["bundle"].strip()
     bundle = Bundle.objects.filter(code=code).first()
     if bundle is None:
@@ -94,12 +93,9 @@ def _item_or_bundle(data: dict) -> tuple[Item | None, Bundle | None]:
 
 
 def _submission(application: Application, cases) -> dict:
+    """The body of a submission's answer (``SubmissionOut``, rendered without it)."""
     bundle_case = cases[0].bundle_case if cases and cases[0].bundle_case_id else None
-    return {
-        "application": application.public_id,
-        "bundle_case": bundle_case.number if bundle_case else None,
-        "cases": cases,
-    }
+    return s.submission(application, bundle_case.number if bundle_case else None, cases)
 
 
 class ApplicationCreateView(ApplicantAPIView):
@@ -244,7 +240,7 @@ class ApplicationSubmitView(ApplicantAPIView):
             licence_consent=options.validated_data["licence_consent"],
         )
         return Response(
-            s.SubmissionOut(_submission(application, cases)).data,
+            _submission(application, cases),
             status=status.HTTP_200_OK if cases.replayed else status.HTTP_201_CREATED,
         )
 
@@ -301,7 +297,7 @@ class ApplicationApplyView(ApplicantAPIView):
             licence_consent=data["licence_consent"],
         )
         return Response(
-            s.SubmissionOut(_submission(application, cases)).data,
+            _submission(application, cases),
             status=status.HTTP_200_OK if cases.replayed else status.HTTP_201_CREATED,
         )
 
