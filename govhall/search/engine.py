@@ -990,6 +990,7 @@ class _PostgreSQL(_Backend):
         # that is all of them
         self._read: dict[tuple[int, int], tuple[list[tuple[int, int]], bool]] = {}
         self._scores: dict[int, float] = {}  # document id → -ts_rank
+        self._total: int | None = None  # the count, once read
 
     def _match(self) -> tuple[str, list]:
         clauses, params = self._where()
@@ -1006,8 +1007,12 @@ class _PostgreSQL(_Backend):
         return self.count() > 0
 
     def count(self) -> int:
-        sql, params = self._from()
-        return self._remembered_count("SELECT count(*) " + sql, params)
+        """Read once per search, as its pages are: ``search`` hands the backend that
+        found a match to the results, whose ``len()`` then costs no statement."""
+        if self._total is None:
+            sql, params = self._from()
+            self._total = self._remembered_count("SELECT count(*) " + sql, params)
+        return self._total
 
     def _strengths(self) -> list[tuple[str, list] | None]:
         """The condition of each strength bucket (None: the bucket is empty)."""
@@ -1121,7 +1126,7 @@ class _PostgreSQL(_Backend):
                     continue
             ranked = max(0, RANK_LIMIT - before)  # rows of the tier within the bound
             want = max(end - before, ranked if start < ranked else 0)
-            rows = self._tier_rows(strength, tier, where, params, want)
+            rows = self._tier_rows(strength, tier, where, params, want, ranked)
             reached.append((tier, rows, ranked, start, end - before))
             before += len(rows)
         unscored = [
@@ -1161,20 +1166,38 @@ class _PostgreSQL(_Backend):
             self._read[(strength, tier)] = (tier_rows, True)
 
     def _tier_rows(
-        self, strength: int, tier: int, where: str, params: list, want: int
+        self, strength: int, tier: int, where: str, params: list, want: int, ranked: int = 0
     ) -> list[tuple[int, int]]:
         """(document id, item id) of the bucket's rows in the tier, by id: the first
         ``want`` of them, or all when there are no more (read on from what this search
-        has read of the tier already)."""
+        has read of the tier already). The rows among the tier's first ``ranked`` are
+        ranked by the same statement (one round trip, not two: a broad query's first
+        page reads one tier); their vectors are read only for those rows."""
         rows, complete = self._read.get((strength, tier), ([], False))
         if complete or len(rows) >= want:
             return rows
         tier_where, more_params = self._tier_where(strength, tier, where, params)
-        sql = f"SELECT d.id, d.item_id FROM search_itemdocument d WHERE {tier_where}"
+        to_rank = max(0, ranked - len(rows))  # of the rows read now, the first to_rank
+        columns = "d.id, d.item_id, d.search_vector" if to_rank else "d.id, d.item_id"
+        sql = f"SELECT {columns} FROM search_itemdocument d WHERE {tier_where} AND {_NO_WORKERS}"
         if rows:
             sql += " AND d.id > %s"
             more_params.append(rows[-1][0])
-        more = self._run(sql + " ORDER BY d.id LIMIT %s", [*more_params, want - len(rows)])
+        sql += " ORDER BY d.id LIMIT %s"
+        more_params.append(want - len(rows))
+        if to_rank:
+            # the vector goes through the sort as a TOAST pointer: only ts_rank reads it
+            sql = (
+                f"SELECT t.id, t.item_id, CASE WHEN row_number() OVER (ORDER BY t.id) <= %s "
+                f"THEN -ts_rank(%s::float4[], t.search_vector, {self.QUERY}) END "
+                f"FROM ({sql}) t ORDER BY t.id"
+            )
+            more_params = [to_rank, self.WEIGHTS, _tsquery(self.plan), *more_params]
+            read = self._run(sql, more_params)
+            self._scores.update((id_, score) for id_, _, score in read[:to_rank])
+            more = [(id_, item_id) for id_, item_id, _ in read]
+        else:
+            more = self._run(sql, more_params)
         rows = rows + more
         self._read[(strength, tier)] = (rows, len(rows) < want)
         return rows
@@ -1227,6 +1250,15 @@ class _PostgreSQL(_Backend):
         from_sql, params = self._from()
         sql = f"SELECT d.{column}, count(*) {from_sql} GROUP BY d.{column} ORDER BY count(*) DESC"
         return self._run(sql, params)
+
+
+# A condition that is always true (PostgreSQL: a search_path without a schema would not
+# find the tables either) and calls a parallel-unsafe function (current_schema): the
+# planner then plans the whole statement without parallel workers. A tier's read looks
+# like 5,000 rows to it (the tsquery is a sub-select) and it chose two workers and a
+# Gather Merge for 210 rows: 18 ms against 8–10 ms without them at load 11, the workers'
+# start the main cost, and two cores shared by every process of the host.
+_NO_WORKERS = "(SELECT current_schema()) IS NOT NULL"
 
 
 def _ids_where(condition: str) -> str:
@@ -1330,12 +1362,15 @@ class SearchResults(Sequence):
         queryset=None,
         mode: str = "exact",
         corrected: str = "",
+        backend: _Backend | None = None,
     ):
         self.query, self.plan, self.filters = query, plan, filters
         self.region_code, self.queryset = region_code, queryset
         self.mode, self.corrected = mode, corrected
         self._count: int | None = None
-        self._backend = _backend(plan, filters, region_code, queryset) if plan else None
+        if backend is None and plan:
+            backend = _backend(plan, filters, region_code, queryset)
+        self._backend = backend
 
     # Sequence protocol (what paginators use)
     def __len__(self) -> int:
@@ -1395,8 +1430,11 @@ class SearchResults(Sequence):
         }
 
 
-def _has_match(plan: Plan, filters: Filters, region_code, queryset) -> bool:
-    return _backend(plan, filters, region_code, queryset).exists()
+def _has_match(plan: Plan, filters: Filters, region_code, queryset) -> _Backend | None:
+    """The plan's backend when the plan matches something, for the results to go on with
+    (PostgreSQL keeps the count it read: one statement less a search), else None."""
+    backend = _backend(plan, filters, region_code, queryset)
+    return backend if backend.exists() else None
 
 
 def search(
@@ -1415,15 +1453,18 @@ def search(
     if plan is None or not plan.groups:
         return SearchResults(query, None, filters=filters, region_code=region_code, mode="empty")
     args = (filters, region_code, queryset)
-    if not fallbacks or _has_match(plan, *args):
+    found = _has_match(plan, *args) if fallbacks else None
+    if not fallbacks or found:
         return SearchResults(
-            query, plan, filters=filters, region_code=region_code, queryset=queryset
+            query, plan, filters=filters, region_code=region_code, queryset=queryset, backend=found
         )
     sounds = pinyin_plan(query)
-    if sounds is not None and _has_match(sounds, *args):
+    found = _has_match(sounds, *args) if sounds is not None else None
+    if found:
         return SearchResults(
             query,
             sounds,
+            backend=found,
             filters=filters,
             region_code=region_code,
             queryset=queryset,
@@ -1432,10 +1473,12 @@ def search(
     fixed = correct(query)
     if fixed and fixed != normalize(query):
         fixed_plan = plan_query(fixed)
-        if fixed_plan.groups and _has_match(fixed_plan, *args):
+        found = _has_match(fixed_plan, *args) if fixed_plan.groups else None
+        if found:
             return SearchResults(
                 query,
                 fixed_plan,
+                backend=found,
                 filters=filters,
                 region_code=region_code,
                 queryset=queryset,
@@ -1444,10 +1487,12 @@ def search(
             )
     if len(plan.groups) > 1:
         partial = Plan(plan.groups, plan.words, any_group=True)
-        if _has_match(partial, *args):
+        found = _has_match(partial, *args)
+        if found:
             return SearchResults(
                 query,
                 partial,
+                backend=found,
                 filters=filters,
                 region_code=region_code,
                 queryset=queryset,

@@ -106,10 +106,16 @@ def test_name_matches_are_read_from_the_name_index_alone():
     statements = [q["sql"] for q in queries.captured_queries]
     buckets = [sql for sql in statements if "ORDER BY d.id LIMIT" in sql]
     assert buckets  # the page lies in the first bucket: its tiers, one statement each
-    assert all("name_keys" in sql and "search_vector" not in sql for sql in buckets)
+    for sql in buckets:
+        condition = sql.split(" WHERE ", 1)[1]  # the vector only in ts_rank, before it
+        assert "name_keys" in condition and "search_vector" not in condition
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "search_itemdocument_vector_gin" not in plan
     assert not [sql for sql in statements if "alias_keys" in sql]  # no second bucket
-    ranked = [sql for sql in statements if "ts_rank" in sql]
-    assert len(ranked) == 1 and "d.id = ANY" in ranked[0]
+    # the tier's rows are ranked by the statement that reads them: nothing else runs
+    assert statements == buckets and "ts_rank" in buckets[0]
 
 
 def test_each_row_is_ranked_once_per_search():
@@ -205,3 +211,47 @@ def test_filter_tokens_start_as_the_engine_expects():
         q: search_items(q)._backend._may_match_filter_tokens() for q in ("身份证", "yyzz", "ty")
     }
     assert checks == {"身份证": False, "yyzz": False, "ty": True}
+
+
+def test_the_results_keep_the_count_the_match_check_read():
+    """``search`` hands the backend whose count found a match to the results: ``len()``
+    runs no statement, and is the count of every match."""
+    results = engine.search("营业执照", region="440703")
+    with CaptureQueriesContext(connection) as queries:
+        total = len(results)
+    assert queries.captured_queries == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM search_itemdocument d "
+            "WHERE d.search_vector @@ to_tsquery('simple'::regconfig, %s)",
+            [_tsquery(results.plan)],
+        )
+        assert total == cursor.fetchone()[0] > 0
+
+
+def test_a_tier_is_read_without_parallel_workers():
+    """With parallel plans made cheap, the tier's statement would take workers (the
+    control, without the parallel-unsafe condition); the engine's does not."""
+    results = search_items("营业执照", region="440703")
+    with CaptureQueriesContext(connection) as queries:
+        results._backend.page(0, 5)
+    statements = [q["sql"] for q in queries.captured_queries if "ORDER BY d.id LIMIT" in q["sql"]]
+    assert statements and all(engine._NO_WORKERS in sql for sql in statements)
+
+    def plan(sql: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    with connection.cursor() as cursor:  # the test's transaction: SET LOCAL ends with it
+        for setting in (
+            "parallel_setup_cost",
+            "parallel_tuple_cost",
+            "min_parallel_table_scan_size",
+            "min_parallel_index_scan_size",
+        ):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+    control = statements[0].replace(f" AND {engine._NO_WORKERS}", "")
+    assert "Gather" in plan(control)
+    assert all("Gather" not in plan(sql) for sql in statements)
