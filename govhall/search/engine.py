@@ -825,9 +825,9 @@ class _SQLite(_Backend):
         if self._needs_join():
             sql, params = self._joined()
             return bool(self._run(f"SELECT 1 {sql} LIMIT 1", params))
-        # Remembered per index generation, as counts are: FTS5 reads a prefix's doclists
-        # whole even for LIMIT 1 (a pinyin prefix such as "yyzz" *: 8–13 ms at 1,000,000
-        # items), and every search asks first whether its plan matches at all.
+        # Remembered per index generation, as counts are: every search (and each of its
+        # fallbacks) asks first whether its plan matches at all, and for a pinyin prefix
+        # such as "yyzz" * that took 8–13 ms at 1,000,000 items, LIMIT 1 or not.
         sql = "SELECT EXISTS (SELECT 1 FROM search_item_fts WHERE search_item_fts MATCH %s)"
         return bool(self._remembered_count(sql, [self._match(_fts5(_simplified(self.plan)))]))
 
