@@ -40,6 +40,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from . import fulltext, synonyms
@@ -565,6 +566,59 @@ def _json_union(arrays) -> str:
     return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
 
 
+_ITEM_RELATIONS = ("current", "department", "region")
+_items_queries = threading.local()  # a connection belongs to one thread
+
+
+class _ItemsQuery:
+    """``Item.objects.select_related(*_ITEM_RELATIONS)`` of the ids in a JSON array,
+    compiled once: its SQL, and the compiler's columns and converters, with which each
+    page's rows become items as Django's ``ModelIterable`` makes them (the item from
+    its columns, each related row through ``RelatedPopulator``)."""
+
+    def __init__(self):
+        from django.db.models.expressions import RawSQL
+
+        from govhall.catalog.models import Item
+
+        self.connection = connection
+        ids = RawSQL("SELECT value FROM json_each(%s)", ("[]",))
+        queryset = Item.objects.select_related(*_ITEM_RELATIONS).filter(pk__in=ids).order_by()
+        compiler = queryset.query.get_compiler(connection=connection)
+        self.sql, _ = compiler.as_sql()
+        if compiler.annotation_col_map or queryset._known_related_objects:
+            raise ImproperlyConfigured("the items' query selects more than the items")
+        self.compiler, self.select, self.klass_info = compiler, compiler.select, compiler.klass_info
+        self.converters = compiler.get_converters([column[0] for column in compiler.select])
+        fields = self.klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.names = [column[0].target.attname for column in self.select[self.start : self.end]]
+        self.model = Item
+
+    def build(self, rows: list[tuple]) -> dict[int, object]:
+        from django.db.models.query import get_related_populators
+
+        alias = self.connection.alias
+        populators = get_related_populators(self.klass_info, self.select, alias)
+        items = {}
+        for row in self.compiler.apply_converters(rows, self.converters):
+            item = self.model.from_db(alias, self.names, row[self.start : self.end])
+            for populator in populators:
+                populator.populate(row, item)
+            items[item.pk] = item
+        return items
+
+
+@functools.cache
+def _shown_columns() -> list:
+    """The fields ``.only(*SHOWN_FIELDS)`` loads (the primary key and those), in the
+    model's order, which ``Model.from_db`` expects."""
+    from .models import ItemDocument
+
+    wanted = {ItemDocument._meta.pk.attname, *SHOWN_FIELDS}
+    return [f for f in ItemDocument._meta.concrete_fields if f.attname in wanted]
+
+
 class _Backend:
     """Builds and runs the SQL of one plan; one subclass per database vendor."""
 
@@ -611,6 +665,13 @@ class _Backend:
             while len(_counts) > COUNTS_KEPT:
                 _counts.popitem(last=False)
         return total
+
+    def items(self, item_ids: list[int]) -> dict[int, object]:
+        """The items, by id, with their version in force, department and region."""
+        from govhall.catalog.models import Item
+
+        selected = Item.objects.select_related(*_ITEM_RELATIONS)
+        return {item.pk: item for item in selected.filter(pk__in=item_ids).order_by()}
 
     def shown(self, item_ids: list[int]) -> dict[int, object]:
         """The index rows of the items, by item id: what hits show (the token columns,
@@ -764,8 +825,11 @@ class _SQLite(_Backend):
         if self._needs_join():
             sql, params = self._joined()
             return bool(self._run(f"SELECT 1 {sql} LIMIT 1", params))
-        sql = "SELECT 1 FROM search_item_fts WHERE search_item_fts MATCH %s LIMIT 1"
-        return bool(self._run(sql, [self._match(_fts5(_simplified(self.plan)))]))
+        # Remembered per index generation, as counts are: every search (and each of its
+        # fallbacks) asks first whether its plan matches at all, and for a pinyin prefix
+        # such as "yyzz" * that took 8–13 ms at 1,000,000 items, LIMIT 1 or not.
+        sql = "SELECT EXISTS (SELECT 1 FROM search_item_fts WHERE search_item_fts MATCH %s)"
+        return bool(self._remembered_count(sql, [self._match(_fts5(_simplified(self.plan)))]))
 
     def count(self) -> int:
         if self._needs_join():
@@ -804,12 +868,42 @@ class _SQLite(_Backend):
                 rows += [(rowid, rank, tier, strength) for rowid, rank, tier in found]
         if not rows:
             return []
-        from .models import ItemDocument
-
-        shown = ItemDocument.objects.filter(pk__in=[r[0] for r in rows]).only(*SHOWN_FIELDS)
-        documents = {document.pk: document for document in shown}
+        documents = self._documents([r[0] for r in rows])
         self._shown = {document.item_id: document for document in documents.values()}
         return [(documents[r[0]].item_id, *r[1:]) for r in rows if r[0] in documents]
+
+    def items(self, item_ids: list[int]) -> dict[int, object]:
+        """What ``_Backend.items`` loads, through a statement compiled once per thread
+        (``_ItemsQuery``): compiling the join of four tables and a hundred columns cost
+        as much as building the twenty items from its rows."""
+        if not item_ids:
+            return {}
+        query = getattr(_items_queries, "query", None)
+        if query is None or query.connection is not connection:
+            query = _items_queries.query = _ItemsQuery()
+        with connection.cursor() as cursor:
+            cursor.execute(query.sql, [json.dumps(item_ids)])
+            return query.build(cursor.fetchall())
+
+    def _documents(self, rowids: list[int]) -> dict[int, object]:
+        """The index rows ``rowids`` by id, loaded with ``SHOWN_FIELDS`` only — what
+        ``ItemDocument.objects.filter(pk__in=rowids).only(*SHOWN_FIELDS)`` loads, built
+        from one plain statement (the ORM's compiling and row handling cost more than
+        the read; none of these columns has a converter on SQLite)."""
+        from .models import ItemDocument
+
+        fields = _shown_columns()
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = (
+            f"SELECT {columns} FROM {ItemDocument._meta.db_table} "
+            "WHERE id IN (SELECT value FROM json_each(%s))"
+        )
+        names = [f.attname for f in fields]
+        alias = connection.alias
+        return {
+            row[0]: ItemDocument.from_db(alias, names, row)
+            for row in self._run(sql, [json.dumps(rowids)])
+        }
 
     def shown(self, item_ids: list[int]) -> dict[int, object]:
         remembered = getattr(self, "_shown", {})  # of the page just read
@@ -1401,12 +1495,9 @@ class SearchResults(Sequence):
         """One page of hits with their items (and highlighted name and snippet if asked)."""
         if self._backend is None or limit <= 0:
             return []
-        from govhall.catalog.models import Item
-
         rows = self._backend.page(offset, limit)
         ids = [row[0] for row in rows]
-        selected = Item.objects.select_related("current", "department", "region")
-        items = {item.pk: item for item in selected.filter(pk__in=ids).order_by()}
+        items = self._backend.items(ids)
         documents = self._backend.shown(ids)
         hits = []
         terms = highlight_terms(self.plan, documents.values()) if highlight else set()
