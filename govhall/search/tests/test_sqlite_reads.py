@@ -33,7 +33,7 @@ def matched(query: str) -> tuple[bool, bool]:
     """Whether ``query``'s plan matches, and whether the index was read for it."""
     plan = engine.plan_query(query)
     with CaptureQueriesContext(connection) as queries:
-        found = engine._has_match(plan, engine.Filters(), None, None)
+        found = engine._has_match(plan, engine.Filters(), None, None) is not None
     return found, any("MATCH" in q["sql"] for q in queries.captured_queries)
 
 
