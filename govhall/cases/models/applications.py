@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhall.accounts.models import Company, Person
 from govhall.catalog.models import Bundle, Item
+from govhall.core.models.inserts import CompiledInsert
 from govhall.regions.models import Department, Hall
 
 
@@ -81,7 +82,7 @@ class StoredFile(models.Model):
         return self.title or self.name
 
 
-class Application(models.Model):
+class Application(CompiledInsert, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -236,7 +237,7 @@ class ApplicationMaterial(models.Model):
         return self.name
 
 
-class SubmissionKey(models.Model):
+class SubmissionKey(CompiledInsert, models.Model):
     """An idempotency key seen at submission: a retry returns the first answer.
 
     Keys belong to one user and one endpoint (two users, or the same user on two

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhall.accounts.models import Company, Person
 from govhall.catalog.models import CaseType, Item, ItemVersion
+from govhall.core.models.inserts import CompiledInsert
 from govhall.regions.models import Department, Hall, Post, Region
 
 from .applications import Application, Channel
@@ -93,7 +94,7 @@ class BundleCase(models.Model):
         return f"{self.number} {self.bundle.name}"
 
 
-class Case(models.Model):
+class Case(CompiledInsert, models.Model):
     number = models.CharField(_("办件编号"), max_length=40)  # unique: Meta.constraints
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="cases"
@@ -293,7 +294,7 @@ class StepAction(models.TextChoices):
 ACCEPTANCE_STEP = "受理"
 
 
-class CaseStep(models.Model):
+class CaseStep(CompiledInsert, models.Model):
     """One task of a case: acceptance, then each of the item's steps, at its department.
 
     The inbox columns (``item_name``, ``applicant_name``, ``case_number``, ``case_state``)

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.models.inserts import CompiledInsert
 
-class Notification(models.Model):
+
+class Notification(CompiledInsert, models.Model):
     """A message to an applicant: kept in the site inbox, also sent by SMS and email."""
 
     user = models.ForeignKey(

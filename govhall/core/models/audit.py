@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .inserts import CompiledInsert
+
 GENESIS_HASH = "0" * 64
 
 
-class AuditEntry(models.Model):
+class AuditEntry(CompiledInsert, models.Model):
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
         UPDATE = "update", _("修改")

@@ -208,22 +208,47 @@ def _chain(entries: list[AuditEntry]) -> None:
     """Lock the chain head, link ``entries`` after it and write them in one statement."""
     # No savepoint: the entries live or die with the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            # The migration creates the row; it is missing only after a flush (tests). Two
-            # first writers must not race to create it: insert-if-absent, then lock.
-            AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        for entry in entries:
-            entry.sequence = head.sequence + 1
-            entry.previous_hash = head.entry_hash
-            entry.entry_hash = compute_hash(entry)
-            head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
-        if len(entries) == 1:
-            entries[0].save(force_insert=True)
-        else:
-            AuditEntry.objects.bulk_create(entries)
-        head.save(update_fields=["sequence", "entry_hash"])
+        connection = transaction.get_connection()
+        with connection.cursor() as cursor:
+            sequence, entry_hash = _locked_head(connection, cursor)
+            for entry in entries:
+                entry.sequence = sequence + 1
+                entry.previous_hash = entry_hash
+                entry.entry_hash = compute_hash(entry)
+                sequence, entry_hash = entry.sequence, entry.entry_hash
+            if len(entries) == 1:
+                entries[0].save(force_insert=True)
+            else:
+                AuditEntry.objects.bulk_create(entries)
+            cursor.execute(_head_sql(connection, "update"), [sequence, entry_hash])
+
+
+def _locked_head(connection, cursor) -> tuple[int, str]:
+    """The head's sequence and hash, its row locked until the commit (SQLite: the
+    transaction's write lock, ``IMMEDIATE``, serialises appends instead)."""
+    cursor.execute(_head_sql(connection, "lock"))
+    row = cursor.fetchone()
+    if row is None:
+        # The migration creates the row; it is missing only after a flush (tests). Two
+        # first writers must not race to create it: insert-if-absent, then lock.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        cursor.execute(_head_sql(connection, "lock"))
+        row = cursor.fetchone()
+    return row[0], row[1]
+
+
+def _head_sql(connection, which: str) -> str:
+    """The head's two statements as plain SQL: the ORM compiled the same text for every
+    append (and built the head as a model to read two columns)."""
+    quote = connection.ops.quote_name
+    table = quote(AuditChainHead._meta.db_table)
+    sequence, entry_hash = quote("sequence"), quote("entry_hash")
+    if which == "update":
+        return f"UPDATE {table} SET {sequence} = %s, {entry_hash} = %s WHERE {quote('id')} = 1"
+    lock = (
+        f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+    )
+    return f"SELECT {sequence}, {entry_hash} FROM {table} WHERE {quote('id')} = 1{lock}"
 
 
 _deferral = threading.local()

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connections, router, transaction
 
 from ..errors import refuse
 from ..models.calendar import CalendarDay, CalendarYear
@@ -110,8 +109,25 @@ def _current_version() -> tuple:
     once, a transaction sees its own uncommitted load, and a rolled-back load is
     forgotten: the version then no longer matches and the snapshot is rebuilt.
     """
-    row = CalendarYear.objects.aggregate(years=Count("year"), last=Max("loaded_at"))
-    return (row["years"], row["last"])
+    connection = connections[router.db_for_read(CalendarYear)]
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection))
+        years, last = cursor.fetchone()
+    # As the ORM reads a datetime back (SQLite: text, made aware); PostgreSQL's is aware.
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if convert is not None and last is not None:
+        last = convert(last, None, connection)
+    return (years, last)
+
+
+def _version_sql(connection) -> str:
+    """Written out: it runs before every deadline computed (each submission and handling
+    action), and the ORM compiled the same aggregate each time."""
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT COUNT({quote('year')}), MAX({quote('loaded_at')}) "
+        f"FROM {quote(CalendarYear._meta.db_table)}"
+    )
 
 
 def version() -> str:

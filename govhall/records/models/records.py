@@ -18,6 +18,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.models.inserts import CompiledInsert
+
 
 class MessageType(models.TextChoices):
     """Message types of Guangdong's hall exchange (GB/T 39046 tables 5–8)."""
@@ -36,7 +38,7 @@ class MessageType(models.TextChoices):
     PAYMENT = "P", _("收费")  # our extension: 核定收费, 缴费, 退费 (docs/payments.md)
 
 
-class ProcessRecord(models.Model):
+class ProcessRecord(CompiledInsert, models.Model):
     """One state change of one case, local or pushed; ``event`` is one of ``events.EVENTS``."""
 
     record_id = models.UUIDField(_("记录标识"), default=uuid.uuid4, unique=True, editable=False)
@@ -79,7 +81,7 @@ class ProcessRecord(models.Model):
         return f"{self.case_number} {self.get_message_type_display()} {self.event}"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(CompiledInsert, models.Model):
     """A local record still to be shipped to the parent hall (or already shipped)."""
 
     record = models.OneToOneField(ProcessRecord, on_delete=models.CASCADE, related_name="outbox")
