@@ -193,3 +193,40 @@ def test_the_warm_api_call_reads_neither_the_version_nor_its_materials():
     assert not [s for s in sql if 'FROM "catalog_material"' in s]
     assert not [s for s in sql if 'FROM "catalog_itemversion"' in s]
     assert json.loads(response.content)["cases"][0]["item_name"] == item.current.name
+
+
+def _same_row(a, b, model) -> None:
+    for field in model._meta.concrete_fields:
+        assert getattr(a, field.attname) == getattr(b, field.attname), field
+
+
+def test_the_item_by_code_is_the_querysets_without_compiling_again():
+    """``published.item_by_code`` (a ``Prepared`` read) gives what ``items().first()``
+    gives — every column, the department read with it, the version's stamp — for each
+    code it is called with, compiled once per connection."""
+    one, two = f.item(), f.item()
+    with CaptureQueriesContext(connection) as seen:
+        got = [published.item_by_code(one.implementation_code) for _ in range(2)]
+        got.append(published.item_by_code(two.implementation_code))
+    assert len(seen.captured_queries) == 3  # one statement each, the department joined
+    assert len({q["sql"].split("WHERE")[0] for q in seen.captured_queries}) == 1
+    for item, found in zip((one, one, two), got, strict=True):
+        expected = published.items().filter(implementation_code=item.implementation_code).first()
+        assert found.pk == item.pk and found._state.db == "default"
+        assert not found._state.adding
+        _same_row(found, expected, type(item))
+        with CaptureQueriesContext(connection) as seen:
+            _same_row(found.department, expected.department, type(expected.department))
+        assert not seen.captured_queries  # read with the item
+        assert getattr(found, published.STAMP) == getattr(expected, published.STAMP)
+        assert getattr(found, published.STAMP) is not None
+    assert got[0] is not got[1]  # each call its own instances
+
+
+def test_the_item_by_code_reads_fresh_and_takes_its_value_as_a_parameter():
+    item = f.item()
+    assert published.item_by_code(item.implementation_code).name == item.name
+    type(item).objects.filter(pk=item.pk).update(name="改名后的事项")
+    assert published.item_by_code(item.implementation_code).name == "改名后的事项"
+    assert published.item_by_code("x' OR '1'='1") is None
+    assert published.item_by_code("") is None

@@ -23,6 +23,8 @@ from collections import OrderedDict
 
 from django.db.models import F, QuerySet, prefetch_related_objects
 
+from govhall.core.prepared import Prepared
+
 from ..models import Item, ItemVersion
 
 SIZE = 512  # a version row carries its guide's texts: tens of kB each
@@ -38,6 +40,17 @@ def items() -> QuerySet[Item]:
     """Items with their department and their current version's stamp (not its columns);
     ``attach`` gives them the version."""
     return Item.objects.select_related("department").annotate(**{STAMP: F("current__updated_at")})
+
+
+# The item an application names by its code, as ``items()`` reads it (its department and
+# its current version's stamp), compiled once per connection: every application reads it.
+_by_code = Prepared(Item, lambda code: items().filter(implementation_code=code).order_by("pk")[:1])
+
+
+def item_by_code(code: str) -> Item | None:
+    """``items().filter(implementation_code=code).first()``, read fresh, without compiling."""
+    found = _by_code(code)
+    return found[0] if found else None
 
 
 def attach(items_: list[Item]) -> list[Item]:

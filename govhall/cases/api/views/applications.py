@@ -81,7 +81,7 @@ def _item_or_bundle(data: dict) -> tuple[Item | None, Bundle | None]:
         code = data["item"].strip()
         # The item and its department are read fresh; its published version and
         # materials come from this process's copies when it has read them already.
-        item = published.items().filter(implementation_code=code).first()
+        item = published.item_by_code(code)
         if item is None:
             raise refuse("item", "unknown", f"事项实施编码“{code}”不存在。")
         return published.attach([item])[0], None
