@@ -14,7 +14,6 @@ query unchanged — checked when compiling (each marker must appear once, as giv
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 from django.db import connections, router
@@ -29,17 +28,18 @@ class Prepared:
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
         self.model = model
         self.build = build
-        # connection -> its plan: a compiler is bound to the connection it compiled on
-        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def __call__(self, *values: str) -> list:
         if not all(isinstance(value, str) for value in values):
             raise TypeError("Prepared reads take text values only")
         alias = router.db_for_read(self.model)
         connection = connections[alias]
-        plan = self._plans.get(connection)
+        # Kept on the connection (a compiler is bound to the one it compiled on): the plans
+        # go with it when its thread ends.
+        plans = connection.__dict__.setdefault("_govhall_prepared", {})
+        plan = plans.get(self)
         if plan is None:
-            plan = self._plans[connection] = _Plan(self.build, len(values), alias)
+            plan = plans[self] = _Plan(self.build, len(values), alias)
         return plan.run(values)
 
 
