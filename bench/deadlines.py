@@ -197,6 +197,22 @@ def case_updates() -> tuple[int, int]:
         return cursor.fetchone()
 
 
+def oldest_other_transaction() -> float:
+    """Seconds the oldest transaction of another session on the server has been open
+    (0 if none). A snapshot's ``xmin`` counts every database's running transactions, so a
+    long one anywhere on the server holds back the pruning of this database's pages: the
+    case updates then find no room and stop being HOT, which decides the next day's time."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(extract(epoch FROM max(now() - xact_start)), 0) "
+            "FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)"
+        )
+        return float(cursor.fetchone()[0])
+
+
 def timed_scan(on: datetime.date):
     from govhall.cases.services import deadlines, notifications
 
@@ -258,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         before = case_updates()
         seconds, cpu, parts, report = timed_scan(on)
         after = case_updates()
+        held = oldest_other_transaction()
         updates, hot = after[0] - before[0], after[1] - before[1]
         met &= seconds <= GOAL_SECONDS
         split = ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
@@ -268,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"    recomputed {report.recomputed:,} cases, reminded {report.reminded:,} tasks, "
             f"concluded {report.concluded:,}, resent {report.resent:,}; case rows updated "
-            f"{updates:,}, {hot:,} of them in place (HOT)"
+            f"{updates:,}, {hot:,} of them in place (HOT); oldest other transaction on the "
+            f"server at the end: {held:.0f} s"
         )
     if args.count < 1_000_000:
         print(f"(the goal is defined for 1,000,000 open cases; this run had {args.count:,})")

@@ -106,6 +106,7 @@ class Case(CompiledInsert, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # partial index in Meta: most cases have none
     )
     item = models.ForeignKey(
         Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="+"
@@ -138,6 +139,7 @@ class Case(CompiledInsert, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial index in Meta: most cases have none
         help_text=_("一门式或全城通办时，代为受理的部门（综合窗口）。"),
     )
     accepting_hall = models.ForeignKey(
@@ -147,6 +149,7 @@ class Case(CompiledInsert, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial index in Meta: most cases have none
     )
     case_type = models.CharField(_("办件类型"), max_length=1, choices=CaseType.choices)
     channel = models.CharField(_("申请渠道"), max_length=12, choices=Channel.choices)
@@ -158,6 +161,7 @@ class Case(CompiledInsert, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial index in Meta: most cases have none
     )
     state = models.CharField(
         _("状态"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED
@@ -244,7 +248,26 @@ class Case(CompiledInsert, models.Model):
         indexes = [
             models.Index(fields=["department", "state"], name="case_dept_state"),
             models.Index(fields=["user", "-submitted_at"], name="case_user_recent"),
-            models.Index(fields=["company", "-submitted_at"], name="case_company_recent"),
+            # Partial where most cases have no value: a row whose column is NULL writes no
+            # entry, so a case's insert (and an update that is not HOT, such as the deadline
+            # scan's moving dates when the page has no room) touches five indexes fewer.
+            # Lookups by a value (``= x``, ``IN``, the foreign keys' checks) use them as before.
+            models.Index(
+                fields=["company", "-submitted_at"],
+                condition=models.Q(company__isnull=False),
+                name="case_company_recent",
+            ),
+            *(
+                models.Index(
+                    fields=[name], condition=models.Q((f"{name}__isnull", False)), name=index
+                )
+                for name, index in (
+                    ("accepting_department", "case_accepting_department"),
+                    ("accepting_hall", "case_accepting_hall"),
+                    ("bundle_case", "case_bundle_case"),
+                    ("channel_client", "case_channel_client"),
+                )
+            ),
             models.Index(fields=["region", "submitted_at"], name="case_region_time"),
             models.Index(fields=["applicant_key"], name="case_applicant_key"),
             models.Index(fields=["implementation_code"], name="case_implementation_code"),
@@ -339,6 +362,7 @@ class CaseStep(CompiledInsert, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial index in Meta: an open task has none
     )
     action = models.CharField(_("办理动作"), max_length=10, choices=StepAction.choices, blank=True)
     opinion = models.TextField(_("办理意见"), blank=True)
@@ -358,6 +382,13 @@ class CaseStep(CompiledInsert, models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "post", "state", "due_date"], name="casestep_inbox"),
+            # Only the tasks someone handled: an open task's row (written again whenever its
+            # due date moves: never HOT, the due date is in the inbox index) writes no entry.
+            models.Index(
+                fields=["handler"],
+                condition=models.Q(handler__isnull=False),
+                name="casestep_handler",
+            ),
             # The deadline scan's reminders: open tasks not yet reminded, by due date, outside
             # special procedures — exactly its selection (``deadlines.due_tasks``): with the
             # suspended cases' tasks inside, every run read each of them to drop it again.
