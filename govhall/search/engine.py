@@ -1185,13 +1185,13 @@ class _PostgreSQL(_Backend):
     def _read_steps(
         self, steps: list[tuple[int, int, str, list]], limit: int, want: int, read: dict[int, int]
     ) -> None:
-        """The (strength, tier) ``steps`` of a first page in one statement, each what
-        ``_tier_rows`` would read of it: its first rows by id (``want``, at least what
-        the page wants of any tier), each bucket's rows within ``RANK_LIMIT`` ranked.
-        A step is read only while the page is not yet full — the rows of the steps
-        before it (and the ``read`` ones) fewer than ``limit`` —, which the page tells
-        by the same sums: a gate on a count of materialized rows, which the planner
-        makes a one-time filter, so a step past the page never looks anything up."""
+        """The (strength, tier) ``steps`` of a first page in one statement, each read as
+        ``_tier_rows`` would read it (its first ``want`` rows by id, at least what the
+        page wants of it; a bucket's rows within ``RANK_LIMIT`` ranked). Each step after
+        the first is gated on the rows before it (the ``read`` ones included) being
+        fewer than ``limit``, where the page's walk stops: the planner makes that a
+        one-time filter, so a step past the full page looks nothing up, and it is not
+        kept as read."""
         ctes, arms, params = [], [], []
         for k, (strength, tier, where, bucket_params) in enumerate(steps):
             tier_where, tier_params = self._tier_where(strength, tier, where, bucket_params)
