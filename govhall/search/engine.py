@@ -1142,6 +1142,8 @@ class _PostgreSQL(_Backend):
         )
 
     def page(self, offset: int, limit: int) -> list[tuple[int, float, int, int]]:
+        if not offset and 0 < limit <= TIER_PAGE_LIMIT and not self._read:
+            self._read_first_page(limit)
         rows: list[tuple[int, float, int, int]] = []
         for strength, where, params in self._bucket_conditions():
             if len(rows) >= limit:
@@ -1159,6 +1161,73 @@ class _PostgreSQL(_Backend):
             offset = 0
             rows += [(item_id, score, tier, strength) for item_id, score, tier in found]
         return rows
+
+    def _read_first_page(self, limit: int) -> None:
+        """What a first page of ``limit`` rows reads, in at most two statements: the first
+        tier of the first bucket, as the page would read it (``_tier_rows``), and — only
+        when that does not fill the page — the bucket's other tiers and the next bucket's
+        first tier in one more (``_read_steps``), not a round trip each. The page then
+        finds what it needs in what was read (a page that goes on past those reads the
+        rest tier by tier, as before); a broad query's first page reads one tier."""
+        buckets = list(self._bucket_conditions())
+        if not buckets:
+            return
+        want = max(limit, RANK_LIMIT)  # what _ranked wants of a first page's first tier
+        strength, where, params = buckets[0]
+        first = self._tier_rows(strength, 0, where, params, want, RANK_LIMIT)
+        if len(first) >= limit:
+            return
+        steps = [(strength, tier, where, params) for tier in range(1, len(self._tiers))]
+        steps += [(s, 0, w, p) for s, w, p in buckets[1:2]]
+        if steps:
+            self._read_steps(steps, limit, want, {strength: len(first)})
+
+    def _read_steps(
+        self, steps: list[tuple[int, int, str, list]], limit: int, want: int, read: dict[int, int]
+    ) -> None:
+        """The (strength, tier) ``steps`` of a first page in one statement, each read as
+        ``_tier_rows`` would read it (its first ``want`` rows by id, at least what the
+        page wants of it; a bucket's rows within ``RANK_LIMIT`` ranked). Each step after
+        the first is gated on the rows before it (the ``read`` ones included) being
+        fewer than ``limit``, where the page's walk stops: the planner makes that a
+        one-time filter, so a step past the full page looks nothing up, and it is not
+        kept as read."""
+        ctes, arms, params = [], [], []
+        for k, (strength, tier, where, bucket_params) in enumerate(steps):
+            tier_where, tier_params = self._tier_where(strength, tier, where, bucket_params)
+            gate = ""
+            if k:  # n{k-1}: the rows of the steps up to k - 1
+                gate = f" AND (SELECT n FROM n{k - 1}) < %s"
+                tier_params = [*tier_params, limit - sum(read.values())]
+            ctes.append(
+                f"s{k} AS MATERIALIZED (SELECT d.id, d.item_id, d.search_vector "
+                f"FROM search_itemdocument d WHERE {tier_where}{gate} ORDER BY d.id LIMIT %s)"
+            )
+            params += [*tier_params, want]
+            if k < len(steps) - 1:
+                before = f" + (SELECT n FROM n{k - 1})" if k else ""
+                ctes.append(f"n{k} AS MATERIALIZED (SELECT count(*){before} AS n FROM s{k})")
+            arms.append(f"SELECT {k} AS k, {strength} AS strength, %s AS ranked, * FROM s{k}")
+        ranked = [max(0, RANK_LIMIT - read.get(strength, 0)) for strength, *_ in steps]
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT u.k, u.id, u.item_id, CASE WHEN row_number() "
+            "OVER (PARTITION BY u.strength ORDER BY u.k, u.id) <= u.ranked "
+            f"THEN -ts_rank(%s::float4[], u.search_vector, {self.QUERY}) END "
+            f"FROM ({' UNION ALL '.join(arms)}) u WHERE {_NO_WORKERS} ORDER BY u.k, u.id"
+        )
+        rows = self._run(sql, [*params, self.WEIGHTS, _tsquery(self.plan), *ranked])
+        by_step: dict[int, list[tuple[int, int]]] = {}
+        for k, id_, item_id, score in rows:
+            by_step.setdefault(k, []).append((id_, item_id))
+            if score is not None:
+                self._scores[id_] = score
+        on_page = sum(read.values())
+        for k, (strength, tier, *_) in enumerate(steps):
+            if on_page >= limit:
+                break  # the gate kept this step and the later ones out
+            step_rows = by_step.get(k, [])
+            self._read[(strength, tier)] = (step_rows, len(step_rows) < want)
+            on_page += len(step_rows)
 
     def _bucket_conditions(self) -> Iterator[tuple[int, str, list]]:
         """(strength, WHERE clause, its parameters) of each non-empty strength bucket, in

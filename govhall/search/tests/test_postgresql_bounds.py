@@ -3,6 +3,7 @@ indexes, and orders them as ranking every match would (issue 22, point 5)."""
 
 import heapq
 import itertools
+import json
 
 import pytest
 from django.db import connection
@@ -97,6 +98,21 @@ def test_pages_past_the_bound_neither_repeat_nor_skip_a_match(monkeypatch):
     assert seen[:6] == [r[0] for r in results._backend.page(0, 6)]
 
 
+def executed_nodes(sql: str) -> list[dict]:
+    """The plan nodes ``sql`` executed (``EXPLAIN ANALYZE``: a node never run has no loops)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes, stack = [], [plan[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        stack += node.get("Plans", [])
+        if node.get("Actual Loops"):
+            nodes.append(node)
+    return nodes
+
+
 def test_name_matches_are_read_from_the_name_index_alone():
     """The first bucket of a Chinese query needs neither the whole-document index nor a
     recheck of the document vectors (what made broad queries read every match)."""
@@ -105,17 +121,64 @@ def test_name_matches_are_read_from_the_name_index_alone():
         results._backend.page(0, 5)
     statements = [q["sql"] for q in queries.captured_queries]
     buckets = [sql for sql in statements if "ORDER BY d.id LIMIT" in sql]
-    assert buckets  # the page lies in the first bucket: its tiers, one statement each
+    assert buckets  # the page lies in the first bucket: its tiers
     for sql in buckets:
-        condition = sql.split(" WHERE ", 1)[1]  # the vector only in ts_rank, before it
-        assert "name_keys" in condition and "search_vector" not in condition
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + sql)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "search_itemdocument_vector_gin" not in plan
-    assert not [sql for sql in statements if "alias_keys" in sql]  # no second bucket
+        executed = executed_nodes(sql)
+        indexes = {node["Index Name"] for node in executed if "Index Name" in node}
+        # neither the vector's index nor the second bucket's: a later step, if any, is
+        # gated off and never runs
+        assert not indexes & {"search_itemdocument_vector_gin", "search_itemdocument_keys_gin"}
+        scans = [n for n in executed if n.get("Relation Name") == "search_itemdocument"]
+        conditions = [n.get("Recheck Cond") or n.get("Filter", "") for n in scans]
+        assert scans and all("name_keys" in c for c in conditions)
+        assert not [c for c in conditions if "search_vector" in c]  # only ts_rank reads it
     # the tier's rows are ranked by the statement that reads them: nothing else runs
     assert statements == buckets and "ts_rank" in buckets[0]
+
+
+def test_a_short_first_tier_reads_the_next_tiers_in_one_statement(monkeypatch):
+    """A first page whose first tier does not fill it reads the bucket's other tiers and
+    the next bucket's first tier in one statement, not one each (tiers past those, one
+    each as before); the page is the same."""
+
+    def page(backend, limit=20):
+        with CaptureQueriesContext(connection) as queries:
+            rows = backend.page(0, limit)
+        return rows, [q["sql"] for q in queries.captured_queries]
+
+    chained = 0
+    for query in QUERIES:
+        for region in REGIONS:
+            rows, statements = page(search_items(query, region=region)._backend)
+            with monkeypatch.context() as patched:  # the tier-by-tier reads, one each
+                patched.setattr(engine._PostgreSQL, "_read_first_page", lambda *args: None)
+                one_by_one, each = page(search_items(query, region=region)._backend)
+            assert [r[0] for r in rows] == [r[0] for r in one_by_one], (query, region)
+            assert [(r[2], r[3]) for r in rows] == [(r[2], r[3]) for r in one_by_one]
+            assert [r[1] for r in rows] == pytest.approx([r[1] for r in one_by_one])
+            assert len(statements) <= len(each), (query, region)
+            if len(each) > 1:  # the first tier did not fill the page
+                assert statements[1].startswith("WITH ")
+                chained += len(statements) < len(each)
+    assert chained  # the catalogue has such pages: fewer statements for them
+
+
+def test_steps_past_the_page_are_never_looked_up():
+    """The statement's later steps are gated on the rows of the earlier ones: once the
+    page is full, their lookups do not run (a one-time filter), and nothing of them is
+    kept as read."""
+    backend = search_items("营业执照", region="440703")._backend
+    with CaptureQueriesContext(connection) as queries:
+        backend.page(0, 5)
+    chain = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH ")]
+    assert len(chain) == 1
+    executed = executed_nodes(chain[0])
+    gates = [n for n in executed if " < " in n.get("One-Time Filter", "")]
+    skipped = [n for n in gates if not any(c.get("Actual Loops") for c in n.get("Plans", []))]
+    assert skipped  # the page was full before the last step
+    steps = len(backend._tiers) - 1 + 1  # the first bucket's other tiers, the next's first
+    read = [key for key in backend._read if key != (0, 0)]
+    assert len(read) == steps - len(skipped)
 
 
 def test_each_row_is_ranked_once_per_search():
