@@ -7,13 +7,16 @@ once per connection, with marker values in place of the arguments, and each call
 the same SQL with the arguments where the markers were; the rows become model instances
 as ``QuerySet`` builds them (``select_related`` objects and annotations included).
 
-Only text arguments compared as they are (``CharField`` lookups): a value the ORM would
-convert first would be sent unconverted, so ``build`` must pass each argument to the
-query unchanged — checked when compiling (each marker must appear once, as given).
+Arguments are text, whole numbers or UUIDs, each compared as it is (``=`` or an ``IN``
+list; a key, a ``CharField``): ``build`` must pass each argument to the query unchanged —
+checked when compiling (each marker must appear once, as given, or as the hex text a
+database without a UUID type stores). A plan is kept per kind and number of arguments,
+so an ``IN`` list of three is compiled once, and one of four once more.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from django.db import connections, router
@@ -29,30 +32,58 @@ class Prepared:
         self.model = model
         self.build = build
 
-    def __call__(self, *values: str) -> list:
-        if not all(isinstance(value, str) for value in values):
-            raise TypeError("Prepared reads take text values only")
+    def __call__(self, *values: str | int | uuid.UUID) -> list:
+        kinds = tuple(_KINDS.get(type(value)) for value in values)
+        if None in kinds:
+            raise TypeError("Prepared reads take text, whole numbers or UUIDs only")
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         # Kept on the connection (a compiler is bound to the one it compiled on): the plans
         # go with it when its thread ends.
         plans = connection.__dict__.setdefault("_govhall_prepared", {})
-        plan = plans.get(self)
+        plan = plans.get((self, kinds))
         if plan is None:
-            plan = plans[self] = _Plan(self.build, len(values), alias)
+            plan = plans[(self, kinds)] = _Plan(self.build, kinds, alias)
         return plan.run(values)
 
 
+_KINDS = {str: str, int: int, uuid.UUID: uuid.UUID}
+
+
+def _mark(kind: type, n: int) -> str | int | uuid.UUID:
+    """A value standing for argument ``n`` while compiling: one no caller sends."""
+    if kind is str:
+        return f"\x00prepared {n}\x00"
+    if kind is int:
+        return -7_340_000_000_000_000_000 - n
+    return uuid.UUID(int=0x7E7E7E7E_0000_4000_8000_000000000000 + n)
+
+
+def _as_sent(mark, param) -> bool | None:
+    """Whether ``param`` is ``mark`` as given (True), as hex text (False), or not it (None)."""
+    if type(param) is type(mark) and param == mark:
+        return True
+    if isinstance(mark, uuid.UUID) and param == mark.hex:
+        return False
+    return None
+
+
 class _Plan:
-    def __init__(self, build: Callable[..., QuerySet], count: int, alias: str):
-        marks = [f"\x00prepared {n}\x00" for n in range(count)]
+    def __init__(self, build: Callable[..., QuerySet], kinds: tuple, alias: str):
+        marks = [_mark(kind, n) for n, kind in enumerate(kinds)]
         queryset = build(*marks).using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        slots = [marks.index(p) if isinstance(p, str) and p in marks else None for p in params]
-        if sorted(slot for slot in slots if slot is not None) != list(range(count)):
+        slots, as_given = [], []
+        for param in params:
+            found = [(n, _as_sent(mark, param)) for n, mark in enumerate(marks)]
+            found = [(n, given) for n, given in found if given is not None]
+            slots.append(found[0][0] if found else None)
+            as_given.append(found[0][1] if found else True)
+        if sorted(slot for slot in slots if slot is not None) != list(range(len(kinds))):
             raise ValueError("each value must reach the query once, unconverted")
         self.alias, self.sql, self.params, self.slots = alias, sql, list(params), slots
+        self.as_given = as_given
         self.compiler = compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.model = klass_info["model"]
@@ -64,7 +95,8 @@ class _Plan:
 
     def run(self, values) -> list:
         params = [
-            p if s is None else values[s] for s, p in zip(self.slots, self.params, strict=True)
+            p if s is None else values[s] if given else values[s].hex
+            for s, p, given in zip(self.slots, self.params, self.as_given, strict=True)
         ]
         with self.compiler.connection.cursor() as cursor:
             cursor.execute(self.sql, params)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhall.accounts.models import Company, Person
 from govhall.catalog.models import Bundle, Item
-from govhall.core.models.inserts import CompiledInsert
+from govhall.core.models.inserts import CompiledInsert, CompiledInsertQuerySet
 from govhall.regions.models import Department, Hall
 
 
@@ -223,6 +223,10 @@ class ApplicationMaterial(models.Model):
         help_text=_("电子证照标识或共享数据来源。"),
     )
     added_at = models.DateTimeField(_("提供时间"), auto_now=True)
+
+    # An application's materials are inserted at once (``bulk_create``) on every one-call
+    # submission: the statement is compiled once per number of materials.
+    objects = CompiledInsertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申请材料")

@@ -22,6 +22,7 @@ from govhall.catalog.models import Bundle, Item, ItemVersion
 from govhall.catalog.services import forms, published
 from govhall.core import uploads
 from govhall.core.errors import Problem, Refusal, refuse
+from govhall.core.prepared import Prepared
 from govhall.core.services import audit, calendar
 
 from ..models import (
@@ -364,12 +365,35 @@ def store_file(
 
 
 def locker_of(identity):
-    rows = StoredFile.objects.filter(owner=identity.user)
-    return (
-        rows.filter(company=identity.company)
-        if identity.company
-        else rows.filter(company__isnull=True)
-    )
+    return _locker(identity.user.pk, identity.company.pk if identity.company else None)
+
+
+def _locker(owner_id: int, company_id: int | None):
+    rows = StoredFile.objects.filter(owner_id=owner_id)
+    return rows.filter(company_id=company_id) if company_id else rows.filter(company__isnull=True)
+
+
+# The locker files a one-call application names (an ``IN`` list of public ids), compiled
+# once per connection and number of files: every such application reads them.
+_person_files = Prepared(
+    StoredFile, lambda owner, *ids: _locker(owner, None).filter(public_id__in=ids)
+)
+_company_files = Prepared(
+    StoredFile, lambda owner, company, *ids: _locker(owner, company).filter(public_id__in=ids)
+)
+
+
+def locker_files(identity, public_ids) -> dict:
+    """``locker_of(identity).filter(public_id__in=public_ids)`` by public id, without
+    compiling it again."""
+    ids = list(dict.fromkeys(public_ids))
+    if not ids:
+        return {}
+    if identity.company:
+        rows = _company_files(identity.user.pk, identity.company.pk, *ids)
+    else:
+        rows = _person_files(identity.user.pk, *ids)
+    return {row.public_id: row for row in rows}
 
 
 def fits(file: StoredFile, need: MaterialNeed) -> bool:

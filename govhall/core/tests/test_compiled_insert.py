@@ -10,7 +10,8 @@ from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.test.utils import CaptureQueriesContext
 
-from govhall.cases.models import Notification
+from govhall.cases.models import ApplicationMaterial, MaterialSource, Notification
+from govhall.cases.services import applications
 from govhall.core.models import AuditEntry, inserts
 from tests.factories import UserFactory
 
@@ -44,7 +45,7 @@ def test_each_row_is_stored_with_its_own_values_by_one_statement():
     assert len(seen.captured_queries) == 2
     first_sql, second_sql = (q["sql"] for q in seen.captured_queries)
     assert first_sql.startswith("INSERT") and second_sql.startswith("INSERT")
-    compiled = [sql for key, sql in inserts._statements.items() if key[0] is Notification]
+    compiled = [c[0] for key, c in inserts._statements.items() if key[0] is Notification]
     assert compiled == [orm_sql(second)]  # one statement, the ORM's, reused by the second
     assert first.pk and second.pk and first.pk != second.pk
     for row in (first, second):
@@ -105,6 +106,86 @@ def test_json_and_the_audit_chain_round_trip():
         assert audit.compute_hash(stored) == stored.entry_hash == entry.entry_hash
     assert any(key[0] is AuditEntry for key in inserts._statements)
     assert not list(audit.verify_chain())
+
+
+def orm_bulk_sql(rows: list) -> str:
+    """What the ORM compiles for ``bulk_create`` of these rows (returning their keys)."""
+    meta = type(rows[0])._meta
+    fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.auto_field]
+    query = InsertQuery(type(rows[0]))
+    query.insert_values(fields, rows, raw=True)
+    compiler = query.get_compiler(connection=connection)
+    if connection.features.can_return_rows_from_bulk_insert:
+        compiler.returning_fields = meta.db_returning_fields
+    [(sql, _params)] = compiler.as_sql()
+    return sql
+
+
+def material_rows(application, stored, count: int, tag: str) -> list:
+    return [
+        ApplicationMaterial(
+            application=application,
+            key=f"{tag}{n}",
+            name=f"材料{tag}{n}",
+            source=MaterialSource.LOCKER if n % 2 else MaterialSource.UPLOAD,
+            file=stored if n % 2 else None,
+            reference=f"参考{n}",
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_bulk_create_reuses_the_orms_statement_with_each_rows_values(count):
+    """``CompiledInsertQuerySet``: the ORM's multi-row statement (``UNNEST`` on
+    PostgreSQL), compiled once per number of rows; each row stores its own values and
+    gets its own key, as ``bulk_create`` gives them."""
+    from govhall.cases.tests.factories import applicant, item, pdf
+
+    inserts.clear()
+    identity = applicant()
+    application = applications.start(identity, item=item())
+    stored = applications.store_file(identity.user, pdf("材料"), title="材料")
+    first, second = (
+        material_rows(application, stored, count, "a"),
+        material_rows(application, stored, count, "b"),
+    )
+    with CaptureQueriesContext(connection) as seen:
+        ApplicationMaterial.objects.bulk_create(first)
+        ApplicationMaterial.objects.bulk_create(second)
+    inserts_run = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts_run) == 2  # one statement each, as bulk_create sends
+    compiled = [c[0] for key, c in inserts._statements.items() if key[0] is ApplicationMaterial]
+    assert compiled == [orm_bulk_sql(second)]
+    rows = first + second
+    if connection.features.can_return_rows_from_bulk_insert:
+        assert all(row.pk for row in rows) and len({row.pk for row in rows}) == len(rows)
+    for row in rows:
+        assert not row._state.adding and row._state.db == "default"
+        assert isinstance(row.added_at, datetime.datetime)
+        stored_row = ApplicationMaterial.objects.get(application=application, key=row.key)
+        assert (
+            stored_row.name,
+            stored_row.source,
+            stored_row.file_id,
+            stored_row.reference,
+            stored_row.added_at,
+        ) == (row.name, row.source, row.file_id, row.reference, row.added_at)
+        if row.pk:
+            assert stored_row.pk == row.pk
+
+
+def test_bulk_create_with_a_conflict_option_takes_the_orms_path():
+    from govhall.cases.tests.factories import applicant, item
+
+    inserts.clear()
+    application = applications.start(applicant(), item=item())
+    rows = material_rows(application, None, 2, "c")
+    ApplicationMaterial.objects.bulk_create(rows)
+    again = material_rows(application, None, 2, "c")
+    ApplicationMaterial.objects.bulk_create(again, ignore_conflicts=True)
+    assert ApplicationMaterial.objects.filter(application=application).count() == 2
+    assert len([k for k in inserts._statements if k[0] is ApplicationMaterial]) == 1
 
 
 def vars_of(instance) -> dict:

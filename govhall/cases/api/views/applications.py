@@ -274,10 +274,7 @@ class ApplicationApplyView(ApplicantAPIView):
         data = dict(body.validated_data)
         item, bundle = _item_or_bundle(data)
         wanted = [(m["key"], m["locker_file"]) for m in data["materials"]]
-        files = {
-            f.public_id: f
-            for f in applications.locker_of(identity).filter(public_id__in=[w[1] for w in wanted])
-        }
+        files = applications.locker_files(identity, [w[1] for w in wanted])
         for index, (need_key, public_id) in enumerate(wanted):
             if public_id not in files:
                 raise refuse(
