@@ -135,9 +135,8 @@ def build(count: int) -> dict:
     else:
         with connection.cursor() as cursor:
             # What autovacuum does after a load (it is off on the reference machine): the
-            # GIN indexes' pending lists, up to gin_pending_list_limit (4 MB) each, are
-            # read through by every lookup until a vacuum merges them — 3–6 ms a lookup
-            # instead of 0.3 at 100,000 items, a small bucket's page 10 → 78 ms.
+            # GIN indexes' pending lists (up to 256 kB each since search migration 0007,
+            # 4 MB before) are read through by every lookup until a vacuum merges them.
             cursor.execute("VACUUM ANALYZE search_itemdocument")
             cursor.execute("ANALYZE")
     return timings

@@ -154,6 +154,25 @@ POSTGRES_NAME_FACETS_CREATE = [
     f"USING gin (({PG_NAME_FACETS.replace('d.', '')}))",
 ]
 POSTGRES_NAME_FACETS_DROP = ["DROP INDEX IF EXISTS search_itemdocument_name_facets_gin"]
+# PostgreSQL: the GIN indexes above keep their newest entries in a pending list that
+# every lookup reads through until a vacuum, or the list passing its limit, merges it
+# (4 MB by default: a small bucket's page 10 → 78 ms after 4,000 rows were written at
+# 100,000 items). A short limit per index bounds that read where the catalogue keeps
+# being written (migration 0007; docs/performance.md, "The GIN pending lists bounded").
+POSTGRES_GIN_INDEXES = [
+    "search_itemdocument_vector_gin",
+    "search_itemdocument_name_keys_gin",
+    "search_itemdocument_keys_gin",
+    "search_itemdocument_name_facets_gin",
+]
+POSTGRES_GIN_PENDING_LIST_LIMIT = 256  # kB
+POSTGRES_GIN_BOUND = [
+    f"ALTER INDEX {name} SET (gin_pending_list_limit = {POSTGRES_GIN_PENDING_LIST_LIMIT})"
+    for name in POSTGRES_GIN_INDEXES
+]
+POSTGRES_GIN_UNBOUND = [
+    f"ALTER INDEX {name} RESET (gin_pending_list_limit)" for name in POSTGRES_GIN_INDEXES
+]
 POSTGRES_DROP = [
     "DROP INDEX IF EXISTS search_itemdocument_vector_gin",
     f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS search_vector",
