@@ -110,11 +110,35 @@ def _compiled(model, objs: list, using: str, fields, returning_fields, rows: lis
     if len(statements) != 1 or compiler.returning_params or compiler.get_converters(returned):
         return ()
     [(sql, params)] = statements
-    if list(params) == [v for r in rows for v in r]:
+    if _same(list(params), [v for r in rows for v in r]):
         return sql, False
-    if len(rows) > 1 and [list(p) for p in params] == [list(c) for c in zip(*rows, strict=True)]:
+    columns = list(zip(*rows, strict=True))
+    if (
+        len(rows) > 1
+        and len(params) == len(columns)
+        and all(_same(list(p), list(c)) for p, c in zip(params, columns, strict=True))
+    ):
         return sql, True
     return ()
+
+
+def _same(params: list, values: list) -> bool:
+    """Whether the ORM's parameters are these values one for one. A JSON value reaches
+    PostgreSQL wrapped in an adapter (psycopg's ``Jsonb``) made anew by each conversion,
+    and adapters compare by identity: the same wrapper type around equal values, dumped by
+    the same function, is the same parameter (else no model with a JSON column — the
+    application, the case, the process record, the audit entry — would be compiled)."""
+    return len(params) == len(values) and all(
+        p == v or (_adapted(p) is not None and _adapted(p) == _adapted(v))
+        for p, v in zip(params, values, strict=True)
+    )
+
+
+def _adapted(value) -> tuple | None:
+    """A database adapter's wrapped value as (type, value, dumps), or None."""
+    if type(value).__module__.startswith("psycopg") and hasattr(value, "obj"):
+        return type(value), value.obj, getattr(value, "dumps", None)
+    return None
 
 
 def clear() -> None:
