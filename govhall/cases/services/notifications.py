@@ -1,14 +1,18 @@
 """Telling applicants what happened: the site inbox at once, SMS and email by the queue.
 
-The inbox row is written in the state change's transaction; sending is a task queued
-on commit, so a rolled-back change never texts anyone and a failed send is retried
-by ``send_pending`` without blocking the clerk.
+The inbox row is written in the state change's transaction; sending is a task that
+runs only once it commits, so a rolled-back change never texts anyone, and a failed send
+is retried by ``send_pending`` without blocking the clerk. With the database broker
+(production's) the task's row is written in the same transaction as the notification —
+a worker sees both at the commit or neither — instead of by a second transaction after
+it; a broker outside the database (the tests' immediate one runs the task at once) gets
+the task on commit.
 """
 
 from __future__ import annotations
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 
 from govhall.accounts import sms
@@ -53,7 +57,10 @@ def notify(case: Case, event: str) -> Notification | None:
         body=body,
         link=case.get_absolute_url(),
     )
-    transaction.on_commit(lambda: _enqueue(note.pk))
+    if _queued_in_transaction():
+        _enqueue(note.pk)
+    else:
+        transaction.on_commit(lambda: _enqueue(note.pk))
     return note
 
 
@@ -61,6 +68,21 @@ def _enqueue(pk: int) -> None:
     from ..tasks import send_notification
 
     send_notification.enqueue(pk)
+
+
+def _queued_in_transaction() -> bool:
+    """Whether the sending task is a row of the database the notification is written to
+    (``django_tasks_db``'s broker): then it is queued in the notification's transaction,
+    which makes it visible to a worker at the commit, as ``on_commit`` would, without a
+    second transaction (its own commit, a second flush of the write-ahead log)."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from ..tasks import send_notification
+
+    return isinstance(send_notification.get_backend(), DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == router.db_for_write(Notification)
+    )
 
 
 def send(notification: Notification) -> None:
