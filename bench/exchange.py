@@ -780,16 +780,22 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
 
     from govhall.catalog.models import Item
     from govhall.records.models import ProcessRecord
+    from govhall.records.services import bounds
 
     records = ProcessRecord._meta.db_table
     items = Item._meta.db_table
     first, after = _month_bounds(s)
     where, params = _where(s)
     group = key or "'all'"
+    # A case's records from its earliest possible month on (records.services.bounds):
+    # the rule the refresh reads cases by; a partitioned table prunes the older months.
+    own_bound = bounds.earliest_sql("case_number", connection.vendor)
+    case_bound = bounds.earliest_sql("c.case_number", connection.vendor)
     sql = f"""
         WITH concluded AS (
             SELECT DISTINCT case_number, implementation_code FROM {records}
             WHERE event = 'conclude' AND occurred_at >= %s AND occurred_at < %s AND {where}
+              AND occurred_at >= {own_bound}
         ), cases AS (
             SELECT r.case_number, r.implementation_code,
                    MAX(r.region_code) AS region_code,
@@ -801,6 +807,7 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
             FROM {records} r
             JOIN concluded c ON c.case_number = r.case_number
                             AND c.implementation_code = r.implementation_code
+                            AND r.occurred_at >= {case_bound}
             GROUP BY r.case_number, r.implementation_code
         )
         SELECT {group}, {COUNTER_SQL}
