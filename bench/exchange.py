@@ -787,10 +787,25 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
     first, after = _month_bounds(s)
     where, params = _where(s)
     group = key or "'all'"
-    # A case's records from its earliest possible month on (records.services.bounds):
-    # the rule the refresh reads cases by; a partitioned table prunes the older months.
+    # A case's records from its earliest possible month on (records.services.bounds),
+    # the rule the refresh reads cases by. The earliest of the month's concluded cases
+    # is read first and given as a constant, so the planner leaves the older months of
+    # a partitioned table out of the plan (a bound per case alone is not used to prune
+    # by a hash join, and pruning per case in a nested loop costs more than it saves).
     own_bound = bounds.earliest_sql("case_number", connection.vendor)
     case_bound = bounds.earliest_sql("c.case_number", connection.vendor)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {'CAST(MIN(b) AS text)' if postgres else 'MIN(b)'} FROM ("
+            f"SELECT {own_bound} AS b FROM {records} WHERE event = 'conclude' "
+            f"AND occurred_at >= %s AND occurred_at < %s AND {where}) bounded",
+            [first, after, *params],
+        )
+        (earliest,) = cursor.fetchone()
+    if earliest is None:
+        return {}
+    constant = "CAST(%s AS timestamptz)" if postgres else "%s"
     sql = f"""
         WITH concluded AS (
             SELECT DISTINCT case_number, implementation_code FROM {records}
@@ -808,6 +823,7 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
             JOIN concluded c ON c.case_number = r.case_number
                             AND c.implementation_code = r.implementation_code
                             AND r.occurred_at >= {case_bound}
+            WHERE r.occurred_at >= {constant}
             GROUP BY r.case_number, r.implementation_code
         )
         SELECT {group}, {COUNTER_SQL}
@@ -816,7 +832,7 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
           AND COALESCE(i.item_type, SUBSTR(cases.implementation_code, 19, 2)) = %s
         {f"GROUP BY {key}" if key else ""}
     """
-    arguments = [first, after, *params, first, after, *params, s.item_type]
+    arguments = [first, after, *params, earliest, first, after, *params, s.item_type]
     if not s.item_type:
         sql = sql.replace(
             "AND COALESCE(i.item_type, SUBSTR(cases.implementation_code, 19, 2)) = %s", ""

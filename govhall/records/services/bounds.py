@@ -7,8 +7,9 @@ hall's format (``govhall.cases.services.numbers``: region, organisation code, ap
 date ``YYYYMMDD`` at characters 16–23, sequence — 29 characters) carries its application
 date, and a record of a case cannot precede its application. So:
 
-* a number bounds its records only when it has that format (``NUMBER``); records pushed
-  from outside may carry numbers of other formats, which bound nothing;
+* a number bounds its records only when it has that format (29 characters, a year
+  1900–2099 and a month at 16–21); records pushed from outside may carry numbers of
+  other formats, which bound nothing;
 * the bound is generous (``earliest``): midnight in Asia/Shanghai of the first day of the
   month *before* the number's month, so a clock a few weeks off, or a record of the
   evening before the application, still counts; a record dated earlier than that is not
@@ -41,19 +42,23 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 ZONE = ZoneInfo("Asia/Shanghai")
-# region (6 digits), organisation code (9), year, month, day, sequence (6)
-NUMBER = r"^[0-9]{6}[0-9A-Za-z]{9}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{6}$"
-_NUMBER = re.compile(NUMBER)
-DATE_AT = 15  # 0-based start of YYYYMMDD in a number
+LENGTH = 29
+MONTH_AT = 15  # 0-based start of the number's YYYYMM (its date is YYYYMMDD there)
+MONTH = r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$"  # what the number must hold there
+_MONTH = re.compile(MONTH)
 
 
 def earliest(case_number: str) -> datetime.datetime | None:
     """The earliest moment a record of this case is looked for; None when the number
-    does not have this hall's format (then its records are looked for at any time)."""
-    if not isinstance(case_number, str) or not _NUMBER.match(case_number):
+    does not have this hall's format (29 characters, a year and month at 16–21; only
+    what the bound reads is checked, which keeps the check cheap in SQL over millions
+    of rows): then its records are looked for at any time."""
+    if not isinstance(case_number, str) or len(case_number) != LENGTH:
         return None
-    year = int(case_number[DATE_AT : DATE_AT + 4])
-    month = int(case_number[DATE_AT + 4 : DATE_AT + 6])
+    digits = case_number[MONTH_AT : MONTH_AT + 6]
+    if not _MONTH.match(digits):
+        return None
+    year, month = int(digits[:4]), int(digits[4:])
     year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return datetime.datetime(year, month, 1, tzinfo=ZONE)
 
@@ -104,16 +109,17 @@ def record_filter(records: Iterable[tuple[object, str, datetime.datetime]]) -> Q
 def earliest_sql(column: str, vendor: str) -> str:
     """``earliest`` as an SQL expression of a case-number column (``-infinity`` /
     the empty string — before every time — for numbers of other formats)."""
-    year, month = f"substr({column}, 16, 4)", f"substr({column}, 20, 2)"
+    digits = f"substr({column}, {MONTH_AT + 1}, 6)"
+    year, month = f"substr({column}, {MONTH_AT + 1}, 4)", f"substr({column}, {MONTH_AT + 5}, 2)"
     if vendor == "postgresql":
         return (
-            f"(CASE WHEN {column} ~ '{NUMBER}' THEN "
+            f"(CASE WHEN length({column}) = {LENGTH} AND {digits} ~ '{MONTH}' THEN "
             f"(make_date({year}::int, {month}::int, 1) - interval '1 month')::timestamp "
             "AT TIME ZONE 'Asia/Shanghai' ELSE '-infinity'::timestamptz END)"
         )
     if vendor == "sqlite":  # datetimes stored as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'
         return (
-            f"(CASE WHEN {column} REGEXP '{NUMBER}' THEN "
+            f"(CASE WHEN length({column}) = {LENGTH} AND {digits} REGEXP '{MONTH}' THEN "
             f"datetime({year} || '-' || {month} || '-01', '-1 month', '-8 hours') ELSE '' END)"
         )
     raise ValueError(f"no case-number bound for {vendor}")

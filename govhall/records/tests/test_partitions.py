@@ -155,8 +155,8 @@ def test_a_case_number_bounds_its_records_from_the_month_before_its_date():
         "Y" + number_of(datetime.date(2026, 3, 15)),  # a bundle's number
         number_of(datetime.date(2026, 3, 15))[:-1],  # 28 characters
         NUMBER.format("20261315"),  # month 13
-        NUMBER.format("20260300"),  # day 0
         NUMBER.format("18990301"),
+        NUMBER.format("2026-3-1"),
         "",
         None,
     ):
