@@ -323,3 +323,25 @@ def test_lookups_of_recent_cases_read_only_their_months():
         f"SELECT * FROM {partitions.TABLE} WHERE case_number = %s", [number]
     )
     assert len(everything) > 20
+
+
+@postgres_only
+def test_the_partitioned_parent_estimates_case_numbers_by_the_ratio():
+    """A partitioned parent's statistics are inherited ones: without
+    ``n_distinct_inherited`` the planner took the sample's count of case numbers."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attoptions FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname = 'case_number'",
+            [partitions.TABLE],
+        )
+        assert "n_distinct_inherited=-0.16" in cursor.fetchone()[0]
+        for n in range(600):  # one number per record: the sample alone would say -1
+            record(datetime.datetime.now(SHANGHAI), f"N-{n}")
+        cursor.execute(f"ANALYZE {partitions.TABLE}")
+        cursor.execute(
+            "SELECT n_distinct FROM pg_stats WHERE tablename = %s AND attname = 'case_number' "
+            "AND inherited",
+            [partitions.TABLE],
+        )
+        assert cursor.fetchone()[0] == pytest.approx(-0.16)
