@@ -780,16 +780,40 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
 
     from govhall.catalog.models import Item
     from govhall.records.models import ProcessRecord
+    from govhall.records.services import bounds, partitions
 
     records = ProcessRecord._meta.db_table
     items = Item._meta.db_table
     first, after = _month_bounds(s)
     where, params = _where(s)
     group = key or "'all'"
+    # A case's records from its earliest possible month on (records.services.bounds),
+    # the rule the refresh reads cases by. On a partitioned table the earliest bound of
+    # the month's concluded cases is read first and given as a constant, so the planner
+    # leaves the older months out of the plan (a bound per case alone is not used to
+    # prune by a hash join, and pruning per case in a nested loop costs more than it
+    # saves). On one table the constant only turns the nested loop over the case-number
+    # index into a hash join over the months' range (2.1 s against 0.4 s): left out.
+    own_bound = bounds.earliest_sql("case_number", connection.vendor)
+    case_bound = bounds.earliest_sql("c.case_number", connection.vendor)
+    floor, floor_args = "", []
+    if partitions.is_partitioned():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT CAST(MIN(b) AS text) FROM (SELECT {own_bound} AS b FROM {records} "
+                f"WHERE event = 'conclude' AND occurred_at >= %s AND occurred_at < %s "
+                f"AND {where}) bounded",
+                [first, after, *params],
+            )
+            (earliest,) = cursor.fetchone()
+        if earliest is None:
+            return {}
+        floor, floor_args = "WHERE r.occurred_at >= CAST(%s AS timestamptz)", [earliest]
     sql = f"""
         WITH concluded AS (
             SELECT DISTINCT case_number, implementation_code FROM {records}
             WHERE event = 'conclude' AND occurred_at >= %s AND occurred_at < %s AND {where}
+              AND occurred_at >= {own_bound}
         ), cases AS (
             SELECT r.case_number, r.implementation_code,
                    MAX(r.region_code) AS region_code,
@@ -801,6 +825,8 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
             FROM {records} r
             JOIN concluded c ON c.case_number = r.case_number
                             AND c.implementation_code = r.implementation_code
+                            AND r.occurred_at >= {case_bound}
+            {floor}
             GROUP BY r.case_number, r.implementation_code
         )
         SELECT {group}, {COUNTER_SQL}
@@ -809,7 +835,7 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
           AND COALESCE(i.item_type, SUBSTR(cases.implementation_code, 19, 2)) = %s
         {f"GROUP BY {key}" if key else ""}
     """
-    arguments = [first, after, *params, first, after, *params, s.item_type]
+    arguments = [first, after, *params, *floor_args, first, after, *params, s.item_type]
     if not s.item_type:
         sql = sql.replace(
             "AND COALESCE(i.item_type, SUBSTR(cases.implementation_code, 19, 2)) = %s", ""

@@ -34,6 +34,7 @@ from govhall.core import context
 from govhall.core.models import AuditEntry
 from govhall.core.services import audit
 from govhall.records.models import ProcessRecord
+from govhall.records.services import bounds
 from govhall.regions.models import PREFIX_LENGTH, Department, Level, Region
 
 from ..models import ExchangeClient, QualityCheck
@@ -164,7 +165,8 @@ def write_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
                 ProcessRecord(**row).save(force_insert=True)
             inserted.append(row)
         except IntegrityError:
-            if not ProcessRecord.objects.filter(record_id=row["record_id"]).exists():
+            key = (row["record_id"], row["case_number"], row["occurred_at"])
+            if not ProcessRecord.objects.filter(bounds.record_filter([key])).exists():
                 raise
             lost.append(row)
     return inserted, lost
@@ -220,10 +222,13 @@ def ingest(
     duplicates = 0
     with transaction.atomic():
         # 2. what the database knows, read once for the whole batch
+        # (bounded in time, so a partitioned table reads the months they can lie in)
         stored = (
             dict(
                 ProcessRecord.objects.filter(
-                    record_id__in={c.record_id for c in checked}
+                    bounds.record_filter(
+                        (c.record_id, c.payload["case_number"], c.occurred_at) for c in checked
+                    )
                 ).values_list("record_id", "payload")
             )
             if checked
@@ -266,8 +271,9 @@ def ingest(
         lost_ids = {row["record_id"] for row in lost}
         kept_now: dict[uuid.UUID, dict] = {}
         if lost_ids:
+            lost_keys = [(r["record_id"], r["case_number"], r["occurred_at"]) for r in lost]
             kept_now = dict(
-                ProcessRecord.objects.filter(record_id__in=lost_ids).values_list(
+                ProcessRecord.objects.filter(bounds.record_filter(lost_keys)).values_list(
                     "record_id", "payload"
                 )
             )

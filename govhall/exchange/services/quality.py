@@ -38,6 +38,7 @@ from django.utils import timezone
 from govhall.catalog.models import CaseType, Item
 from govhall.records import events
 from govhall.records.models import MessageType, ProcessRecord
+from govhall.records.services import bounds
 
 from ..models import ExchangeClient, QualityCheck, QualityDay, QualityIssue, RejectedRecord
 from .spec import EVENT_LABELS
@@ -104,11 +105,12 @@ def _label(event: str) -> str:
 def case_history(case_numbers: Iterable[str], exclude: Iterable = ()) -> list[Fact]:
     """What the checks need of the stored records of these cases, in one query: per case,
     message type and event, the earliest time (the rules only ever compare with the
-    earliest record of an event), less the ``exclude`` record ids."""
+    earliest record of an event), less the ``exclude`` record ids. Each case's records
+    from its ``bounds.earliest`` on (a partitioned table reads only those months)."""
     numbers = set(case_numbers)
     if not numbers:
         return []
-    rows = ProcessRecord.objects.filter(case_number__in=numbers)
+    rows = ProcessRecord.objects.filter(bounds.case_filter(numbers))
     excluded = set(exclude)
     if excluded:
         rows = rows.exclude(record_id__in=excluded)

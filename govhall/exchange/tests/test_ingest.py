@@ -17,7 +17,7 @@ from govhall.regions.models import Department
 from ..models import ExchangeClient, QualityDay, QualityIssue
 from ..services import clients, ingest
 from ..signals import records_ingested
-from .conftest import PENGJIANG, TANGXIA, CaseStory, case_number
+from .conftest import PENGJIANG, TANGXIA, CaseStory, case_number, iso
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +253,55 @@ def test_the_number_of_queries_does_not_grow_with_the_batch(county, story, now):
     else:
         assert small_inserts == 1
     assert ProcessRecord.objects.filter(source=client.code).count() == 310
+
+
+@pytest.mark.parametrize("layout", ["flat", "partitioned"])
+def test_duplicates_are_found_in_either_layout_and_the_lookups_read_few_months(
+    layout, county, item, civil_affairs, now
+):
+    """The duplicate check and the case history are bounded in time (records.services.
+    bounds): on a table partitioned by month they read a case's months, and still find
+    every record sent again — as stored, with another time, dated well before its case,
+    or of a case number of another format."""
+    from govhall.records.services import partitions
+    from govhall.records.tests.test_partitions import partitions_read, queries_on_records
+
+    today = timezone.localdate(now)
+    if layout == "partitioned":
+        if connection.vendor != "postgresql":
+            pytest.skip("partitions are PostgreSQL's")
+        with connection.cursor() as cursor:
+            partitions.partition(cursor)
+        partitions.ensure_months(since=today - datetime.timedelta(days=730))
+    client, _ = county
+    case = CaseStory(item, civil_affairs, case_number(civil_affairs, 1, day=f"{today:%Y%m%d}"))
+    other = CaseStory(item, civil_affairs, "WAI-2024-0077")  # another system's numbering
+    first = [
+        case.submit(now - 5 * HOUR),
+        case.accept(now - 4 * HOUR),
+        case.approve_step(now - 20 * 24 * HOUR),  # weeks before the case's own date
+        other.submit(now - 400 * 24 * HOUR),
+    ]
+    results = ingest.ingest(client, first, now=now)
+    assert statuses(results) == ["accepted"] * 4
+
+    def moved(record, hours):
+        return {**record, "occurred_at": iso(now - hours * HOUR)}
+
+    again = [*first, moved(first[0], 3), moved(first[2], 2), moved(first[3], 1)]
+    results = ingest.ingest(client, again, now=now)
+    assert statuses(results) == ["duplicate"] * 7
+    assert ProcessRecord.objects.filter(source=client.code).count() == 4
+    assert QualityIssue.objects.filter(rule="conflicting_duplicate").count() == 3
+
+    if layout == "partitioned":
+        # A new record of today's case: its duplicate check and its case's history read
+        # the month before, this one, the months ahead and the default partition.
+        sqls = queries_on_records(
+            lambda: ingest.ingest(client, [case.conclude(now - HOUR)], now=now)
+        )
+        selects = [sql for sql in sqls if sql.startswith("SELECT")]
+        assert len(selects) == 2
+        for sql in selects:
+            assert 1 <= len(partitions_read(sql)) <= partitions.AHEAD + 3, sql
+        assert len(partitions.months()) > 20

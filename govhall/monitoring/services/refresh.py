@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from govhall.catalog.models import Item
 from govhall.records.models import ProcessRecord
+from govhall.records.services import bounds
 from govhall.regions.models import Level, Region
 
 from ..models import CaseFact, MonthlyRollup, RefreshState
@@ -140,7 +141,7 @@ def rebuild_incrementally() -> int:
 
 def _facts_insert(last: int) -> tuple[str, list]:
     grouped = (
-        ProcessRecord.objects.filter(pk__lte=last)
+        ProcessRecord.objects.filter(bounds.within_case_bound(), pk__lte=last)
         .values("case_number", "implementation_code")
         .annotate(**FACT_AGGREGATES)
         .annotate(month=TruncMonth("concluded_at", output_field=DateField()))
@@ -303,12 +304,14 @@ def _stored_facts(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]
 
 
 def _facts_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
-    """Recompute each case's fact from all of its records, in grouped queries."""
+    """Recompute each case's fact from all of its records, in grouped queries (each
+    case's records from its ``bounds.earliest`` on: a partitioned table reads only the
+    months they can lie in)."""
     numbers = sorted({number for number, _ in keys})
     grouped = []
     for part in _chunks(numbers):
         grouped.extend(
-            ProcessRecord.objects.filter(case_number__in=part)
+            ProcessRecord.objects.filter(bounds.case_filter(part))
             .values("case_number", "implementation_code")
             .annotate(**FACT_AGGREGATES)
             .order_by()

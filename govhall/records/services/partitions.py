@@ -164,6 +164,18 @@ def detach(cursor, month: datetime.date, *, drop: bool) -> str:
     return kept
 
 
+def set_parent_statistics(cursor) -> None:
+    """The distinct-count ratio of case numbers on the partitioned parent too. A parent's
+    statistics are "inherited" ones (gathered over all partitions), which read
+    ``n_distinct_inherited``, not ``n_distinct``: without it the planner takes the
+    sample's count (60,802 of 182,179 cases at 1,000,000 records) when it plans a join
+    of the whole table on ``case_number``."""
+    for option in ("n_distinct", "n_distinct_inherited"):
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ALTER COLUMN case_number SET ({option} = {N_DISTINCT_CASES})"
+        )
+
+
 # The layout change itself: the migration runs it where the deployment asks for
 # partitions (GOVHALL_RECORDS_PARTITIONED), ``manage.py partition_records`` later.
 
@@ -210,9 +222,7 @@ def partition(cursor) -> bool:
     )
     cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN id SET DEFAULT nextval('{SEQUENCE}')")
     cursor.execute(f"ALTER SEQUENCE {SEQUENCE} OWNED BY {TABLE}.id")
-    cursor.execute(
-        f"ALTER TABLE {TABLE} ALTER COLUMN case_number SET (n_distinct = {N_DISTINCT_CASES})"
-    )
+    set_parent_statistics(cursor)
     cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
     today = datetime.date.today()
     since = first.date() if first else today

@@ -25,6 +25,7 @@ from govhall.catalog.models import Item
 from govhall.core import context
 from govhall.core.services import audit, calendar
 from govhall.records.models import ProcessRecord
+from govhall.records.services import bounds
 from govhall.regions.models import Region
 
 from ..models import (
@@ -283,13 +284,14 @@ def _step_codes(steps) -> tuple[str, ...]:
 
 
 def evaluate_cases(keys: set[CaseKey], book: RuleBook, guides: dict | None = None) -> None:
-    """Fold and evaluate the stream rules of these cases from all their records."""
+    """Fold and evaluate the stream rules of these cases from all their records (each
+    from its ``bounds.earliest`` on: a partitioned table reads only those months)."""
     guides = {} if guides is None else guides
     numbers = sorted({number for number, _ in keys})
     for start in range(0, len(numbers), IN_CHUNK):
         part = numbers[start : start + IN_CHUNK]
         by_case: dict[CaseKey, list[ProcessRecord]] = {}
-        for record in ProcessRecord.objects.filter(case_number__in=part).order_by(
+        for record in ProcessRecord.objects.filter(bounds.case_filter(part)).order_by(
             "occurred_at", "pk"
         ):
             key = (record.case_number, record.implementation_code)
