@@ -28,6 +28,7 @@ the index changes.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import heapq
 import html
@@ -497,6 +498,14 @@ TIER_PAGE_LIMIT = 100
 SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
 _counts_lock = threading.Lock()
 _counts: OrderedDict[tuple[str, ...], tuple[int, int]] = OrderedDict()
+# Inside one ``search()`` call: the index generation its first remembered count read. Its
+# fallbacks (pinyin, correction, any word) each check a plan's count, and a remembered
+# count is as current for them as for the first check, a few statements earlier — the
+# generation is read once a search, not once a plan (a corrected query read it three
+# times). A count read anew is read with its own generation, as always.
+_search_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "search_scope", default=None
+)
 
 
 def _in_transaction() -> bool:
@@ -683,7 +692,12 @@ class _Backend:
         if connection.in_atomic_block or _in_transaction():
             return self._run(sql, params)[0][0]
         key = (connection.vendor, connection.settings_dict["NAME"], sql, repr(params))
-        generation = self._run(fulltext.GENERATION, [])[0][0]
+        scope = _search_scope.get()  # inside search(): the generation its first check read
+        generation = scope.get("generation") if scope is not None else None
+        if generation is None:
+            generation = self._run(fulltext.GENERATION, [])[0][0]
+            if scope is not None:
+                scope["generation"] = generation
         with _counts_lock:
             remembered = _counts.get(key)
             if remembered is not None and remembered[0] == generation:
@@ -1194,9 +1208,10 @@ class _PostgreSQL(_Backend):
         """What a first page of ``limit`` rows reads, in at most two statements: the first
         tier of the first bucket, as the page would read it (``_tier_rows``), and — only
         when that does not fill the page — the bucket's other tiers and the next bucket's
-        first tier in one more (``_read_steps``), not a round trip each. The page then
-        finds what it needs in what was read (a page that goes on past those reads the
-        rest tier by tier, as before); a broad query's first page reads one tier."""
+        tiers in one more (``_read_steps``; a step past the full page never runs), not a
+        round trip each. The page then finds what it needs in what was read (a page that
+        goes on into the third bucket reads it tier by tier, as before); a broad query's
+        first page reads one tier."""
         buckets = list(self._bucket_conditions())
         if not buckets:
             return
@@ -1206,7 +1221,7 @@ class _PostgreSQL(_Backend):
         if len(first) >= limit:
             return
         steps = [(strength, tier, where, params) for tier in range(1, len(self._tiers))]
-        steps += [(s, 0, w, p) for s, w, p in buckets[1:2]]
+        steps += [(s, tier, w, p) for s, w, p in buckets[1:2] for tier in range(len(self._tiers))]
         if steps:
             self._read_steps(steps, limit, want, {strength: len(first)})
 
@@ -1670,6 +1685,14 @@ def search(
     plan = plan_query(query) if query else None
     if plan is None or not plan.groups:
         return SearchResults(query, None, filters=filters, region_code=region_code, mode="empty")
+    scope = _search_scope.set({})
+    try:
+        return _search(query, queryset, plan, filters, region_code, fallbacks)
+    finally:
+        _search_scope.reset(scope)
+
+
+def _search(query, queryset, plan, filters, region_code, fallbacks) -> SearchResults:
     args = (filters, region_code, queryset)
     found = _has_match(plan, *args) if fallbacks else None
     if not fallbacks or found:
