@@ -21,7 +21,8 @@ with the PostgreSQL database of ``--database`` (migrated, not wiped);
 ``--baseline-rounds N`` times fewer rounds of ``LIKE`` (seconds a call at 1,000,000
 items); ``--in-process`` leaves out the HTTP timings; ``--pages FILE`` writes each
 query–region pair's count and first page (items, tiers, scores) to FILE, or compares
-them with FILE when it exists (a run of other code on the same database).
+them with FILE when it exists (a run of other code on the same database; set
+``PYTHONHASHSEED`` for both: the synonyms' order moves the last bit of some scores).
 
 Prints the generation rate, p50/p95 per method and the ratio to the baseline, each
 query's engine and ``LIKE`` times (slowest first: which queries make the p95), then the
@@ -270,6 +271,10 @@ def pages_and_statements(path: str | None) -> None:
             json.dump(pages, out, ensure_ascii=False)
         print(f"  counts and first pages written to {path}")
         return
+    if os.environ.get("PYTHONHASHSEED") is None:
+        # the order of a word's synonyms, and so of the tsquery's operands, follows the
+        # string hashing of the process: the last bit of some scores moves with it
+        print("  (compare with PYTHONHASHSEED set, the same for both runs)")
     with open(path) as given:
         before = json.load(given)
     differ = [key for key in pages if before.get(key) != pages[key]]
