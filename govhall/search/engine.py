@@ -1208,10 +1208,11 @@ class _PostgreSQL(_Backend):
         """What a first page of ``limit`` rows reads, in at most two statements: the first
         tier of the first bucket, as the page would read it (``_tier_rows``), and — only
         when that does not fill the page — the bucket's other tiers and the next bucket's
-        tiers in one more (``_read_steps``; a step past the full page never runs), not a
-        round trip each. The page then finds what it needs in what was read (a page that
-        goes on into the third bucket reads it tier by tier, as before); a broad query's
-        first page reads one tier."""
+        first tier in one more (``_read_steps``), not a round trip each. The page then
+        finds what it needs in what was read (a page that goes on past those reads the
+        rest tier by tier, as before); a broad query's first page reads one tier. (The
+        next bucket's other tiers in that statement too: fewer statements, but planning
+        the steps cost more than the round trips saved — eighth pass.)"""
         buckets = list(self._bucket_conditions())
         if not buckets:
             return
@@ -1221,7 +1222,7 @@ class _PostgreSQL(_Backend):
         if len(first) >= limit:
             return
         steps = [(strength, tier, where, params) for tier in range(1, len(self._tiers))]
-        steps += [(s, tier, w, p) for s, w, p in buckets[1:2] for tier in range(len(self._tiers))]
+        steps += [(s, 0, w, p) for s, w, p in buckets[1:2]]
         if steps:
             self._read_steps(steps, limit, want, {strength: len(first)})
 

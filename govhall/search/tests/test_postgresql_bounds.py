@@ -138,7 +138,7 @@ def test_name_matches_are_read_from_the_name_index_alone():
 
 def test_a_short_first_tier_reads_the_next_tiers_in_one_statement(monkeypatch):
     """A first page whose first tier does not fill it reads the bucket's other tiers and
-    the next bucket's tiers in one statement, not one each (the third bucket's, one
+    the next bucket's first tier in one statement, not one each (tiers past those, one
     each as before); the page is the same."""
 
     def page(backend, limit=20):
@@ -176,8 +176,7 @@ def test_steps_past_the_page_are_never_looked_up():
     gates = [n for n in executed if " < " in n.get("One-Time Filter", "")]
     skipped = [n for n in gates if not any(c.get("Actual Loops") for c in n.get("Plans", []))]
     assert skipped  # the page was full before the last step
-    tiers = len(backend._tiers)
-    steps = tiers - 1 + tiers  # the first bucket's other tiers, the next bucket's tiers
+    steps = len(backend._tiers) - 1 + 1  # the first bucket's other tiers, the next's first
     read = [key for key in backend._read if key != (0, 0)]
     assert len(read) == steps - len(skipped)
 
