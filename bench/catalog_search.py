@@ -2,7 +2,7 @@
 
     python -m bench.catalog_search [--count 1000000] [--rounds 5] [--database sqlite|URL]
                                    [--keep | --reuse DIR | --reuse-database]
-                                   [--baseline-rounds N] [--in-process]
+                                   [--baseline-rounds N] [--in-process] [--pages FILE]
 
 Builds a throwaway database (a temporary SQLite file, or the PostgreSQL database named
 by ``--database``, which is wiped), loads the reference data and themes, generates the
@@ -19,7 +19,10 @@ items with ``govhall.demo.generators.items``, then times a fixed set of queries:
 a kept run left there instead of building a new one; ``--reuse-database`` does the same
 with the PostgreSQL database of ``--database`` (migrated, not wiped);
 ``--baseline-rounds N`` times fewer rounds of ``LIKE`` (seconds a call at 1,000,000
-items); ``--in-process`` leaves out the HTTP timings.
+items); ``--in-process`` leaves out the HTTP timings; ``--pages FILE`` writes each
+query–region pair's count and first page (items, tiers, scores) to FILE, or compares
+them with FILE when it exists (a run of other code on the same database; set
+``PYTHONHASHSEED`` for both: the synonyms' order moves the last bit of some scores).
 
 Prints the generation rate, p50/p95 per method and the ratio to the baseline, each
 query's engine and ``LIKE`` times (slowest first: which queries make the p95), then the
@@ -230,6 +233,57 @@ def engine_search(query: str, region: str) -> tuple[int, list[int]]:
     return total, [hit.item.pk for hit in results.hits(0, 20)]
 
 
+def pages_and_statements(path: str | None) -> None:
+    """Each query–region pair's count and first page (item, tier, score) with the
+    statements it ran; with ``path``, written there, or compared with what is there
+    (another tree's run on the same database: the same results, to the bit)."""
+    import json
+
+    from django.db import connection
+
+    from govhall.search.engine import search
+
+    statements: list[int] = []
+    pages = {}
+
+    def counted(execute, sql, params, many, context):
+        statements[-1] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        for query in QUERIES:
+            for region in REGIONS:
+                statements.append(0)
+                results = search(query, region=region)
+                hits = results.hits(0, 20)
+                pages[f"{query}|{region}"] = [
+                    len(results),
+                    [[hit.item.pk, hit.tier, repr(hit.score)] for hit in hits],
+                ]
+    print(
+        f"statements (count + first page, {len(statements)} searches): "
+        f"{sum(statements)}, at most {max(statements)} a search"
+    )
+    if not path:
+        return
+    if not os.path.exists(path):
+        with open(path, "w") as out:
+            json.dump(pages, out, ensure_ascii=False)
+        print(f"  counts and first pages written to {path}")
+        return
+    if os.environ.get("PYTHONHASHSEED") is None:
+        # the order of a word's synonyms, and so of the tsquery's operands, follows the
+        # string hashing of the process: the last bit of some scores moves with it
+        print("  (compare with PYTHONHASHSEED set, the same for both runs)")
+    with open(path) as given:
+        before = json.load(given)
+    differ = [key for key in pages if before.get(key) != pages[key]]
+    print(
+        f"  counts and first pages against {path}: "
+        + ("the same for every pair" if not differ else f"DIFFERENT for {differ}")
+    )
+
+
 def time_calls(function, rounds: int) -> tuple[list[float], dict[str, int], dict[str, list[float]]]:
     samples, totals, by_query = [], {}, {}
     for query in QUERIES:  # warm caches (segmenter, synonyms, vocabulary, pages)
@@ -325,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--in-process", action="store_true", help="time in process only (no HTTP requests)"
     )
+    parser.add_argument(
+        "--pages",
+        metavar="FILE",
+        help="write each pair's count and first page to FILE, or compare with it if it exists",
+    )
     args = parser.parse_args(argv)
     if args.reuse and args.database != "sqlite":
         parser.error("--reuse works with --database sqlite only")
@@ -360,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report_line("naive LIKE scan (in process)", like))
         print(report_line("full-text engine (in process)", engine, like_p95), flush=True)
         print_per_query(engine_by_query, engine_totals, like_by_query)
+        pages_and_statements(args.pages)
         if not args.in_process:
             base, server = serve()
             try:

@@ -28,6 +28,7 @@ the index changes.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import heapq
 import html
@@ -497,6 +498,14 @@ TIER_PAGE_LIMIT = 100
 SHOWN_FIELDS = ("item_id", "name", "aliases", "body")
 _counts_lock = threading.Lock()
 _counts: OrderedDict[tuple[str, ...], tuple[int, int]] = OrderedDict()
+# Inside one ``search()`` call: the index generation its first remembered count read. Its
+# fallbacks (pinyin, correction, any word) each check a plan's count, and a remembered
+# count is as current for them as for the first check, a few statements earlier — the
+# generation is read once a search, not once a plan (a corrected query read it three
+# times). A count read anew is read with its own generation, as always.
+_search_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "search_scope", default=None
+)
 
 
 def _in_transaction() -> bool:
@@ -571,19 +580,37 @@ _items_queries = threading.local()  # a connection belongs to one thread
 
 
 class _ItemsQuery:
-    """``Item.objects.select_related(*_ITEM_RELATIONS)`` of the ids in a JSON array,
-    compiled once: its SQL, and the compiler's columns and converters, with which each
-    page's rows become items as Django's ``ModelIterable`` makes them (the item from
-    its columns, each related row through ``RelatedPopulator``)."""
+    """``Item.objects.select_related(*_ITEM_RELATIONS)`` of the ids in one parameter (a
+    JSON array on SQLite, an array on PostgreSQL), compiled once: its SQL, and the
+    compiler's columns and converters, with which each page's rows become items as
+    Django's ``ModelIterable`` makes them (the item from its columns, each related row
+    through ``RelatedPopulator``). With ``documents``, each item's index row comes in
+    the same statement (the reverse one-to-one ``search_document``, a left join), with
+    the fields ``.only(*SHOWN_FIELDS)`` loads: what ``_Backend.shown`` reads."""
 
-    def __init__(self):
+    def __init__(self, documents: bool = False):
         from django.db.models.expressions import RawSQL
 
         from govhall.catalog.models import Item
 
+        from .models import ItemDocument
+
         self.connection = connection
-        ids = RawSQL("SELECT value FROM json_each(%s)", ("[]",))
-        queryset = Item.objects.select_related(*_ITEM_RELATIONS).filter(pk__in=ids).order_by()
+        if connection.vendor == "postgresql":
+            ids = RawSQL("SELECT unnest(%s::bigint[])", ([],))
+        else:
+            ids = RawSQL("SELECT value FROM json_each(%s)", ("[]",))
+        relations = (*_ITEM_RELATIONS, "search_document") if documents else _ITEM_RELATIONS
+        queryset = Item.objects.select_related(*relations).filter(pk__in=ids).order_by()
+        if documents:
+            shown = {f.attname for f in _shown_columns()}
+            queryset = queryset.defer(
+                *(
+                    f"search_document__{f.name}"
+                    for f in ItemDocument._meta.concrete_fields
+                    if f.attname not in shown
+                )
+            )
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, _ = compiler.as_sql()
         if compiler.annotation_col_map or queryset._known_related_objects:
@@ -594,6 +621,20 @@ class _ItemsQuery:
         self.start, self.end = fields[0], fields[-1] + 1
         self.names = [column[0].target.attname for column in self.select[self.start : self.end]]
         self.model = Item
+        self.documents = documents
+
+    @classmethod
+    def of_connection(cls, documents: bool = False) -> _ItemsQuery:
+        """The thread's compiled query (a connection belongs to one thread)."""
+        name = "with_documents" if documents else "query"
+        query = getattr(_items_queries, name, None)
+        if query is None or query.connection is not connection:
+            query = cls(documents)
+            setattr(_items_queries, name, query)
+        return query
+
+    def parameter(self, item_ids: list[int]):
+        return list(item_ids) if self.connection.vendor == "postgresql" else json.dumps(item_ids)
 
     def build(self, rows: list[tuple]) -> dict[int, object]:
         from django.db.models.query import get_related_populators
@@ -651,7 +692,12 @@ class _Backend:
         if connection.in_atomic_block or _in_transaction():
             return self._run(sql, params)[0][0]
         key = (connection.vendor, connection.settings_dict["NAME"], sql, repr(params))
-        generation = self._run(fulltext.GENERATION, [])[0][0]
+        scope = _search_scope.get()  # inside search(): the generation its first check read
+        generation = scope.get("generation") if scope is not None else None
+        if generation is None:
+            generation = self._run(fulltext.GENERATION, [])[0][0]
+            if scope is not None:
+                scope["generation"] = generation
         with _counts_lock:
             remembered = _counts.get(key)
             if remembered is not None and remembered[0] == generation:
@@ -878,12 +924,8 @@ class _SQLite(_Backend):
         as much as building the twenty items from its rows."""
         if not item_ids:
             return {}
-        query = getattr(_items_queries, "query", None)
-        if query is None or query.connection is not connection:
-            query = _items_queries.query = _ItemsQuery()
-        with connection.cursor() as cursor:
-            cursor.execute(query.sql, [json.dumps(item_ids)])
-            return query.build(cursor.fetchall())
+        query = _ItemsQuery.of_connection()
+        return query.build(self._run(query.sql, [query.parameter(item_ids)]))
 
     def _documents(self, rowids: list[int]) -> dict[int, object]:
         """The index rows ``rowids`` by id, loaded with ``SHOWN_FIELDS`` only — what
@@ -1168,7 +1210,9 @@ class _PostgreSQL(_Backend):
         when that does not fill the page — the bucket's other tiers and the next bucket's
         first tier in one more (``_read_steps``), not a round trip each. The page then
         finds what it needs in what was read (a page that goes on past those reads the
-        rest tier by tier, as before); a broad query's first page reads one tier."""
+        rest tier by tier, as before); a broad query's first page reads one tier. (The
+        next bucket's other tiers in that statement too: fewer statements, but planning
+        the steps cost more than the round trips saved — eighth pass.)"""
         buckets = list(self._bucket_conditions())
         if not buckets:
             return
@@ -1409,6 +1453,28 @@ class _PostgreSQL(_Backend):
             for t in a
         )
 
+    def items(self, item_ids: list[int]) -> dict[int, object]:
+        """What ``_Backend.items`` loads and, in the same statement, the items' index rows
+        as ``_Backend.shown`` loads them (kept for ``shown``): one round trip for a
+        page's hits, not two, through a statement compiled once per thread
+        (``_ItemsQuery``) rather than two ORM queries compiled on every page."""
+        if not item_ids:
+            return {}
+        query = _ItemsQuery.of_connection(documents=True)
+        items = query.build(self._run(query.sql, [query.parameter(item_ids)]))
+        cached = _document_of_item()
+        self._shown = (
+            set(item_ids),
+            {pk: document for pk, item in items.items() if (document := cached(item, None))},
+        )
+        return items
+
+    def shown(self, item_ids: list[int]) -> dict[int, object]:
+        asked, remembered = getattr(self, "_shown", ((), {}))  # of the items just read
+        if all(i in asked for i in item_ids):
+            return {i: remembered[i] for i in item_ids if i in remembered}
+        return super().shown(item_ids)
+
     def facet(self, column: str) -> list[tuple[str, int]]:
         from_sql, params = self._from()
         sql = f"SELECT d.{column}, count(*) {from_sql} GROUP BY d.{column} ORDER BY count(*) DESC"
@@ -1432,6 +1498,14 @@ def _ids_where(condition: str) -> str:
     every row of the bucket again: 124 against 26 ms for a 6,410-row bucket at
     1,000,000 items."""
     return f"(SELECT d.id FROM {fulltext.DOC_TABLE} d WHERE {condition})"
+
+
+def _document_of_item():
+    """The getter of an item's index row as ``select_related("search_document")`` left
+    it on the item (None: the item has none)."""
+    from govhall.catalog.models import Item
+
+    return Item.search_document.related.get_cached_value
 
 
 def _backend(plan: Plan, filters: Filters, region_code: str | None, queryset) -> _Backend:
@@ -1612,6 +1686,14 @@ def search(
     plan = plan_query(query) if query else None
     if plan is None or not plan.groups:
         return SearchResults(query, None, filters=filters, region_code=region_code, mode="empty")
+    scope = _search_scope.set({})
+    try:
+        return _search(query, queryset, plan, filters, region_code, fallbacks)
+    finally:
+        _search_scope.reset(scope)
+
+
+def _search(query, queryset, plan, filters, region_code, fallbacks) -> SearchResults:
     args = (filters, region_code, queryset)
     found = _has_match(plan, *args) if fallbacks else None
     if not fallbacks or found:

@@ -125,8 +125,7 @@ class GroupedResults(Sequence):
             return [Group(hit) for hit in self.results.hits(skipped, limit, highlight=highlight)]
         keys = self._keys[offset : offset + limit]
         ids = [self._lead[k][0] for k in keys]
-        selected = Item.objects.select_related("current", "department", "region")
-        items = {item.pk: item for item in selected.filter(pk__in=ids)}
+        items = self.results._backend.items(ids)  # on PostgreSQL with the index rows
         documents = self.results._backend.shown(ids)
         terms = highlight_terms(self.results.plan, documents.values()) if highlight else set()
         codes = [k for k in keys if not k.startswith("#")] if others else []

@@ -318,3 +318,39 @@ def test_a_tier_is_read_without_parallel_workers():
     control = statements[0].replace(f" AND {engine._NO_WORKERS}", "")
     assert "Gather" in plan(control)
     assert all("Gather" not in plan(sql) for sql in statements)
+
+
+def loaded(instance) -> dict:
+    """A model instance's loaded field values (what a query put on it)."""
+    return {k: v for k, v in instance.__dict__.items() if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("query,region", [("营业执照", "440703"), ("开餐馆", None)])
+def test_a_page_reads_its_items_and_their_index_rows_in_one_statement(query, region):
+    """The hits' items (with version, department and region) and their index rows come
+    from one statement, equal to what the two ORM queries load."""
+    from govhall.catalog.models import Item
+    from govhall.search.models import ItemDocument
+
+    results = search_items(query, region=region)
+    ids = [row[0] for row in results._backend.page(0, 20)]  # the page itself, read first
+    assert ids
+    with CaptureQueriesContext(connection) as queries:
+        hits = results.hits(0, 20)
+    assert len(queries.captured_queries) == 1
+    assert [hit.item.pk for hit in hits] == ids
+    items = Item.objects.select_related(*engine._ITEM_RELATIONS).filter(pk__in=ids)
+    documents = ItemDocument.objects.filter(item_id__in=ids).only(*engine.SHOWN_FIELDS)
+    items = {item.pk: item for item in items}
+    documents = {document.item_id: document for document in documents}
+    for hit in hits:
+        item = items[hit.item.pk]
+        assert loaded(hit.item) == loaded(item)
+        for relation in engine._ITEM_RELATIONS:
+            assert loaded(getattr(hit.item, relation)) == loaded(getattr(item, relation))
+        document = documents[hit.item.pk]
+        assert loaded(hit.document) == loaded(document)
+        assert hit.document.get_deferred_fields() == document.get_deferred_fields()
+    with CaptureQueriesContext(connection) as queries:  # what the page kept, asked again
+        assert results._backend.shown(ids[:3]) == {i: documents[i] for i in ids[:3]}
+    assert queries.captured_queries == []

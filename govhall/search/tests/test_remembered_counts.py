@@ -55,3 +55,27 @@ def test_counts_inside_a_transaction_are_not_remembered(licences):
         assert counted("营业执照") == (total - 1, True)
         transaction.set_rollback(True)
     assert counted("营业执照")[0] == total
+
+
+@pytest.mark.parametrize("query", ["营叶执照", "营业执熙"])
+def test_a_search_reads_the_index_generation_once_through_its_fallbacks(licences, query):
+    """The exact plan finds nothing; the fallback that does is checked against the
+    generation the first check read, not a new read per plan. A change of the index is
+    still seen by the next search."""
+    from govhall.search.engine import search
+    from govhall.search.fulltext import GENERATION_TABLE
+
+    def generation_reads(statements) -> int:
+        return sum(GENERATION_TABLE in q["sql"] for q in statements)
+
+    first = search(query)  # the counts read and remembered
+    assert first.mode in ("pinyin", "corrected") and len(first) > 0
+    with CaptureQueriesContext(connection) as queries:
+        again = search(query)
+    assert (again.mode, len(again)) == (first.mode, len(first))
+    assert generation_reads(queries.captured_queries) == 1
+    assert not [q for q in queries.captured_queries if "count(*)" in q["sql"]]
+
+    item = Item.objects.filter(name=LICENCE).first()
+    remove_item(item)
+    assert len(search(query)) == len(first) - 1
