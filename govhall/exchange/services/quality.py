@@ -119,10 +119,11 @@ def case_history(case_numbers: Iterable[str], exclude: Iterable = ()) -> list[Fa
         .values_list("case_number", "implementation_code", "message_type", "event")
         .annotate(first=Min("occurred_at"))
     )
-    return [
-        Fact(None, number, code, message_type, event, first, "", is_new=False)
-        for number, code, message_type, event, first in grouped
-    ]
+    with bounds.by_index():
+        return [
+            Fact(None, number, code, message_type, event, first, "", is_new=False)
+            for number, code, message_type, event, first in grouped
+        ]
 
 
 def check(

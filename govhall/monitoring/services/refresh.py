@@ -309,13 +309,14 @@ def _facts_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], CaseFact]:
     months they can lie in)."""
     numbers = sorted({number for number, _ in keys})
     grouped = []
-    for part in _chunks(numbers):
-        grouped.extend(
-            ProcessRecord.objects.filter(bounds.case_filter(part))
-            .values("case_number", "implementation_code")
-            .annotate(**FACT_AGGREGATES)
-            .order_by()
-        )
+    with bounds.by_index():
+        for part in _chunks(numbers):
+            grouped.extend(
+                ProcessRecord.objects.filter(bounds.case_filter(part))
+                .values("case_number", "implementation_code")
+                .annotate(**FACT_AGGREGATES)
+                .order_by()
+            )
     codes = {row["implementation_code"] for row in grouped}
     items = _items_of(codes)
     levels = _levels_of({row["region_code"] for row in grouped})

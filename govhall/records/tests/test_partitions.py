@@ -345,3 +345,100 @@ def test_the_partitioned_parent_estimates_case_numbers_by_the_ratio():
             [partitions.TABLE],
         )
         assert cursor.fetchone()[0] == pytest.approx(-0.16)
+
+
+def plans_of_record_lookups(run) -> list[list[str]]:
+    """The plan PostgreSQL chose for each statement ``run`` sends to the record table,
+    explained on the same connection just before it runs (so with the settings in force
+    for it)."""
+    plans = []
+
+    def explain(execute, sql, params, many, context):
+        if f'"{partitions.TABLE}"' in sql and sql.lstrip().upper().startswith("SELECT"):
+            with connection.connection.cursor() as raw:
+                raw.execute(f"EXPLAIN (COSTS OFF) {sql}", params)
+                plans.append([row[0] for row in raw.fetchall()])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain):
+        run()
+    return plans
+
+
+@postgres_only
+def test_case_lookups_read_months_by_index_and_leave_the_setting_as_it_was():
+    """The quality history, the refresh's re-read and supervision's re-read of a batch of
+    cases go through the case-number index in every month they read, never a scan of a
+    whole partition (a small partition makes a scan look cheaper: ninth pass), and the
+    planner's setting is back as it was afterwards."""
+    from govhall.exchange.services import quality
+    from govhall.monitoring.services import refresh
+    from govhall.supervision.services import detection
+    from govhall.supervision.services.rules import RuleBook
+
+    today = datetime.date.today()
+    partitions.ensure_months(since=today - datetime.timedelta(days=62))
+    now = datetime.datetime.now(SHANGHAI)
+    numbers = [number_of(today)[:-3] + f"{n:03d}" for n in range(40)]
+    for number in numbers:
+        record(now, number)
+        record(now - datetime.timedelta(days=35), number, event="consult")  # the month before
+    code = "X" * 20 + "XK00000001"
+    keys = {(number, code) for number in numbers}
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {partitions.TABLE}")
+    plans = plans_of_record_lookups(lambda: quality.case_history(numbers))
+    plans += plans_of_record_lookups(lambda: refresh._facts_of(keys))
+    plans += plans_of_record_lookups(lambda: detection.evaluate_cases(keys, RuleBook()))
+    assert len(plans) >= 3
+    for plan in plans:
+        text = "\n".join(plan)
+        assert "Seq Scan" not in text and "Index" in text, text
+    assert len(quality.case_history(numbers)) == 2 * len(numbers)  # still every record
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a caller's own choice is kept
+    quality.case_history(numbers)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "off"
+
+
+@postgres_only
+def test_records_dated_after_the_months_created_are_still_found_by_every_lookup():
+    """No lookup is bounded ahead: a record dated past the partitions created (a clock
+    years off; it lands in the default partition) and one on the first moment of a month
+    ahead are read back with their case and found by id, on both layouts."""
+    from govhall.exchange.services import quality
+
+    today = datetime.date.today()
+    partitions.ensure_months()
+    number = number_of(today)
+    ahead = partitions.first_of(today)
+    for _ in range(partitions.AHEAD):
+        ahead = partitions.next_month(ahead)
+    first_ahead = datetime.datetime.combine(ahead, datetime.time(0, 0), SHANGHAI)
+    far = datetime.datetime(today.year + 5, 1, 1, 9, tzinfo=SHANGHAI)
+    made = [
+        record(datetime.datetime.now(SHANGHAI), number),
+        record(first_ahead, number, event="accept", message_type="1"),
+        record(far, number, event="conclude", message_type="4"),
+    ]
+    assert partition_of(made[1].pk) == partitions.name_of(ahead)
+    assert partition_of(made[2].pk) == partitions.DEFAULT
+
+    def answers():
+        history = sorted(f.occurred_at for f in quality.case_history([number]))
+        found = set(
+            ProcessRecord.objects.filter(
+                bounds.record_filter([(r.record_id, number, r.occurred_at) for r in made])
+            ).values_list("record_id", flat=True)
+        )
+        return history, found
+
+    assert answers() == (sorted(r.occurred_at for r in made), {r.record_id for r in made})
+    partitioned = answers()
+    with connection.cursor() as cursor:
+        assert partitions.unpartition(cursor)
+    assert answers() == partitioned

@@ -291,9 +291,11 @@ def evaluate_cases(keys: set[CaseKey], book: RuleBook, guides: dict | None = Non
     for start in range(0, len(numbers), IN_CHUNK):
         part = numbers[start : start + IN_CHUNK]
         by_case: dict[CaseKey, list[ProcessRecord]] = {}
-        for record in ProcessRecord.objects.filter(bounds.case_filter(part)).order_by(
-            "occurred_at", "pk"
-        ):
+        with bounds.by_index():
+            records = list(
+                ProcessRecord.objects.filter(bounds.case_filter(part)).order_by("occurred_at", "pk")
+            )
+        for record in records:
             key = (record.case_number, record.implementation_code)
             if key in keys:
                 by_case.setdefault(key, []).append(record)
