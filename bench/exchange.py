@@ -808,7 +808,14 @@ def records_grouped(s, key: str | None) -> dict[str, dict[str, int]]:
             (earliest,) = cursor.fetchone()
         if earliest is None:
             return {}
-        floor, floor_args = "WHERE r.occurred_at >= CAST(%s AS timestamptz)", [earliest]
+        # and the concluded cases' numbers as one array, read by each month's case-number
+        # index (186–200 ms against 240–258 for a hash join over those months' rows, the
+        # same counters; ninth pass)
+        floor = (
+            "WHERE r.occurred_at >= CAST(%s AS timestamptz) "
+            "AND r.case_number = ANY(ARRAY(SELECT case_number FROM concluded))"
+        )
+        floor_args = [earliest]
     sql = f"""
         WITH concluded AS (
             SELECT DISTINCT case_number, implementation_code FROM {records}

@@ -52,14 +52,26 @@ def test_the_benchmark_runs_at_a_tiny_volume(live_server, transactional_referenc
 
 
 @pytest.mark.django_db
-def test_cold_counters_match_the_rollups_for_every_slice_shape():
+@pytest.mark.parametrize("layout", ["flat", "partitioned"])
+def test_cold_counters_match_the_rollups_for_every_slice_shape(layout):
     """The record path's SQL against the refresh, for a whole region, a level's own
-    departments, one department and no item type."""
+    departments, one department and no item type — on one table and (PostgreSQL) on the
+    table partitioned by month, whose join reads the months by the concluded cases'
+    numbers."""
+    import datetime
+
     from govhall.demo.generators import records as generator
     from govhall.monitoring.models import TargetScope
     from govhall.monitoring.services import indicators, refresh
     from govhall.monitoring.services.indicators import Slice
+    from govhall.records.services import partitions
 
+    if layout == "partitioned":
+        if connection.vendor != "postgresql":
+            pytest.skip("partitions are PostgreSQL's")
+        with connection.cursor() as cursor:
+            partitions.partition(cursor)  # inside the test's transaction, rolled back
+        partitions.ensure_months(since=datetime.date.today() - datetime.timedelta(days=150))
     generator.generate(6000, months=3, seed=41, cities=2, source="bench")
     refresh.refresh()
     month = exchange.last_whole_month()
@@ -81,6 +93,7 @@ def test_cold_counters_match_the_rollups_for_every_slice_shape():
         facts = exchange.facts_grouped(s, None).get("all", none)
         assert cold == facts == indicators.counters(s), s
         assert cold["volume"] > 0, s
+    assert partitions.is_partitioned() == (layout == "partitioned")
 
 
 def test_server_and_database_choices(monkeypatch):
