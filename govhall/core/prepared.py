@@ -11,7 +11,8 @@ Arguments are text, whole numbers or UUIDs, each compared as it is (``=`` or an 
 list; a key, a ``CharField``): ``build`` must pass each argument to the query unchanged —
 checked when compiling (each marker must appear once, as given, or as the hex text a
 database without a UUID type stores). A plan is kept per kind and number of arguments,
-so an ``IN`` list of three is compiled once, and one of four once more.
+so an ``IN`` list of three is compiled once, and one of four once more. A
+``values_list()`` (of columns, not flat) gives its tuples, converted as it converts them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ValuesListIterable, get_related_populators
 
 
 class Prepared:
@@ -85,6 +86,13 @@ class _Plan:
         self.alias, self.sql, self.params, self.slots = alias, sql, list(params), slots
         self.as_given = as_given
         self.compiler = compiler
+        # ``values_list()`` (not flat, not named): the rows are tuples, as it gives them.
+        self.tuples = queryset._iterable_class is ValuesListIterable
+        if self.tuples:
+            query = queryset.query
+            if query.extra_select or query.annotation_select:
+                raise ValueError("values_list() of plain columns only")
+            return
         select, klass_info = compiler.select, compiler.klass_info
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
@@ -101,6 +109,8 @@ class _Plan:
         with self.compiler.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        if self.tuples:
+            return [tuple(row) for row in self.compiler.results_iter([rows])]
         found = []
         for row in self.compiler.results_iter([rows]):
             obj = self.model.from_db(self.alias, self.init_list, row[self.start : self.end])

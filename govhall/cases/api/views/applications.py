@@ -20,6 +20,7 @@ from govhall.catalog.services import published
 from govhall.core.api.auth import AUTHENTICATION
 from govhall.core.api.errors import NotFound
 from govhall.core.api.parsers import FormParser, JSONParser, MultiPartParser
+from govhall.core.api.plain import PlainBody
 from govhall.core.api.serializers import ApiErrors
 from govhall.core.errors import refuse
 
@@ -66,6 +67,9 @@ def _payload(application: Application) -> dict:
 
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "delivery", "delivery_address")
+# ``ApplyRequest``'s rules on a plain body without DRF's layers; any other body (and every
+# invalid one) goes through the serializer, which words the errors.
+_plain_apply = PlainBody(s.ApplyRequest)
 
 
 def _idempotency_key(request) -> str:
@@ -269,9 +273,11 @@ class ApplicationApplyView(ApplicantAPIView):
     def post(self, request):
         key = _idempotency_key(request)
         identity = identity_of(request)
-        body = s.ApplyRequest(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = _plain_apply(request.data)
+        if data is None:
+            body = s.ApplyRequest(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
         item, bundle = _item_or_bundle(data)
         wanted = [(m["key"], m["locker_file"]) for m in data["materials"]]
         files = applications.locker_files(identity, [w[1] for w in wanted])
