@@ -116,6 +116,7 @@ def build(count: int) -> dict:
     from govhall.demo.catalog.loader import load_themes
     from govhall.demo.generators.items import generate
     from govhall.regions.services import loading
+    from govhall.search import fulltext
 
     timings = {}
     started = time.perf_counter()
@@ -141,6 +142,7 @@ def build(count: int) -> dict:
             # GIN indexes' pending lists (up to 256 kB each since search migration 0007,
             # 4 MB before) are read through by every lookup until a vacuum merges them.
             cursor.execute("VACUUM ANALYZE search_itemdocument")
+            cursor.execute(f"VACUUM ANALYZE {fulltext.RANKING_TABLE}")  # its hint bits too
             cursor.execute("ANALYZE")
     return timings
 
@@ -190,6 +192,9 @@ def sizes() -> list[tuple[str, int]]:
             for table in ITEM_TABLES + INDEX_TABLES:
                 cursor.execute("SELECT pg_total_relation_size(%s)", [table])
                 rows.append((f"{table} (total)", cursor.fetchone()[0]))
+            # the vectors again, for ts_rank (search 0008)
+            cursor.execute("SELECT pg_total_relation_size(to_regclass('search_rankingvector'))")
+            rows.append(("search_rankingvector (total)", cursor.fetchone()[0] or 0))
             cursor.execute("SELECT pg_relation_size('search_itemdocument_vector_gin')")
             rows.append(("  of which the GIN index", cursor.fetchone()[0]))
             # the strength buckets (0005), the name bucket's region tiers (0006)

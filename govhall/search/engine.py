@@ -1244,7 +1244,7 @@ class _PostgreSQL(_Backend):
                 gate = f" AND (SELECT n FROM n{k - 1}) < %s"
                 tier_params = [*tier_params, limit - sum(read.values())]
             ctes.append(
-                f"s{k} AS MATERIALIZED (SELECT d.id, d.item_id, d.search_vector "
+                f"s{k} AS MATERIALIZED (SELECT d.id, d.item_id "
                 f"FROM search_itemdocument d WHERE {tier_where}{gate} ORDER BY d.id LIMIT %s)"
             )
             params += [*tier_params, want]
@@ -1256,7 +1256,7 @@ class _PostgreSQL(_Backend):
         sql = (
             f"WITH {', '.join(ctes)} SELECT u.k, u.id, u.item_id, CASE WHEN row_number() "
             "OVER (PARTITION BY u.strength ORDER BY u.k, u.id) <= u.ranked "
-            f"THEN -ts_rank(%s::float4[], u.search_vector, {self.QUERY}) END "
+            f"THEN {self._rank_of('u.id')} END "
             f"FROM ({' UNION ALL '.join(arms)}) u WHERE {_NO_WORKERS} ORDER BY u.k, u.id"
         )
         rows = self._run(sql, [*params, self.WEIGHTS, _tsquery(self.plan), *ranked])
@@ -1272,6 +1272,19 @@ class _PostgreSQL(_Backend):
             step_rows = by_step.get(k, [])
             self._read[(strength, tier)] = (step_rows, len(step_rows) < want)
             on_page += len(step_rows)
+
+    def _rank_of(self, document_id: str) -> str:
+        """``-ts_rank`` of the document whose id is ``document_id`` (parameters: the
+        weights, the query), its vector read from the ranking table by key
+        (``fulltext.RANKING_TABLE``: in a narrow row, where the document's own is out of
+        line in TOAST), only for the rows the expression is evaluated for. A lookup per
+        row: at 100,000 items the benchmark's ranking statements spent 60 % less on
+        ranking than with the document's vector, and 30 % less than with one scan of
+        the ids as an array joined back (docs/performance.md, ninth pass)."""
+        vector = (
+            f"SELECT r.vector FROM {fulltext.RANKING_TABLE} r WHERE r.document_id = {document_id}"
+        )
+        return f"-ts_rank(%s::float4[], ({vector}), {self.QUERY})"
 
     def _bucket_conditions(self) -> Iterator[tuple[int, str, list]]:
         """(strength, WHERE clause, its parameters) of each non-empty strength bucket, in
@@ -1344,8 +1357,8 @@ class _PostgreSQL(_Backend):
         ]
         if unscored:  # the tiers' rows within the bound, ranked in one statement
             sql = (
-                f"SELECT d.id, -ts_rank(%s::float4[], d.search_vector, {self.QUERY}) "
-                "FROM search_itemdocument d WHERE d.id = ANY(%s)"
+                f"SELECT r.document_id, -ts_rank(%s::float4[], r.vector, {self.QUERY}) "
+                f"FROM {fulltext.RANKING_TABLE} r WHERE r.document_id = ANY(%s)"
             )
             self._scores.update(self._run(sql, [self.WEIGHTS, _tsquery(self.plan), unscored]))
         found: list[tuple[int, float, int]] = []
@@ -1385,19 +1398,20 @@ class _PostgreSQL(_Backend):
             return rows
         tier_where, more_params = self._tier_where(strength, tier, where, params)
         to_rank = max(0, ranked - len(rows))  # of the rows read now, the first to_rank
-        columns = "d.id, d.item_id, d.search_vector" if to_rank else "d.id, d.item_id"
-        sql = f"SELECT {columns} FROM search_itemdocument d WHERE {tier_where} AND {_NO_WORKERS}"
+        sql = (
+            "SELECT d.id, d.item_id FROM search_itemdocument d "
+            f"WHERE {tier_where} AND {_NO_WORKERS}"
+        )
         if rows:
             sql += " AND d.id > %s"
             more_params.append(rows[-1][0])
         sql += " ORDER BY d.id LIMIT %s"
         more_params.append(want - len(rows))
         if to_rank:
-            # the vector goes through the sort as a TOAST pointer: only ts_rank reads it
+            # the first to_rank rows' vectors, and only theirs, from the ranking table
             sql = (
                 f"SELECT t.id, t.item_id, CASE WHEN row_number() OVER (ORDER BY t.id) <= %s "
-                f"THEN -ts_rank(%s::float4[], t.search_vector, {self.QUERY}) END "
-                f"FROM ({sql}) t ORDER BY t.id"
+                f"THEN {self._rank_of('t.id')} END FROM ({sql}) t ORDER BY t.id"
             )
             more_params = [to_rank, self.WEIGHTS, _tsquery(self.plan), *more_params]
             read = self._run(sql, more_params)

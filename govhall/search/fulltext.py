@@ -173,6 +173,91 @@ POSTGRES_GIN_BOUND = [
 POSTGRES_GIN_UNBOUND = [
     f"ALTER INDEX {name} RESET (gin_pending_list_limit)" for name in POSTGRES_GIN_INDEXES
 ]
+# PostgreSQL: each document's vector again, in a narrow table of its own, for ts_rank.
+# In the wide document row the vector (1.6 kB on average) is moved out of line to TOAST,
+# uncompressed: ranking a row read the TOAST index and one or two chunks besides the
+# row. Here the row is (id, vector), small enough to stay in the heap page (storage
+# MAIN: out of line only if it could not fit a page; lz4, where the server has it, for
+# the few over 2 kB — tsvectors hardly compress), so ranking a row is one lookup by
+# key. The same vectors, so the same scores. Statement-level triggers with transition
+# tables copy every write of the document table — the ORM's saves and deletes, the
+# bulk loads' COPY, a rebuild, a flush's TRUNCATE — in the same transaction, one
+# statement per writing statement (migration 0008; engine._PostgreSQL._rank_of).
+RANKING_TABLE = "search_rankingvector"
+POSTGRES_RANKING_CREATE = [
+    f"""CREATE TABLE {RANKING_TABLE} (
+        document_id bigint NOT NULL PRIMARY KEY, vector tsvector NOT NULL
+    )""",
+    f"ALTER TABLE {RANKING_TABLE} ALTER COLUMN vector SET STORAGE MAIN",
+]
+POSTGRES_RANKING_KEEP = [
+    f"""CREATE FUNCTION {RANKING_TABLE}_copy() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            TRUNCATE {RANKING_TABLE};
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            DELETE FROM {RANKING_TABLE} r USING removed o WHERE r.document_id = o.id;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO {RANKING_TABLE} (document_id, vector)
+            SELECT n.id, n.search_vector FROM written n ORDER BY n.id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE TRIGGER {DOC_TABLE}_ranking_insert AFTER INSERT ON {DOC_TABLE}
+        REFERENCING NEW TABLE AS written
+        FOR EACH STATEMENT EXECUTE FUNCTION {RANKING_TABLE}_copy()""",
+    f"""CREATE TRIGGER {DOC_TABLE}_ranking_update AFTER UPDATE ON {DOC_TABLE}
+        REFERENCING OLD TABLE AS removed NEW TABLE AS written
+        FOR EACH STATEMENT EXECUTE FUNCTION {RANKING_TABLE}_copy()""",
+    f"""CREATE TRIGGER {DOC_TABLE}_ranking_delete AFTER DELETE ON {DOC_TABLE}
+        REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION {RANKING_TABLE}_copy()""",
+    f"""CREATE TRIGGER {DOC_TABLE}_ranking_truncate AFTER TRUNCATE ON {DOC_TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION {RANKING_TABLE}_copy()""",
+    # the rows there are, in document order (what a tier's ranking reads together)
+    f"""INSERT INTO {RANKING_TABLE} (document_id, vector)
+        SELECT id, search_vector FROM {DOC_TABLE} ORDER BY id""",
+]
+POSTGRES_RANKING_DROP = [
+    *(
+        f"DROP TRIGGER IF EXISTS {DOC_TABLE}_ranking_{event} ON {DOC_TABLE}"
+        for event in ("insert", "update", "delete", "truncate")
+    ),
+    f"DROP FUNCTION IF EXISTS {RANKING_TABLE}_copy()",
+    f"DROP TABLE IF EXISTS {RANKING_TABLE}",
+]
+
+
+def create_ranking(schema_editor) -> None:
+    """The ranking vectors' table, its triggers and its rows (PostgreSQL; migration 0008).
+    lz4 where the server was built with it, pglz otherwise (slower to read, the same
+    vectors)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+    method = "lz4" if row and row[0] else "pglz"
+    for sql in POSTGRES_RANKING_CREATE:
+        schema_editor.execute(sql)
+    schema_editor.execute(
+        f"ALTER TABLE {RANKING_TABLE} ALTER COLUMN vector SET COMPRESSION {method}"
+    )
+    for sql in POSTGRES_RANKING_KEEP:
+        schema_editor.execute(sql)
+
+
+def drop_ranking(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in POSTGRES_RANKING_DROP:
+            schema_editor.execute(sql)
+
+
 POSTGRES_DROP = [
     "DROP INDEX IF EXISTS search_itemdocument_vector_gin",
     f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS search_vector",

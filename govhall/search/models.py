@@ -10,7 +10,9 @@ model, because it differs by database (created in migration 0002):
 * PostgreSQL: a generated ``tsvector`` column ``search_vector`` (weights A name, B
   aliases, C pinyin, D body) with a GIN index, and GIN indexes on the vectors of
   ``name_keys`` and of ``name_keys`` with ``alias_keys`` (the ranking's strength
-  buckets; migration 0005, with the index generation that counts are remembered by).
+  buckets; migration 0005, with the index generation that counts are remembered by),
+  and the vectors again in a narrow table that ``ts_rank`` reads (migration 0008,
+  ``fulltext.RANKING_TABLE``), copied by triggers from every write of this table.
 
 Either way, writing an ``ItemDocument`` row is all it takes to index an item.
 """
