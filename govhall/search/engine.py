@@ -1254,12 +1254,14 @@ class _PostgreSQL(_Backend):
             arms.append(f"SELECT {k} AS k, {strength} AS strength, %s AS ranked, * FROM s{k}")
         ranked = [max(0, RANK_LIMIT - read.get(strength, 0)) for strength, *_ in steps]
         sql = (
-            f"WITH {', '.join(ctes)} SELECT u.k, u.id, u.item_id, CASE WHEN row_number() "
-            "OVER (PARTITION BY u.strength ORDER BY u.k, u.id) <= u.ranked "
-            f"THEN {self._rank_of('u.id')} END "
-            f"FROM ({' UNION ALL '.join(arms)}) u WHERE {_NO_WORKERS} ORDER BY u.k, u.id"
+            f"WITH {', '.join(ctes)}, u AS MATERIALIZED (SELECT u.k, u.id, u.item_id, "
+            "row_number() OVER (PARTITION BY u.strength ORDER BY u.k, u.id) <= u.ranked AS ranked "
+            f"FROM ({' UNION ALL '.join(arms)}) u WHERE {_NO_WORKERS}) "
+            "SELECT u.k, u.id, u.item_id, s.score FROM u LEFT JOIN "
+            f"({self._ranking('ARRAY(SELECT u.id FROM u WHERE u.ranked)')}) s "
+            "ON s.document_id = u.id ORDER BY u.k, u.id"
         )
-        rows = self._run(sql, [*params, self.WEIGHTS, _tsquery(self.plan), *ranked])
+        rows = self._run(sql, [*params, *ranked, self.WEIGHTS, _tsquery(self.plan)])
         by_step: dict[int, list[tuple[int, int]]] = {}
         for k, id_, item_id, score in rows:
             by_step.setdefault(k, []).append((id_, item_id))
@@ -1273,18 +1275,18 @@ class _PostgreSQL(_Backend):
             self._read[(strength, tier)] = (step_rows, len(step_rows) < want)
             on_page += len(step_rows)
 
-    def _rank_of(self, document_id: str) -> str:
-        """``-ts_rank`` of the document whose id is ``document_id`` (parameters: the
-        weights, the query), its vector read from the ranking table by key
-        (``fulltext.RANKING_TABLE``: in a narrow row, where the document's own is out of
-        line in TOAST), only for the rows the expression is evaluated for. A lookup per
-        row: at 100,000 items the benchmark's ranking statements spent 60 % less on
-        ranking than with the document's vector, and 30 % less than with one scan of
-        the ids as an array joined back (docs/performance.md, ninth pass)."""
-        vector = (
-            f"SELECT r.vector FROM {fulltext.RANKING_TABLE} r WHERE r.document_id = {document_id}"
+    def _ranking(self, ids: str) -> str:
+        """(document_id, score) of the documents in the array ``ids``, ``-ts_rank`` of
+        their vectors (parameters: the weights, the query) read from the ranking table
+        (``fulltext.RANKING_TABLE``: in a narrow row, where the document's own is out
+        of line in TOAST) in one index scan of the array. At 1,000,000 items the
+        benchmark's ranking statements spent 25–45 % less on ranking than with the
+        document's vector, a lookup per row 10–30 % less (docs/performance.md, ninth
+        pass)."""
+        return (
+            f"SELECT r.document_id, -ts_rank(%s::float4[], r.vector, {self.QUERY}) AS score "
+            f"FROM {fulltext.RANKING_TABLE} r WHERE r.document_id = ANY({ids})"
         )
-        return f"-ts_rank(%s::float4[], ({vector}), {self.QUERY})"
 
     def _bucket_conditions(self) -> Iterator[tuple[int, str, list]]:
         """(strength, WHERE clause, its parameters) of each non-empty strength bucket, in
@@ -1356,10 +1358,7 @@ class _PostgreSQL(_Backend):
             if id_ not in self._scores
         ]
         if unscored:  # the tiers' rows within the bound, ranked in one statement
-            sql = (
-                f"SELECT r.document_id, -ts_rank(%s::float4[], r.vector, {self.QUERY}) "
-                f"FROM {fulltext.RANKING_TABLE} r WHERE r.document_id = ANY(%s)"
-            )
+            sql = self._ranking("%s")
             self._scores.update(self._run(sql, [self.WEIGHTS, _tsquery(self.plan), unscored]))
         found: list[tuple[int, float, int]] = []
         for tier, rows, ranked, start, stop in reached:
@@ -1399,7 +1398,7 @@ class _PostgreSQL(_Backend):
         tier_where, more_params = self._tier_where(strength, tier, where, params)
         to_rank = max(0, ranked - len(rows))  # of the rows read now, the first to_rank
         sql = (
-            "SELECT d.id, d.item_id FROM search_itemdocument d "
+            f"SELECT d.id, d.item_id FROM search_itemdocument d "
             f"WHERE {tier_where} AND {_NO_WORKERS}"
         )
         if rows:
@@ -1409,11 +1408,12 @@ class _PostgreSQL(_Backend):
         more_params.append(want - len(rows))
         if to_rank:
             # the first to_rank rows' vectors, and only theirs, from the ranking table
+            ranking = self._ranking("ARRAY(SELECT t.id FROM t ORDER BY t.id LIMIT %s)")
             sql = (
-                f"SELECT t.id, t.item_id, CASE WHEN row_number() OVER (ORDER BY t.id) <= %s "
-                f"THEN {self._rank_of('t.id')} END FROM ({sql}) t ORDER BY t.id"
+                f"WITH t AS MATERIALIZED ({sql}) SELECT t.id, t.item_id, s.score FROM t "
+                f"LEFT JOIN ({ranking}) s ON s.document_id = t.id ORDER BY t.id"
             )
-            more_params = [to_rank, self.WEIGHTS, _tsquery(self.plan), *more_params]
+            more_params = [*more_params, self.WEIGHTS, _tsquery(self.plan), to_rank]
             read = self._run(sql, more_params)
             self._scores.update((id_, score) for id_, _, score in read[:to_rank])
             more = [(id_, item_id) for id_, item_id, _ in read]
