@@ -1280,8 +1280,8 @@ class _PostgreSQL(_Backend):
         their vectors (parameters: the weights, the query) read from the ranking table
         (``fulltext.RANKING_TABLE``: in a narrow row, where the document's own is out
         of line in TOAST) in one index scan of the array. At 1,000,000 items the
-        benchmark's ranking statements spent 25–45 % less on ranking than with the
-        document's vector, a lookup per row 10–30 % less (docs/performance.md, ninth
+        benchmark's ranking statements spent 26–47 % less on ranking than with the
+        document's vector, a lookup per row 16–32 % less (docs/performance.md, ninth
         pass)."""
         return (
             f"SELECT r.document_id, -ts_rank(%s::float4[], r.vector, {self.QUERY}) AS score "
@@ -1398,7 +1398,7 @@ class _PostgreSQL(_Backend):
         tier_where, more_params = self._tier_where(strength, tier, where, params)
         to_rank = max(0, ranked - len(rows))  # of the rows read now, the first to_rank
         sql = (
-            f"SELECT d.id, d.item_id FROM search_itemdocument d "
+            "SELECT d.id, d.item_id FROM search_itemdocument d "
             f"WHERE {tier_where} AND {_NO_WORKERS}"
         )
         if rows:
