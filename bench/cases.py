@@ -222,6 +222,17 @@ def run_inbox(calls: int, explain: bool) -> tuple[list[str], bool]:
     return lines, met
 
 
+def served_run(server, clients: int, client, seconds: float, **options):
+    """``run_clients`` against ``server``; returns the result and the server's CPU
+    milliseconds per request (its process tree's, from /proc)."""
+    from .cases_clients import run_clients
+
+    served = tree_cpu_seconds(server.process.pid)
+    result = run_clients(clients, client, seconds=seconds, **options)
+    spent = tree_cpu_seconds(server.process.pid) - served
+    return result, spent * 1000 / max(1, result.rate * result.seconds)
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its descendants (the gunicorn workers),
     from /proc (0.0 where there is none)."""
@@ -319,14 +330,8 @@ def run_writes(
         try:
             for clients in WRITE_CLIENTS:
                 floor = run_clients(clients, apply.baseline_client(setup), seconds=seconds)
-                served = tree_cpu_seconds(server.process.pid)
-                me = run_clients(
-                    clients, apply.ceiling_client(server.port, tokens), seconds=seconds
-                )
-                me_cpu_ms = (
-                    (tree_cpu_seconds(server.process.pid) - served)
-                    * 1000
-                    / max(1, me.rate * me.seconds)
+                me, me_cpu_ms = served_run(
+                    server, clients, apply.ceiling_client(server.port, tokens), seconds
                 )
                 if me.errors:
                     raise SystemExit(f"GET /api/v1/me clients failed: {me.errors[0]}")
@@ -338,14 +343,8 @@ def run_writes(
                                  f"{me_cpu_ms:.1f} ms of server CPU per request")  # fmt: skip
                 ceiling[clients] = me.rate
                 if "inbox" in parts:
-                    served = tree_cpu_seconds(server.process.pid)
-                    page = run_clients(
-                        clients, inbox.http_client(server.port, session_keys), seconds=seconds
-                    )
-                    page_cpu_ms = (
-                        (tree_cpu_seconds(server.process.pid) - served)
-                        * 1000
-                        / max(1, page.rate * page.seconds)
+                    page, page_cpu_ms = served_run(
+                        server, clients, inbox.http_client(server.port, session_keys), seconds
                     )
                     if page.errors:
                         raise SystemExit(f"inbox over HTTP failed: {page.errors[0]}")
@@ -359,14 +358,15 @@ def run_writes(
                         f"{verdict(ok) if clients == max(WRITE_CLIENTS) else ''}"
                     )
                 for path, client in paths:
-                    served = tree_cpu_seconds(server.process.pid)
-                    result = run_clients(clients, client, seconds=seconds, sample_waits=True)
-                    done = max(1, result.rate * result.seconds)
-                    if path.startswith("HTTP"):
-                        spent = (tree_cpu_seconds(server.process.pid) - served) * 1000 / done
-                        where = f"server CPU ({count} workers)"
-                    else:
-                        spent = result.cpu * result.seconds * 1000 / done
+                    result, spent = served_run(server, clients, client, seconds, sample_waits=True)
+                    where = f"server CPU ({count} workers)"
+                    if not path.startswith("HTTP"):
+                        spent = (
+                            result.cpu
+                            * result.seconds
+                            * 1000
+                            / max(1, result.rate * result.seconds)
+                        )
                         where = "CPU of this process"
                     cpu_lines.append(f"  {clients} clients, {path}: {spent:.1f} ms of {where} "
                                      "per application")  # fmt: skip

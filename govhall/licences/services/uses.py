@@ -44,26 +44,22 @@ HELD_COLUMNS = (
     "issuer__name",
     "current__valid_until",
 )
-_held_by_person = Prepared(
-    Licence,
-    lambda person: (
-        Licence.objects.filter(
-            state=LicenceState.VALID, person=person, holder_kind=HolderKind.PERSON
-        )
-        .order_by("-created_at")
-        .values_list(*HELD_COLUMNS)
-    ),
-)
-_held_by_company = Prepared(
-    Licence,
-    lambda company: (
-        Licence.objects.filter(
-            state=LicenceState.VALID, company=company, holder_kind=HolderKind.COMPANY
-        )
-        .order_by("-created_at")
-        .values_list(*HELD_COLUMNS)
-    ),
-)
+
+
+def _held_by(holder: str, kind: str) -> Prepared:
+    """The prepared read of ``held``'s rows for one holder kind (``person`` or ``company``)."""
+    return Prepared(
+        Licence,
+        lambda pk: (
+            Licence.objects.filter(state=LicenceState.VALID, **{holder: pk}, holder_kind=kind)
+            .order_by("-created_at")
+            .values_list(*HELD_COLUMNS)
+        ),
+    )
+
+
+_held_by_person = _held_by("person", HolderKind.PERSON)
+_held_by_company = _held_by("company", HolderKind.COMPANY)
 
 
 def held(person, company=None) -> list[HeldLicence]:
