@@ -46,20 +46,21 @@ HELD_COLUMNS = (
 )
 
 
-def _held_by(holder: str, kind: str) -> Prepared:
-    """The prepared read of ``held``'s rows for one holder kind (``person`` or ``company``)."""
+def _held_by(holder: str) -> Prepared:
+    """``valid_licences``' rows for one holder (``person`` or ``company``, by key), as the
+    prepared read of ``held``'s columns: the rule stays in ``valid_licences``."""
     return Prepared(
         Licence,
         lambda pk: (
-            Licence.objects.filter(state=LicenceState.VALID, **{holder: pk}, holder_kind=kind)
+            valid_licences(**{"person": None, holder: pk})
             .order_by("-created_at")
             .values_list(*HELD_COLUMNS)
         ),
     )
 
 
-_held_by_person = _held_by("person", HolderKind.PERSON)
-_held_by_company = _held_by("company", HolderKind.COMPANY)
+_held_by_person = _held_by("person")
+_held_by_company = _held_by("company")
 
 
 def held(person, company=None) -> list[HeldLicence]:
